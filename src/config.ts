@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one configuration object. Built once at start-up from the environment plus command-line flags
+ * (flags win) and passed down; nothing else in the program reads process.env.
+ */
+export const configSchema = z.object({
+  dataDir: z.string().min(1),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  clickhouse: z.object({
+    url: z.url().optional(),
+    user: z.string().default('default'),
+    password: z.string().default(''),
+    database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('huaxiang'),
+    cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a plain identifier').optional(),
+  }),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  writeKey: z.string().min(8, 'must be at least 8 characters').optional(),
+  masterKey: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  ingest: z.object({
+    maxMessageBytes: z.number().int().positive().default(32 * 1024),
+    maxBatchBytes: z.number().int().positive().default(500 * 1024),
+    /** the writer flushes when this many rows wait … */
+    flushRows: z.number().int().positive().default(20_000),
+    /** … or when the oldest waiting row is this old */
+    flushDelayMs: z.number().int().min(0).default(15),
+    /** rows waiting beyond this answer 503 + Retry-After instead of growing memory */
+    maxQueuedRows: z.number().int().positive().default(200_000),
+    /** timestamps further ahead than this (after clock-skew correction) are rejected */
+    maxFutureMs: z.number().int().positive().default(24 * 3600 * 1000),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export interface Flags {
+  data?: string;
+  port?: string | number;
+  host?: string;
+  logLevel?: string;
+}
+
+/** Reads the HX_* environment (CONTRACT.md) and the flags into a checked Config; throws a readable error. */
+export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env): Config {
+  const raw = {
+    dataDir: path.resolve(flags.data ?? env.HX_DATA_DIR ?? '.huaxiang'),
+    host: flags.host ?? env.HX_HOST,
+    port: flags.port ?? env.HX_PORT,
+    logLevel: flags.logLevel ?? env.HX_LOG_LEVEL,
+    clickhouse: {
+      url: env.HX_CLICKHOUSE_URL || undefined,
+      user: env.HX_CLICKHOUSE_USER || undefined,
+      password: env.HX_CLICKHOUSE_PASSWORD ?? undefined,
+      database: env.HX_CLICKHOUSE_DATABASE || undefined,
+      cluster: env.HX_CLICKHOUSE_CLUSTER || undefined,
+    },
+    databaseUrl: env.HX_DATABASE_URL || undefined,
+    adminToken: env.HX_ADMIN_TOKEN || undefined,
+    writeKey: env.HX_WRITE_KEY || undefined,
+    masterKey: env.HX_MASTER_KEY || undefined,
+    ingest: {},
+  };
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new ConfigError(`configuration: ${describePath(first.path)} ${first.message}`);
+  }
+  return parsed.data;
+}
+
+const envNames: Record<string, string> = {
+  'clickhouse.url': 'HX_CLICKHOUSE_URL',
+  'clickhouse.database': 'HX_CLICKHOUSE_DATABASE',
+  'clickhouse.cluster': 'HX_CLICKHOUSE_CLUSTER',
+  databaseUrl: 'HX_DATABASE_URL',
+  adminToken: 'HX_ADMIN_TOKEN',
+  writeKey: 'HX_WRITE_KEY',
+  masterKey: 'HX_MASTER_KEY',
+  port: '--port / HX_PORT',
+  host: '--host / HX_HOST',
+  dataDir: '--data / HX_DATA_DIR',
+};
+
+function describePath(p: PropertyKey[]): string {
+  const key = p.map(String).join('.');
+  return envNames[key] ?? key;
+}
+
+export class ConfigError extends Error {}
+
+/** A config for tests and tools: defaults plus overrides, without reading the environment. */
+export function testConfig(overrides: Partial<Config> & { dataDir: string }): Config {
+  return configSchema.parse({ clickhouse: {}, ingest: {}, ...overrides });
+}

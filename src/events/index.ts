@@ -1,0 +1,3 @@
+export * from './schema.ts';
+export * from './ecommerce.ts';
+export type { EventRow } from './row.ts';

@@ -1,0 +1,112 @@
+import type { OlapStore } from '../store/olap/index.ts';
+import type { OltpStore, SqlExecutor } from '../store/oltp/index.ts';
+import type { IdentityLink } from './links.ts';
+
+interface Row {
+  distinct_id: string;
+  person_id: string;
+  version: number;
+}
+
+/**
+ * The identity graph. Merging happens at write time in Postgres, where the map is kept flat (every id
+ * points at its person); events themselves are never rewritten, so resolution at read time is one
+ * lookup (Postgres for a profile, the `person_ids` mirror for ClickHouse joins).
+ */
+export class IdentityGraph {
+  /** links already applied; only a cache, so losing it costs a little work and nothing else */
+  private seen = new Set<string>();
+
+  constructor(
+    private readonly db: OltpStore,
+    private readonly olap: OlapStore,
+  ) {}
+
+  /** Applies new links in one transaction and mirrors the changed rows to ClickHouse. */
+  async apply(links: readonly IdentityLink[]): Promise<number> {
+    const fresh = links.filter((l) => !this.seen.has(`${l.from}\u0000${l.to}`));
+    if (fresh.length === 0) return 0;
+    const changed = await this.db.transaction(async (tx) => {
+      const out = new Map<string, Row>();
+      for (const link of fresh) for (const r of await applyLink(tx, link)) out.set(r.distinct_id, r);
+      return [...out.values()];
+    });
+    await this.olap.insert('person_ids', changed.map((r) => ({ ...r, is_deleted: 0 })));
+    if (this.seen.size > 200_000) this.seen.clear();
+    for (const l of fresh) this.seen.add(`${l.from}\u0000${l.to}`);
+    return changed.length;
+  }
+
+  /** The person an id belongs to (the id itself when it was never linked). */
+  async personOf(id: string): Promise<string> {
+    const r = await this.db.query<{ person_id: string }>('SELECT person_id FROM identities WHERE distinct_id = $1', [id]);
+    return r[0]?.person_id ?? id;
+  }
+
+  /** Every id known for a person, the person's own id first. */
+  async idsOf(personId: string): Promise<{ anonymousIds: string[]; userIds: string[] }> {
+    const rows = await this.db.query<{ distinct_id: string; kind: string }>(
+      'SELECT distinct_id, kind FROM identities WHERE person_id = $1 ORDER BY first_seen, distinct_id',
+      [personId],
+    );
+    const userIds = [personId, ...rows.filter((r) => r.kind === 'user' && r.distinct_id !== personId).map((r) => r.distinct_id)];
+    return { anonymousIds: rows.filter((r) => r.kind === 'anonymous').map((r) => r.distinct_id), userIds };
+  }
+}
+
+async function ensureUser(tx: SqlExecutor, userId: string): Promise<string> {
+  const rows = await tx.query<{ person_id: string }>(
+    `INSERT INTO identities (distinct_id, person_id, kind) VALUES ($1, $1, 'user')
+     ON CONFLICT (distinct_id) DO UPDATE SET kind = 'user' RETURNING person_id`,
+    [userId],
+  );
+  return rows[0]!.person_id;
+}
+
+async function record(tx: SqlExecutor, link: IdentityLink, outcome: string): Promise<void> {
+  await tx.query('INSERT INTO identity_links (from_id, to_id, via, message_id, outcome) VALUES ($1, $2, $3, $4, $5)', [
+    link.from,
+    link.to,
+    link.via,
+    link.messageId,
+    outcome,
+  ]);
+}
+
+async function applyLink(tx: SqlExecutor, link: IdentityLink): Promise<Row[]> {
+  const before = await tx.query<{ person_id: string }>('SELECT person_id FROM identities WHERE distinct_id = $1', [link.to]);
+  const person = await ensureUser(tx, link.to);
+  const created: Row[] = [];
+  if (!before[0]) {
+    created.push(...(await tx.query<Row>('SELECT distinct_id, person_id, version FROM identities WHERE distinct_id = $1', [link.to])));
+  }
+  if (link.from === link.to) return created;
+  const current = await tx.query<{ person_id: string; kind: string }>(
+    'SELECT person_id, kind FROM identities WHERE distinct_id = $1',
+    [link.from],
+  );
+  const existing = current[0];
+  if (!existing) {
+    const kind = link.via === 'alias' ? 'user' : 'anonymous';
+    const rows = await tx.query<Row>(
+      `INSERT INTO identities (distinct_id, person_id, kind) VALUES ($1, $2, $3) RETURNING distinct_id, person_id, version`,
+      [link.from, person, kind],
+    );
+    await record(tx, link, 'linked');
+    return [...created, ...rows];
+  }
+  if (existing.person_id === person) return created;
+  if (link.via !== 'alias') {
+    // An anonymous device already tied to another known user (a shared device): identify alone
+    // never merges two known people; only an explicit alias does.
+    await record(tx, link, `kept: already belongs to ${existing.person_id}`);
+    return created;
+  }
+  const moved = await tx.query<Row>(
+    `UPDATE identities SET person_id = $1, version = nextval('identity_version') WHERE person_id = $2
+     RETURNING distinct_id, person_id, version`,
+    [person, existing.person_id],
+  );
+  await record(tx, link, `merged ${existing.person_id} into ${person}`);
+  return [...created, ...moved];
+}

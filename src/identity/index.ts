@@ -1,0 +1,2 @@
+export { IdentityGraph } from './graph.ts';
+export { linksOf, type IdentityLink } from './links.ts';

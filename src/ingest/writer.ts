@@ -1,0 +1,137 @@
+import type { EventRow } from '../events/index.ts';
+import type { IdentityGraph } from '../identity/index.ts';
+import { linksOf } from '../identity/index.ts';
+import type { OlapStore } from '../store/olap/index.ts';
+import type { DeadLetter } from './deadLetter.ts';
+import type { IngestMetrics } from './metrics.ts';
+
+export interface WriteOutcome {
+  stored: number;
+  duplicates: number;
+}
+
+interface Pending {
+  rows: EventRow[];
+  dead: DeadLetter[];
+  resolve: (o: WriteOutcome) => void;
+  reject: (e: unknown) => void;
+}
+
+export class OverloadedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('ingestion queue is full');
+  }
+}
+
+export interface WriterOptions {
+  flushRows: number;
+  flushDelayMs: number;
+  maxQueuedRows: number;
+}
+
+/**
+ * Coalesces concurrent requests into large inserts. One flush runs at a time, so the messageId
+ * check of a flush always sees everything earlier flushes committed; a request's promise settles
+ * only after its rows are in the store.
+ */
+export class BatchingWriter {
+  private queue: Pending[] = [];
+  private queuedRows = 0;
+  private flushing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly olap: OlapStore,
+    private readonly identity: IdentityGraph,
+    private readonly opts: WriterOptions,
+    private readonly metrics?: IngestMetrics,
+  ) {}
+
+  get depth(): number {
+    return this.queuedRows;
+  }
+
+  submit(rows: EventRow[], dead: DeadLetter[] = []): Promise<WriteOutcome> {
+    if (this.closed) return Promise.reject(new OverloadedError(5));
+    if (this.queuedRows + rows.length > this.opts.maxQueuedRows) return Promise.reject(new OverloadedError(1));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ rows, dead, resolve, reject });
+      this.queuedRows += rows.length;
+      this.metrics?.queueRows.set(this.queuedRows);
+      this.schedule();
+    });
+  }
+
+  /** Writes everything queued and stops taking more. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.flushing) {
+      if (this.timer) clearTimeout(this.timer), (this.timer = null);
+      if (!this.flushing) this.flushing = this.flush();
+      await this.flushing;
+    }
+  }
+
+  private schedule(): void {
+    if (this.flushing) return; // the running flush picks the queue up when it ends
+    if (this.queuedRows >= this.opts.flushRows) {
+      if (this.timer) clearTimeout(this.timer), (this.timer = null);
+      this.flushing = this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.flushing) this.flushing = this.flush();
+      }, this.opts.flushDelayMs);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    this.queuedRows = 0;
+    this.metrics?.queueRows.set(0);
+    try {
+      const outcomes = await this.write(batch);
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.flushing = null;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<WriteOutcome[]> {
+    const started = process.hrtime.bigint();
+    const all = batch.flatMap((p) => p.rows);
+    const stored = await this.newRows(all);
+    const toInsert = all.filter((r) => stored.has(r));
+    await this.identity.apply(toInsert.flatMap(linksOf));
+    await this.olap.insert('events', toInsert);
+    await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.metrics?.insertSeconds.observe(seconds);
+    this.metrics?.messages.inc({ result: 'stored' }, toInsert.length);
+    this.metrics?.messages.inc({ result: 'duplicate' }, all.length - toInsert.length);
+    return batch.map((p) => {
+      const n = p.rows.filter((r) => stored.has(r)).length;
+      return { stored: n, duplicates: p.rows.length - n };
+    });
+  }
+
+  /** Rows whose messageId is neither earlier in this flush nor already stored. */
+  private async newRows(rows: EventRow[]): Promise<Set<EventRow>> {
+    const first = new Map<string, EventRow>();
+    for (const r of rows) if (!first.has(r.message_id)) first.set(r.message_id, r);
+    const ids = [...first.keys()];
+    const existing = ids.length
+      ? await this.olap.query<{ message_id: string }>(
+          `SELECT message_id FROM ${this.olap.db}.events WHERE message_id IN {ids:Array(String)}`,
+          { ids },
+        )
+      : [];
+    for (const e of existing) first.delete(e.message_id);
+    return new Set(first.values());
+  }
+}

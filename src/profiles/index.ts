@@ -1,0 +1,111 @@
+import { maskEmail, maskPhone, normalisePhone } from '../privacy/crypto.ts';
+import type { Runtime } from '../runtime.ts';
+
+export interface Profile {
+  userId: string;
+  anonymousIds: string[];
+  aliases: string[];
+  traits: Record<string, unknown>;
+  tags: Record<string, unknown>;
+  segments: string[];
+  eventCounts: Record<string, number>;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  updatedAt: string;
+}
+
+export interface TimelineEvent {
+  messageId: string;
+  type: string;
+  event: string;
+  timestamp: string;
+  anonymousId: string;
+  userId: string;
+  properties: Record<string, unknown>;
+}
+
+type Rt = Pick<Runtime, 'olap' | 'identity' | 'keyring'>;
+
+/** The ids to read a person's events by: every linked anonymousId and userId. */
+async function idsFor(rt: Rt, id: string) {
+  const person = await rt.identity.personOf(id);
+  const { anonymousIds, userIds } = await rt.identity.idsOf(person);
+  return { person, anonymousIds, userIds, all: [...userIds, ...anonymousIds] };
+}
+
+const personFilter = `(distinct_id IN {ids:Array(String)} OR user_id IN {uids:Array(String)})`;
+
+/** The 360° view assembled from the identity graph and the events (later: tags and segments). */
+export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
+  const ids = await idsFor(rt, id);
+  const db = rt.olap.db;
+  const [counts, identifies] = await Promise.all([
+    rt.olap.query<{ event: string; type: string; n: number; first: string; last: string }>(
+      `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last
+       FROM ${db}.events WHERE ${personFilter} GROUP BY event, type`,
+      { ids: ids.all, uids: ids.userIds },
+    ),
+    rt.olap.query<{ traits: string; pii: string }>(
+      `SELECT traits, pii FROM ${db}.events WHERE ${personFilter} AND type = 'identify' ORDER BY timestamp`,
+      { ids: ids.all, uids: ids.userIds },
+    ),
+  ]);
+  if (counts.length === 0) return null;
+  const traits: Record<string, unknown> = {};
+  for (const r of identifies) {
+    if (r.traits) Object.assign(traits, JSON.parse(r.traits));
+    if (r.pii) for (const [k, v] of Object.entries(JSON.parse(r.pii) as Record<string, string>)) traits[k] = masked(rt, k, v);
+  }
+  const eventCounts: Record<string, number> = {};
+  for (const c of counts) eventCounts[c.event || c.type] = (eventCounts[c.event || c.type] ?? 0) + Number(c.n);
+  const firsts = counts.map((c) => c.first).sort();
+  const lasts = counts.map((c) => c.last).sort();
+  return {
+    userId: ids.person,
+    anonymousIds: ids.anonymousIds,
+    aliases: ids.userIds.filter((u) => u !== ids.person),
+    traits,
+    tags: {},
+    segments: [],
+    eventCounts,
+    firstSeen: iso(firsts[0]),
+    lastSeen: iso(lasts[lasts.length - 1]),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+/** The person's events, newest first, across every device and id they used. */
+export async function getTimeline(rt: Rt, id: string, limit: number, before?: number): Promise<TimelineEvent[]> {
+  const ids = await idsFor(rt, id);
+  const rows = await rt.olap.query<{ message_id: string; type: string; event: string; timestamp: string; anonymous_id: string; user_id: string; properties: string }>(
+    `SELECT message_id, type, event, timestamp, anonymous_id, user_id, properties
+     FROM ${rt.olap.db}.events WHERE ${personFilter} AND timestamp < fromUnixTimestamp64Milli({before:Int64})
+     ORDER BY timestamp DESC, message_id LIMIT {limit:UInt32}`,
+    { ids: ids.all, uids: ids.userIds, limit, before: before ?? Date.now() + 365 * 86_400_000 },
+  );
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    type: r.type,
+    event: r.event,
+    timestamp: iso(r.timestamp)!,
+    anonymousId: r.anonymous_id,
+    userId: r.user_id,
+    properties: r.properties ? JSON.parse(r.properties) : {},
+  }));
+}
+
+function masked(rt: Rt, field: string, token: string): string {
+  try {
+    const plain = rt.keyring.decrypt(token);
+    return field === 'email' ? maskEmail(plain) : field === 'phone' ? maskPhone(normalisePhone(plain)) : '***';
+  } catch {
+    return '[unavailable]';
+  }
+}
+
+/** ClickHouse's 'iso' output is `2026-11-20T10:00:00.000Z`-like already; normalise whatever comes. */
+function iso(v: string | undefined): string | null {
+  if (!v) return null;
+  const t = Date.parse(v.endsWith('Z') || v.includes('+') ? v : v.replace(' ', 'T') + 'Z');
+  return Number.isFinite(t) ? new Date(t).toISOString() : v;
+}

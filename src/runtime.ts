@@ -1,0 +1,59 @@
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from './config.ts';
+import { IdentityGraph } from './identity/index.ts';
+import { BatchingWriter, ingestMetrics, type IngestMetrics } from './ingest/index.ts';
+import { Keyring, loadMasterKey } from './privacy/keyring.ts';
+import { lockDataDir } from './store/lock.ts';
+import { OlapStore } from './store/olap/index.ts';
+import { openOltp, type OltpStore } from './store/oltp/index.ts';
+
+/** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  olap: OlapStore;
+  oltp: OltpStore;
+  keyring: Keyring;
+  identity: IdentityGraph;
+  writer: BatchingWriter;
+  registry: Registry;
+  metrics: IngestMetrics;
+  lock: ReturnType<typeof lockDataDir>;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, opts: { command: string; log?: Logger }): Promise<Runtime> {
+  const log = opts.log ?? pino({ level: config.logLevel });
+  const lock = lockDataDir(config.dataDir, { command: opts.command });
+  try {
+    const olap = await OlapStore.open({
+      url: config.clickhouse.url,
+      user: config.clickhouse.user,
+      password: config.clickhouse.password,
+      database: config.clickhouse.database,
+      cluster: config.clickhouse.cluster,
+      path: path.join(config.dataDir, 'clickhouse'),
+    });
+    const oltp = await openOltp({ url: config.databaseUrl, dataDir: config.dataDir });
+    const keyring = await Keyring.open(oltp, loadMasterKey(config.dataDir, config.masterKey));
+    const identity = new IdentityGraph(oltp, olap);
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'hx_' });
+    const metrics = ingestMetrics(registry);
+    const writer = new BatchingWriter(olap, identity, config.ingest, metrics);
+    return {
+      config, log, olap, oltp, keyring, identity, writer, registry, metrics, lock,
+      async close() {
+        await writer.close();
+        await olap.close();
+        await oltp.close();
+        lock.release();
+      },
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}

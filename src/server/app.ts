@@ -1,0 +1,49 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Runtime } from '../runtime.ts';
+import { AccessStore, type Role } from './access.ts';
+import { errorHandler, HttpError, notFound } from './errors.ts';
+import { ApiDocs } from './openapi.ts';
+import { opsRoutes } from './routes/ops.ts';
+import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
+import { profileRoutes } from './routes/profiles.ts';
+
+export interface AppContext {
+  rt: Runtime;
+  access: AccessStore;
+  docs: ApiDocs;
+  /** throws 401/403 unless the bearer token has at least `role` */
+  authorize(req: FastifyRequest, role: Role): Promise<Role>;
+}
+
+const rank: Record<Role, number> = { viewer: 0, marketer: 1, analyst: 1, admin: 2 };
+
+/** Builds the HTTP app over an opened runtime. Route modules stay thin: parse → authorize → module → respond. */
+export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: rt.log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: rt.config.ingest.maxBatchBytes,
+    genReqId: () => crypto.randomUUID(),
+  });
+  const access = new AccessStore(rt.oltp);
+  const docs = new ApiDocs();
+  const ctx: AppContext = {
+    rt,
+    access,
+    docs,
+    async authorize(req, role) {
+      const h = req.headers.authorization ?? '';
+      if (!h.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'an API token is required: Authorization: Bearer <token>');
+      const have = await access.roleOf(h.slice(7).trim());
+      if (!have) throw new HttpError(401, 'unauthorized', 'unknown or revoked API token');
+      if (rank[have] < rank[role]) throw new HttpError(403, 'forbidden', `this needs the ${role} role; the token has ${have}`);
+      return have;
+    },
+  };
+  registerJsonParser(app);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFound);
+  opsRoutes(app, ctx);
+  ingestRoutes(app, ctx);
+  profileRoutes(app, ctx);
+  return { app, ctx };
+}

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+
+export interface OlapConnectionOptions {
+  /** ClickHouse server URL; when absent the embedded engine (chdb) is used */
+  url?: string;
+  user?: string;
+  password?: string;
+  /** embedded mode: the engine's data directory (one per process, see ARCHITECTURE.md) */
+  path?: string;
+}
+
+/** One client API for both adapters: `@clickhouse/client`, over HTTP or over the in-process engine. */
+export function createOlapClient(opts: OlapConnectionOptions): { client: ClickHouseClient; kind: 'chdb' | 'server' } {
+  const settings = {
+    // JSON output of 64-bit integers as numbers keeps counts readable; values past 2^53 are never counts here
+    output_format_json_quote_64bit_integers: 0,
+    date_time_output_format: 'iso',
+  } as const;
+  if (opts.url) {
+    return {
+      kind: 'server',
+      client: createClient({
+        url: opts.url,
+        username: opts.user ?? 'default',
+        password: opts.password ?? '',
+        clickhouse_settings: { ...settings, async_insert: 0 },
+        request_timeout: 300_000,
+      }),
+    };
+  }
+  if (!opts.path) throw new Error('embedded ClickHouse needs a data path');
+  fs.mkdirSync(opts.path, { recursive: true });
+  return {
+    kind: 'chdb',
+    client: createClient({
+      // chdb types its Connection against client-common, which @clickhouse/client now bundles: same shape
+      connection: createChdbConnection({ path: path.resolve(opts.path) }) as unknown as ClickHouseClientConfigOptions['connection'],
+      clickhouse_settings: settings,
+    }),
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * The one place where single-node and cluster ClickHouse DDL differ. Migrations are written in
+ * single-node form; in cluster mode each `CREATE TABLE db.t (…) ENGINE = XMergeTree…` becomes a
+ * `ReplicatedXMergeTree` table `db.t_local ON CLUSTER` plus a `Distributed` table `db.t` in front,
+ * so queries and inserts keep using the plain name everywhere else.
+ */
+export interface DdlTarget {
+  database: string;
+  cluster?: string;
+}
+
+/** Splits a migration file into statements (on `;` at the end of a line; comments kept with the next one). */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.replace(/^--.*$/gm, '').trim().length > 0);
+}
+
+/** Substitutes `${db}` and, in cluster mode, rewrites each statement; returns statements to run in order. */
+export function renderMigration(sql: string, target: DdlTarget): string[] {
+  const statements = splitStatements(sql.replaceAll('${db}', target.database));
+  if (!target.cluster) return statements;
+  return statements.flatMap((s) => toCluster(s, target.database, target.cluster!));
+}
+
+export function createDatabaseStatement(target: DdlTarget): string {
+  return target.cluster
+    ? `CREATE DATABASE IF NOT EXISTS ${target.database} ON CLUSTER '${target.cluster}'`
+    : `CREATE DATABASE IF NOT EXISTS ${target.database}`;
+}
+
+const createTable = /^CREATE TABLE IF NOT EXISTS ([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\s*\(/;
+
+function toCluster(statement: string, database: string, cluster: string): string[] {
+  const body = stripComments(statement);
+  const shardKey = /--\s*shard:\s*(.+)$/m.exec(statement)?.[1]?.trim() ?? 'rand()';
+  const m = createTable.exec(body);
+  if (!m) {
+    if (/^(ALTER TABLE|CREATE (MATERIALIZED )?VIEW|DROP TABLE)/.test(body)) {
+      throw new Error(`cluster DDL: no rewrite rule yet for: ${body.slice(0, 60)}…`);
+    }
+    return [body];
+  }
+  const [, db, table] = m;
+  const local = `${table}_local`;
+  const columnsEnd = matchingParen(body, m[0].length - 1);
+  const columns = body.slice(m[0].length - 1, columnsEnd + 1);
+  const rest = body.slice(columnsEnd + 1);
+  const engine = /ENGINE\s*=\s*(\w*MergeTree)(\(([^)]*)\))?/.exec(rest);
+  if (!engine) throw new Error(`cluster DDL: ${db}.${table} has no MergeTree engine`);
+  const zkPath = `'/clickhouse/tables/{shard}/${database}/${local}'`;
+  const args = [zkPath, `'{replica}'`, ...(engine[3]?.trim() ? [engine[3].trim()] : [])].join(', ');
+  const replicated = rest.replace(engine[0], `ENGINE = Replicated${engine[1]}(${args})`);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${db}.${local} ON CLUSTER '${cluster}'\n${columns}\n${replicated.trim()}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${table} ON CLUSTER '${cluster}' AS ${db}.${local}\n` +
+      `ENGINE = Distributed('${cluster}', '${db}', '${local}', ${shardKey})`,
+  ];
+}
+
+function stripComments(sql: string): string {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n')
+    .trim();
+}
+
+/** Index of the parenthesis closing the one at `open`, skipping quoted strings. */
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === "'" || c === '`' || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  throw new Error('cluster DDL: unbalanced parentheses');
+}
