@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openOltp } from '../../src/store/oltp/index.ts';
+import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { oltpContract } from './oltp.contract.ts';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-oltp-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+oltpContract('PGlite (on disk)', () => openOltp({ dataDir: tmp }));
+
+// A real Postgres server: the one the test runner started (HX_TEST_PG_URL), else one started here.
+let server: PgServer | undefined;
+let serverUrl = process.env.HX_TEST_PG_URL;
+before(async () => {
+  if (!serverUrl) {
+    server = await startPostgres();
+    serverUrl = server.url;
+  }
+});
+after(async () => server?.stop());
+oltpContract('Postgres server', async () => openOltp({ url: await createDatabase(serverUrl!, `contract_${process.pid}`) }));
+
+describe('PGlite persistence', () => {
+  it('keeps data across reopen and does not re-run migrations', async () => {
+    const dir = path.join(tmp, 'reopen');
+    const a = await openOltp({ dataDir: dir });
+    await a.query(`INSERT INTO write_keys (id, name, key_hash) VALUES ('p1', 'n', 'h')`);
+    await a.close();
+    const b = await openOltp({ dataDir: dir });
+    assert.deepEqual(await b.query(`SELECT id FROM write_keys`), [{ id: 'p1' }]);
+    assert.equal((await b.query('SELECT * FROM schema_migrations')).length, 1);
+    await b.close();
+  });
+});
