@@ -29,16 +29,19 @@ export const context = z.looseObject({
   sessionId: z.union([z.string(), z.number().transform(String)]).optional(),
 });
 
+/** Absent or null: browser SDKs send `"userId": null` for anonymous visitors. */
+const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === null ? undefined : v), s.optional());
+
 const common = {
-  messageId: identifier.optional(),
-  anonymousId: identifier.optional(),
-  userId: identifier.optional(),
-  timestamp: isoTime.optional(),
-  originalTimestamp: isoTime.optional(),
-  sentAt: isoTime.optional(),
-  context: context.optional(),
-  integrations: jsonObject.optional(),
-  writeKey: z.string().optional(),
+  messageId: opt(identifier),
+  anonymousId: opt(identifier),
+  userId: opt(identifier),
+  timestamp: opt(isoTime),
+  originalTimestamp: opt(isoTime),
+  sentAt: opt(isoTime),
+  context: opt(context),
+  integrations: opt(jsonObject),
+  writeKey: opt(z.string()),
 };
 
 export const trackMessage = z.looseObject({

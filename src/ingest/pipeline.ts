@@ -24,6 +24,11 @@ export interface PipelineInput {
   maxFutureMs: number;
   /** byte size of each message, when the caller knows it (over-size messages are rejected) */
   sizes?: readonly number[];
+  /**
+   * Imported history rather than live traffic: the clock-skew correction uses the message's own
+   * `receivedAt` (as Segment exports carry it) and is skipped when there is none.
+   */
+  historical?: boolean;
 }
 
 export interface PipelineOutput {
@@ -53,11 +58,17 @@ export function runPipeline(input: PipelineInput, cipher: PiiCipher): PipelineOu
         : raw;
     const valid = validateMessage(withContext);
     if (!valid.ok) return fail(valid.path, valid.message);
-    const normal = normaliseMessage(valid.value, {
-      receivedAt: input.receivedAt,
-      batchSentAt: input.batchSentAt,
-      maxFutureMs: input.maxFutureMs,
-    });
+    const own = input.historical ? Date.parse(String((raw as { receivedAt?: unknown }).receivedAt ?? '')) : NaN;
+    const normal = normaliseMessage(
+      input.historical && !Number.isFinite(own) ? { ...valid.value, sentAt: undefined } : valid.value,
+      {
+        receivedAt: Number.isFinite(own) ? own : input.receivedAt,
+        batchSentAt: input.historical ? undefined : input.batchSentAt,
+        maxFutureMs: input.maxFutureMs,
+        // without a receive time of its own, an imported message keeps its timestamp as it is
+        skewCorrection: !input.historical || Number.isFinite(own),
+      },
+    );
     if (!normal.ok) return fail(normal.path, normal.message);
     out.rows.push(toRow(normal.value, cipher, input.writeKeyId));
   });

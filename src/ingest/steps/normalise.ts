@@ -9,6 +9,8 @@ export interface Timing {
   batchSentAt?: number;
   /** how far past receivedAt a corrected timestamp may lie */
   maxFutureMs: number;
+  /** false for imported history without a receive time (default true) */
+  skewCorrection?: boolean;
 }
 
 export interface Normalised {
@@ -31,7 +33,7 @@ export function normaliseMessage(m: Message, t: Timing): StepResult<Normalised> 
   const original = m.timestamp ?? m.originalTimestamp;
   const sentAt = m.sentAt ?? t.batchSentAt ?? null;
   let timestamp = original ?? t.receivedAt;
-  if (original !== undefined && sentAt !== null) timestamp = t.receivedAt - (sentAt - original);
+  if (original !== undefined && sentAt !== null && t.skewCorrection !== false) timestamp = t.receivedAt - (sentAt - original);
   const field = m.timestamp !== undefined ? 'timestamp' : 'originalTimestamp';
   if (timestamp > t.receivedAt + t.maxFutureMs) {
     return reject(field, `lies ${describe(timestamp - t.receivedAt)} in the future (after clock-skew correction)`);
