@@ -6,6 +6,8 @@ import { ApiDocs } from './openapi.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
 import { profileRoutes } from './routes/profiles.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -45,5 +47,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   opsRoutes(app, ctx);
   ingestRoutes(app, ctx);
   profileRoutes(app, ctx);
+  analyticsRoutes(app, ctx);
+  webRoutes(app, ctx);
   return { app, ctx };
 }

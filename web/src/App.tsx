@@ -1,0 +1,130 @@
+import { useEffect, useState } from 'react';
+import { getToken, setToken } from './api.ts';
+import { Icon } from './components/Icon.tsx';
+import { LangSwitch } from './components/LangSwitch.tsx';
+import { useI18n, type MessageKey } from './i18n/index.tsx';
+import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
+import { Login } from './pages/Login.tsx';
+import { Overview } from './pages/Overview.tsx';
+import { Profiles } from './pages/Profiles.tsx';
+import { navigate, useLocation } from './router.ts';
+
+type ModuleId = 'overview' | 'profiles' | PendingModule;
+
+/** The navigation, in the order of the loop the product serves (docs/architecture.md). */
+const sections: { title: MessageKey; items: ModuleId[] }[] = [
+  { title: 'nav.section.insight', items: ['overview', 'profiles', 'tags', 'analytics'] },
+  { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns'] },
+  { title: 'nav.section.govern', items: ['privacy'] },
+];
+const pending = new Set<string>(['tags', 'segments', 'analytics', 'recommendations', 'campaigns', 'privacy']);
+
+export function App() {
+  const [token, setTok] = useState(getToken);
+  const [reason, setReason] = useState<'expired' | null>(null);
+
+  useEffect(() => {
+    const onUnauthorized = () => {
+      setTok(null);
+      setReason('expired');
+    };
+    window.addEventListener('hx:unauthorized', onUnauthorized);
+    return () => window.removeEventListener('hx:unauthorized', onUnauthorized);
+  }, []);
+
+  if (!token) {
+    return (
+      <Login
+        reason={reason}
+        onLogin={(t) => {
+          setToken(t);
+          setTok(t);
+          setReason(null);
+        }}
+      />
+    );
+  }
+  return (
+    <Shell
+      onLogout={() => {
+        setToken(null);
+        setTok(null);
+        setReason(null);
+      }}
+    />
+  );
+}
+
+function Shell({ onLogout }: { onLogout(): void }) {
+  const { t } = useI18n();
+  const { path } = useLocation();
+  const [, first = '', rest = ''] = path.split('/');
+  const current: ModuleId = first === '' ? 'overview' : (first as ModuleId);
+  const known = current === 'overview' || current === 'profiles' || pending.has(current);
+
+  useEffect(() => {
+    document.title = `${t(`nav.${known ? current : 'overview'}` as MessageKey)} · ${t('app.name')}`;
+  }, [current, known, t]);
+
+  let page;
+  if (!known || current === 'overview') page = <Overview />;
+  else if (current === 'profiles') page = <Profiles userId={rest ? decodeURIComponent(rest) : null} />;
+  else page = <ComingSoon module={current as PendingModule} />;
+
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <a
+          className="brand"
+          href="/overview"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/overview');
+          }}
+        >
+          <img src="/favicon.svg" alt="" width={30} height={30} />
+          <div>
+            <div className="brand-name">{t('app.name')}</div>
+            <div className="brand-sub">{t('app.subtitle')}</div>
+          </div>
+        </a>
+        <nav aria-label="modules">
+          {sections.map((s) => (
+            <div key={s.title} className="nav-section">
+              <div className="nav-title">{t(s.title)}</div>
+              {s.items.map((id) => (
+                <a
+                  key={id}
+                  href={`/${id}`}
+                  data-nav={id}
+                  className={`nav-item${id === current || (!known && id === 'overview') ? ' active' : ''}`}
+                  aria-current={id === current ? 'page' : undefined}
+                  onClick={(e) => {
+                    e.preventDefault();
+                    navigate(`/${id}`);
+                  }}
+                >
+                  <Icon name={id} />
+                  <span>{t(`nav.${id}` as MessageKey)}</span>
+                  {pending.has(id) && <span className="soon-dot" title={t('soon.badge')} />}
+                </a>
+              ))}
+            </div>
+          ))}
+        </nav>
+      </aside>
+      <div className="main">
+        <header className="topbar">
+          <div className="crumb">{t(`nav.${known ? current : 'overview'}` as MessageKey)}</div>
+          <div className="topbar-actions">
+            <LangSwitch />
+            <button type="button" className="btn ghost" onClick={onLogout} data-testid="logout">
+              {t('shell.logout')}
+            </button>
+          </div>
+        </header>
+        <main className="content">{page}</main>
+      </div>
+    </div>
+  );
+}
