@@ -25,34 +25,64 @@ export function hashUnit(a: number, b: number, c = 0): number {
   return mix32(mix32(mix32(a) ^ b) ^ c) / 4294967296;
 }
 
+// Quantile tables at the midpoints of 4096 equal-probability bins.
+const GUMBEL_TABLE = new Float64Array(4096);
+const NORMAL_TABLE = new Float64Array(4096);
+for (let i = 0; i < 4096; i++) {
+  const u = (i + 0.5) / 4096;
+  GUMBEL_TABLE[i] = -Math.log(-Math.log(u));
+  NORMAL_TABLE[i] = inverseNormal(u);
+}
+
+/** Acklam's rational approximation of the standard normal quantile (|error| < 1.2e-9). */
+function inverseNormal(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -inverseNormal(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push((i + 0x100).toString(16).slice(1));
 
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  // State in a typed array: as object fields, 32-bit values outside V8's 31-bit small-integer
+  // range would be boxed, which made every draw several times slower.
+  private readonly s = new Int32Array(4);
   private spareNormal = NaN;
 
   constructor(seed: number | string, label = '') {
     let s = (typeof seed === 'number' ? seed >>> 0 ^ Math.floor(seed / 4294967296) : hashString(seed)) >>> 0;
     if (label) s = (s ^ hashString(label)) >>> 0;
-    this.a = s = mix32(s);
-    this.b = s = mix32(s);
-    this.c = s = mix32(s);
-    this.d = mix32(s);
+    this.s[0] = s = mix32(s);
+    this.s[1] = s = mix32(s);
+    this.s[2] = s = mix32(s);
+    this.s[3] = mix32(s);
     for (let i = 0; i < 12; i++) this.u32(); // warm up: the first outputs of sfc32 are weakly mixed
   }
 
   /** Next unsigned 32-bit integer (sfc32). */
   u32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
+    const st = this.s;
+    const a = st[0];
+    const b = st[1];
+    let c = st[2];
+    const d = st[3];
+    const t = (((a + b) | 0) + d) | 0;
+    st[3] = (d + 1) | 0;
+    st[0] = b ^ (b >>> 9);
+    st[1] = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    st[2] = (c + t) | 0;
     return t >>> 0;
   }
 
@@ -190,6 +220,16 @@ export class Rng {
   /** Gumbel noise: argmax(score + gumbel) samples from softmax(score) without normalising. */
   gumbel(): number {
     return -Math.log(-Math.log(this.next() * 0.999999 + 0.0000005));
+  }
+
+  /** Gumbel noise from a 4096-quantile table: the hot path (item choice) needs no logarithms. */
+  gumbelFast(): number {
+    return GUMBEL_TABLE[this.u32() >>> 20];
+  }
+
+  /** Standard normal from a 4096-quantile table (for dwell times and other cosmetic noise). */
+  normalFast(): number {
+    return NORMAL_TABLE[this.u32() >>> 20];
   }
 
   /** A UUID-v4-shaped string drawn from this stream (deterministic, not cryptographic). */
