@@ -105,9 +105,10 @@ export class BatchingWriter {
   private async write(batch: Pending[]): Promise<WriteOutcome[]> {
     const started = process.hrtime.bigint();
     const all = batch.flatMap((p) => p.rows);
-    const stored = await this.newRows(all);
+    // links are idempotent, so they are applied for every row (duplicates too) while the store is
+    // asked which rows are new; both finish before the insert, so a failed flush leaves no event behind
+    const [stored] = await Promise.all([this.newRows(all), this.identity.apply(all.flatMap(linksOf))]);
     const toInsert = all.filter((r) => stored.has(r));
-    await this.identity.apply(toInsert.flatMap(linksOf));
     await this.olap.insert('events', toInsert);
     await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

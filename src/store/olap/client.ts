@@ -13,7 +13,14 @@ export interface OlapConnectionOptions {
 }
 
 /** One client API for both adapters: `@clickhouse/client`, over HTTP or over the in-process engine. */
-export function createOlapClient(opts: OlapConnectionOptions): { client: ClickHouseClient; kind: 'chdb' | 'server' } {
+export interface OlapClient {
+  client: ClickHouseClient;
+  kind: 'chdb' | 'server';
+  /** embedded mode: zero-copy insert of an encoded payload (chdb's own multithreaded parser) */
+  rawInsert?: (table: string, columns: string[], payload: Buffer) => Promise<void>;
+}
+
+export function createOlapClient(opts: OlapConnectionOptions): OlapClient {
   const settings = {
     // JSON output of 64-bit integers as numbers keeps counts readable; values past 2^53 are never counts here
     output_format_json_quote_64bit_integers: 0,
@@ -33,12 +40,16 @@ export function createOlapClient(opts: OlapConnectionOptions): { client: ClickHo
   }
   if (!opts.path) throw new Error('embedded ClickHouse needs a data path');
   fs.mkdirSync(opts.path, { recursive: true });
+  const connection = createChdbConnection({ path: path.resolve(opts.path) });
   return {
     kind: 'chdb',
     client: createClient({
       // chdb types its Connection against client-common, which @clickhouse/client now bundles: same shape
-      connection: createChdbConnection({ path: path.resolve(opts.path) }) as unknown as ClickHouseClientConfigOptions['connection'],
+      connection: connection as unknown as ClickHouseClientConfigOptions['connection'],
       clickhouse_settings: settings,
     }),
+    async rawInsert(table, columns, payload) {
+      await connection.chdb.rawInsert({ table, columns, values: payload, format: 'JSONCompactEachRow' });
+    },
   };
 }

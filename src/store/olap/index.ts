@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createOlapClient, type OlapConnectionOptions } from './client.ts';
+import { createOlapClient, type OlapClient, type OlapConnectionOptions } from './client.ts';
 import { migrateOlap } from './migrate.ts';
 
 export type QueryParams = Record<string, unknown>;
@@ -19,18 +19,21 @@ export class OlapStore {
   readonly cluster?: string;
   readonly client: ClickHouseClient;
 
-  private constructor(client: ClickHouseClient, kind: 'chdb' | 'server', opts: OlapOptions) {
+  private readonly rawInsert?: OlapClient['rawInsert'];
+
+  private constructor({ client, kind, rawInsert }: OlapClient, opts: OlapOptions) {
     this.client = client;
     this.kind = kind;
+    this.rawInsert = rawInsert;
     this.db = opts.database;
     this.cluster = opts.cluster;
   }
 
   /** Connects and applies pending migrations. */
   static async open(opts: OlapOptions): Promise<OlapStore> {
-    const { client, kind } = createOlapClient(opts);
-    const store = new OlapStore(client, kind, opts);
-    await migrateOlap(client, { database: opts.database, cluster: opts.cluster });
+    const connected = createOlapClient(opts);
+    const store = new OlapStore(connected, opts);
+    await migrateOlap(connected.client, { database: opts.database, cluster: opts.cluster });
     return store;
   }
 
@@ -43,9 +46,23 @@ export class OlapStore {
     await this.client.command({ query: sql, query_params: params });
   }
 
-  /** Inserts rows (objects keyed by column name) into `table` of this database, in one insert. */
+  /**
+   * Inserts rows (objects keyed by column name, all with the keys of the first) into `table` of this
+   * database, in one insert. Embedded, the rows go as one JSONCompactEachRow buffer straight to the
+   * engine's parser: column names once instead of per row, and no SQL string around the data.
+   */
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.rawInsert) {
+      const columns = Object.keys(rows[0]!);
+      const lines = new Array<string>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i] as Record<string, unknown>;
+        lines[i] = JSON.stringify(columns.map((c) => r[c]));
+      }
+      await this.rawInsert(`${this.db}.${table}`, columns, Buffer.from(lines.join('\n') + '\n'));
+      return;
+    }
     await this.client.insert({ table: `${this.db}.${table}`, values: rows as object[], format: 'JSONEachRow' });
   }
 
