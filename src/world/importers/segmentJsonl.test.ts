@@ -38,6 +38,7 @@ const corpus: unknown[] = [
   { ...base, sentAt: '2026-10-01T10:00:05.000Z', receivedAt: '2026-10-01T09:00:05.000Z' },
   { ...base, timestamp: 1759312800000 },
   { type: 'track', anonymousId: 'a', event: 'No Time' },
+  { ...base, properties: { price: null, coupon: null, products: [{ product_id: 'p', price: null }] } },
   // bad ones
   { ...base, type: 'purchase' },
   { ...base, type: undefined },
@@ -46,7 +47,6 @@ const corpus: unknown[] = [
   { ...base, anonymousId: undefined },
   { ...base, anonymousId: { id: 1 } },
   { ...base, properties: { revenue: 'abc' } },
-  { ...base, properties: { price: null } },
   { ...base, properties: { quantity: -1 } },
   { ...base, properties: { quantity: 1.5 } },
   { ...base, properties: { currency: 'yuan' } },

@@ -36,7 +36,8 @@ const productKinds: [string, Kind][] = [
 ];
 
 function badValue(doc: string, key: string, kind: Kind): [string, string] {
-  const has = `JSONHas(${j(doc, key)})`;
+  // null counts as absent, as in the zod schemas
+  const has = present(doc, key);
   switch (kind) {
     case 'id':
       return [`${has} AND JSONType(${j(doc, key)}) NOT IN ('String', 'Int64', 'UInt64', 'Double')`, 'must be a string'];

@@ -1,5 +1,5 @@
-import { loadCandidates, report, upsertItems } from './load.ts';
-import { dropTable, stageLines } from './staging.ts';
+import { loadChunked, report } from './load.ts';
+import { openLines } from './staging.ts';
 import type { Importer } from './types.ts';
 
 /**
@@ -12,14 +12,14 @@ export const taobaoUserBehavior: Importer = {
   describe: 'Taobao UserBehavior CSV (user_id,item_id,category_id,behavior,timestamp; pv/cart/fav/buy)',
   async run(ctx, file) {
     const started = Date.now();
-    const stg = `${ctx.importId}_stg`;
-    const total = await stageLines(ctx.olap, file, stg);
-    ctx.progress(0, total);
+    const lines = await openLines(ctx.olap, file, { stagingTable: `${ctx.importId}_stg` });
     try {
-      const result = await loadCandidates(
+      const result = await loadChunked(
         ctx,
         'import:taobao-userbehavior',
-        `SELECT row, line AS payload, f, ts, beh,
+        lines,
+        (from) => `
+        SELECT row, if(error = '', '', line) AS payload,
            multiIf(length(f) != 5, concat('expected 5 fields, found ', toString(length(f))),
                    f[1] = '', 'user_id: is empty',
                    f[2] = '', 'item_id: is empty',
@@ -34,24 +34,25 @@ export const taobaoUserBehavior: Importer = {
            f[2] AS product_id, f[3] AS category,
            if(beh = 'Order Completed', concat('tb-', f[1], '-', f[2], '-', f[5]), '') AS order_id,
            if(beh = 'Order Completed', [tuple(f[2], f[3], '', 0., toUInt32(1))], []) AS products,
-           toJSONString(map('product_id', f[2], 'category_id', f[3])) AS properties,
+           concat('{"product_id":', toJSONString(f[2]), ',"category_id":', toJSONString(f[3]), '}') AS properties,
            'import:taobao-userbehavior' AS library
-         FROM (SELECT row, line, splitByChar(',', trimRight(line, '\\r')) AS f, toInt64OrNull(f[5]) AS ts,
+         FROM (SELECT row, line, splitByChar(',', line) AS f, toInt64OrNull(f[5]) AS ts,
                       transform(f[4], ['pv', 'cart', 'fav', 'buy'], ['Product Viewed', 'Product Added', 'Product Added to Wishlist', 'Order Completed'], '') AS beh
-               FROM ${ctx.olap.db}.${stg})`,
+               FROM ${from})`,
         { now: ctx.now, maxTs: Math.floor(ctx.now / 1000) + 86_400 },
+        {
+          idsCarryTime: true,
+          // what the file tells about an item is its category; a known item keeps its title and price
+          items: (cand) => ({
+            sql: `SELECT product_id, '', '', '', any(category), '', NULL, '', '{}', 'taobao-userbehavior', fromUnixTimestamp64Milli({now:Int64})
+                  FROM ${cand} WHERE error = '' AND product_id NOT IN (SELECT item_id FROM ${ctx.olap.db}.items) GROUP BY product_id`,
+            params: { now: ctx.now },
+          }),
+        },
       );
-      const items = await upsertItems(
-        ctx,
-        `SELECT f[2], '', '', '', any(f[3]), '', NULL, '', '{}', 'taobao-userbehavior', fromUnixTimestamp64Milli({now:Int64})
-         FROM (SELECT splitByChar(',', trimRight(line, '\\r')) AS f FROM ${ctx.olap.db}.${stg})
-         WHERE length(f) = 5 AND f[2] != '' GROUP BY f[2]`,
-        { now: ctx.now },
-      );
-      ctx.progress(total, total);
-      return report(this.format, file, started, result, items);
+      return report(this.format, file, started, result, result.items);
     } finally {
-      await dropTable(ctx.olap, stg);
+      await lines.close();
     }
   },
 };

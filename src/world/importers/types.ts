@@ -50,3 +50,16 @@ export interface Importer {
   describe: string;
   run(ctx: ImportContext, source: string): Promise<ImportReport>;
 }
+
+/**
+ * The input cannot be imported at all (wrong header, bad mapping, missing file of a directory source):
+ * a one-line reason for the user, not a crash. Row-level problems are RowErrors instead.
+ */
+export class ImportInputError extends Error {
+  override name = 'ImportInputError';
+  constructor(message: string) {
+    super(message);
+    // not a bug: where it was thrown from helps nobody, and whoever prints the stack prints one line
+    this.stack = message;
+  }
+}
