@@ -28,7 +28,8 @@ export class IdentityGraph {
     if (fresh.length === 0) return 0;
     const changed = await this.db.transaction(async (tx) => {
       const out = new Map<string, Row>();
-      for (const link of fresh) for (const r of await applyLink(tx, link)) out.set(r.distinct_id, r);
+      const rest = await applySimpleLinks(tx, fresh, out);
+      for (const link of rest) for (const r of await applyLink(tx, link)) out.set(r.distinct_id, r);
       return [...out.values()];
     });
     await this.olap.insert('person_ids', changed.map((r) => ({ ...r, is_deleted: 0 })));
@@ -52,6 +53,47 @@ export class IdentityGraph {
     const userIds = [personId, ...rows.filter((r) => r.kind === 'user' && r.distinct_id !== personId).map((r) => r.distinct_id)];
     return { anonymousIds: rows.filter((r) => r.kind === 'anonymous').map((r) => r.distinct_id), userIds };
   }
+}
+
+/**
+ * The common case in bulk: known users registered, and never-seen ids tied to them, in a few set-based
+ * statements. Returns the links that need the careful per-link path (alias merges, ids already tied to
+ * someone, an id claimed twice in the same batch).
+ */
+async function applySimpleLinks(tx: SqlExecutor, links: readonly IdentityLink[], out: Map<string, Row>): Promise<IdentityLink[]> {
+  const users = [...new Set(links.map((l) => l.to))];
+  const created = await tx.query<Row>(
+    `INSERT INTO identities (distinct_id, person_id, kind) SELECT u, u, 'user' FROM unnest($1::text[]) AS u
+     ON CONFLICT (distinct_id) DO NOTHING RETURNING distinct_id, person_id, version`,
+    [users],
+  );
+  for (const r of created) out.set(r.distinct_id, r);
+  const froms = [...new Set(links.filter((l) => l.from !== l.to).map((l) => l.from))];
+  const known = new Set(
+    (await tx.query<{ distinct_id: string }>('SELECT distinct_id FROM identities WHERE distinct_id = ANY($1::text[])', [froms])).map((r) => r.distinct_id),
+  );
+  // an id claimed by two different users in one batch needs the careful path; the same pair repeated does not
+  const claims = new Map<string, Set<string>>();
+  for (const l of links) if (l.from !== l.to) (claims.get(l.from) ?? claims.set(l.from, new Set()).get(l.from)!).add(l.to);
+  const firstOfPair = new Map<string, IdentityLink>();
+  for (const l of links) if (l.from !== l.to && !firstOfPair.has(`${l.from}\u0000${l.to}`)) firstOfPair.set(`${l.from}\u0000${l.to}`, l);
+  const simple = [...firstOfPair.values()].filter((l) => l.via !== 'alias' && !known.has(l.from) && claims.get(l.from)!.size === 1);
+  if (simple.length > 0) {
+    const rows = await tx.query<Row>(
+      `INSERT INTO identities (distinct_id, person_id, kind)
+       SELECT f, i.person_id, 'anonymous' FROM unnest($1::text[], $2::text[]) AS l(f, t) JOIN identities i ON i.distinct_id = l.t
+       RETURNING distinct_id, person_id, version`,
+      [simple.map((l) => l.from), simple.map((l) => l.to)],
+    );
+    for (const r of rows) out.set(r.distinct_id, r);
+    await tx.query(
+      `INSERT INTO identity_links (from_id, to_id, via, message_id, outcome)
+       SELECT f, t, v, m, 'linked' FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS l(f, t, v, m)`,
+      [simple.map((l) => l.from), simple.map((l) => l.to), simple.map((l) => l.via), simple.map((l) => l.messageId)],
+    );
+  }
+  const done = new Set(simple.map((l) => `${l.from}\u0000${l.to}`));
+  return links.filter((l) => l.from !== l.to && !done.has(`${l.from}\u0000${l.to}`));
 }
 
 async function ensureUser(tx: SqlExecutor, userId: string): Promise<string> {
