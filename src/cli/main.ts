@@ -2,14 +2,21 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { CliError, importCommand } from './import.ts';
+import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
-import { importers } from '../world/importers/index.ts';
+import { ImportInputError, importers } from '../world/importers/index.ts';
 
-const usage = `usage: huaxiang <command> [options]
+const usage = () => `usage: huaxiang <command> [options]
 
 commands:
   serve [--data DIR] [--port N] [--host H]   run the server (ingestion API, admin API, dashboard)
-  import FILE --format F [--mapping M]       bulk import; exit code 3 when rows were rejected
+  demo [--users N] [--days D] [--seed S] [--data DIR] [--port N]
+                                             generate a shop, import it, build, serve the dashboard
+  generate --users N --days D [--seed S] [--future D] --out DIR
+                                             write a synthetic shop: DIR/events.jsonl, future/, catalog/, truth/
+  import FILE --format F [--mapping M] [--timezone TZ] [--anchor YYYY-MM-DD]
+                                             bulk import (see docs/import.md); exit code 3 when rows were rejected
+                                             F: ${Object.keys(importers).join(', ')}
 
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
@@ -19,10 +26,41 @@ options common to all commands:
 const common = { data: { type: 'string' }, 'log-level': { type: 'string' } } as const;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
+  async demo(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...common, users: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+      strict: true,
+    });
+    const config = loadConfig({ data: values.data ?? process.env.HX_DATA_DIR ?? '.huaxiang-demo', port: values.port, host: values.host, logLevel: values['log-level'] ?? 'warn' });
+    await demoCommand(config, { users: positiveInt(values.users ?? '5000', '--users'), days: positiveInt(values.days ?? '90', '--days'), seed: values.seed ?? '1' });
+  },
+  async generate(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { users: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' }, future: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    });
+    if (!values.users || !values.days || !values.out) throw new CliError('usage: huaxiang generate --users N --days D [--seed S] [--future D] --out DIR');
+    await generateCommand({
+      users: positiveInt(values.users, '--users'),
+      days: positiveInt(values.days, '--days'),
+      seed: values.seed ?? '1',
+      future: values.future === undefined ? undefined : positiveInt(values.future, '--future'),
+      out: values.out,
+    });
+  },
   async import(argv) {
     const { values, positionals } = parseArgs({
       args: argv,
-      options: { ...common, format: { type: 'string' }, mapping: { type: 'string' } },
+      options: {
+        ...common,
+        format: { type: 'string' },
+        mapping: { type: 'string' },
+        timezone: { type: 'string' },
+        anchor: { type: 'string' },
+        'chunk-rows': { type: 'string' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -32,7 +70,7 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
     const report = await importCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), {
       file: positionals[0]!,
       format: values.format,
-      options: { mapping: values.mapping },
+      options: { mapping: values.mapping, timezone: values.timezone, anchor: values.anchor, 'chunk-rows': values['chunk-rows'] },
     });
     if (report.rejected > 0) process.exitCode = 3;
   },
@@ -46,22 +84,27 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
 };
 
+function positiveInt(v: string, flag: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new CliError(`${flag} must be a whole number ≥ 1, got '${v}'`);
+  return Number(v);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage);
+    process.stdout.write(usage());
     return;
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`huaxiang: unknown command '${name}'\n\n${usage}`);
+    process.stderr.write(`huaxiang: unknown command '${name}'\n\n${usage()}`);
     process.exit(2);
   }
   await command(rest);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof CliError || (err as Error).name === 'UnknownFormatError' || err instanceof DataDirBusyError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
+  const known = err instanceof ConfigError || err instanceof CliError || err instanceof ImportInputError || (err as Error).name === 'UnknownFormatError' || err instanceof DataDirBusyError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION';
   process.stderr.write(`huaxiang: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}\n`);
   process.exit(1);
 });
