@@ -69,6 +69,20 @@ export function olapContract(name: string, open: (database: string) => Promise<O
       assert.deepEqual(rows, [{ revenue: 99.5, n: 1, cat: '服装' }]);
     });
 
+    it('inserts rows of different shapes in one insert, defaults for what a row lacks', async () => {
+      await s.insert('items', [
+        { item_id: 'i1', updated_at: 1 },
+        { item_id: 'i2', title: '连衣裙', price: 99.5, updated_at: 1 },
+      ]);
+      const rows = await s.query<{ item_id: string; title: string; price: number | null }>(
+        `SELECT item_id, title, price FROM ${database}.items ORDER BY item_id`,
+      );
+      assert.deepEqual(rows, [
+        { item_id: 'i1', title: '', price: null },
+        { item_id: 'i2', title: '连衣裙', price: 99.5 },
+      ]);
+    });
+
     it('keeps the latest version per key in a ReplacingMergeTree', async () => {
       await s.insert('person_ids', [{ distinct_id: 'a', person_id: 'u9', version: 10 }]);
       const rows = await s.query<{ person_id: string }>(`SELECT person_id FROM ${database}.person_ids FINAL WHERE distinct_id = 'a'`);

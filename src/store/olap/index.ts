@@ -47,14 +47,14 @@ export class OlapStore {
   }
 
   /**
-   * Inserts rows (objects keyed by column name, all with the keys of the first) into `table` of this
+   * Inserts rows (objects keyed by column name; a key a row lacks takes the column default) into `table` of this
    * database, in one insert. Embedded, the rows go as one JSONCompactEachRow buffer straight to the
    * engine's parser: column names once instead of per row, and no SQL string around the data.
    */
   async insert(table: string, rows: readonly object[]): Promise<void> {
     if (rows.length === 0) return;
     if (this.rawInsert) {
-      const columns = Object.keys(rows[0]!);
+      const columns = columnsOf(rows);
       const lines = new Array<string>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i] as Record<string, unknown>;
@@ -69,6 +69,18 @@ export class OlapStore {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+/** The union of the rows' keys (the pipeline's rows all share one shape, so this is one pass). */
+function columnsOf(rows: readonly object[]): string[] {
+  const first = Object.keys(rows[0]!);
+  const seen = new Set(first);
+  for (const r of rows) {
+    const keys = Object.keys(r);
+    if (keys.length === first.length && keys.every((k, i) => k === first[i])) continue;
+    for (const k of keys) seen.add(k);
+  }
+  return [...seen];
 }
 
 export { plannedStatements, readMigrations } from './migrate.ts';
