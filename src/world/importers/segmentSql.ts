@@ -4,22 +4,32 @@
  * the same rules as the zod schemas in src/events (same order, same field paths); the parity test in
  * segmentJsonl.test.ts runs one corpus through both and compares the decisions.
  */
-const numberTypes = `('Int64', 'UInt64', 'Double')`;
-
-const j = (doc: string, ...keys: string[]) => [doc, ...keys.map((k) => `'${k}'`)].join(', ');
+/*
+ * Each message is parsed once into maps of raw JSON values (top level `m`, `properties` → `p`, `context`
+ * → `c`, each product → `x`); the helpers below read a raw value's JSON type from its first character,
+ * so no field costs a second parse of the whole line.
+ */
+const v = (map: string, key: string) => `${map}['${key}']`;
+const rawType = (raw: string) =>
+  `multiIf(${raw} = '', 'Absent', ${raw} = 'null', 'Null', startsWith(${raw}, '"'), 'String', startsWith(${raw}, '{'), 'Object',
+           startsWith(${raw}, '['), 'Array', ${raw} IN ('true', 'false'), 'Bool', 'Number')`;
+const typeOf = (map: string, key: string) => rawType(v(map, key));
+const strOf = (map: string, key: string) => `JSONExtractString(${v(map, key)})`;
+export const asMap = (raw: string) => `CAST(JSONExtractKeysAndValuesRaw(${raw}), 'Map(String, String)')`;
 
 /** A string id that may be sent as a number. */
-export const idOf = (doc: string, key: string) =>
-  `multiIf(JSONType(${j(doc, key)}) = 'String', trimBoth(JSONExtractString(${j(doc, key)})), JSONType(${j(doc, key)}) IN ${numberTypes}, JSONExtractRaw(${j(doc, key)}), '')`;
+export const idOf = (map: string, key: string) =>
+  `multiIf(startsWith(${v(map, key)}, '"'), trimBoth(${strOf(map, key)}), ${typeOf(map, key)} = 'Number', ${v(map, key)}, '')`;
 
-const present = (doc: string, key: string) => `(JSONHas(${j(doc, key)}) AND JSONType(${j(doc, key)}) != 'Null')`;
-const isNumberLike = (doc: string, key: string) =>
-  `(JSONType(${j(doc, key)}) IN ${numberTypes} OR (JSONType(${j(doc, key)}) = 'String' AND match(JSONExtractString(${j(doc, key)}), '^\\\\s*-?\\\\d+(\\\\.\\\\d+)?\\\\s*$')))`;
-const isCount = (doc: string, key: string) =>
-  `(JSONType(${j(doc, key)}) IN ('Int64', 'UInt64') AND JSONExtractInt(${j(doc, key)}) >= 0 OR (JSONType(${j(doc, key)}) = 'String' AND match(JSONExtractString(${j(doc, key)}), '^\\\\d+$')))`;
+const present = (map: string, key: string) => `(${v(map, key)} NOT IN ('', 'null'))`;
+const numericString = (map: string, key: string) => `match(${strOf(map, key)}, '^\\\\s*-?\\\\d+(\\\\.\\\\d+)?\\\\s*$')`;
+const isNumberLike = (map: string, key: string) =>
+  `(${typeOf(map, key)} = 'Number' OR (startsWith(${v(map, key)}, '"') AND ${numericString(map, key)}))`;
+const isCount = (map: string, key: string) =>
+  `(match(${v(map, key)}, '^\\\\d+(\\\\.0+)?$') OR (startsWith(${v(map, key)}, '"') AND match(${strOf(map, key)}, '^\\\\d+$')))`;
 
-export const numberOf = (doc: string, key: string) =>
-  `multiIf(JSONType(${j(doc, key)}) = 'String', toFloat64OrNull(trimBoth(JSONExtractString(${j(doc, key)}))), JSONType(${j(doc, key)}) IN ${numberTypes}, JSONExtractFloat(${j(doc, key)}), NULL)`;
+export const numberOf = (map: string, key: string) =>
+  `multiIf(startsWith(${v(map, key)}, '"'), toFloat64OrNull(trimBoth(${strOf(map, key)})), ${typeOf(map, key)} = 'Number', toFloat64OrNull(${v(map, key)}), NULL)`;
 
 /** Checks of one property in the order of `ecommerceProperties`; each yields [condition that is an error, path, message]. */
 type Kind = 'id' | 'string' | 'money' | 'count' | 'currency' | 'rating' | 'products';
@@ -35,30 +45,31 @@ const productKinds: [string, Kind][] = [
   ['price', 'money'], ['quantity', 'count'], ['coupon', 'string'], ['position', 'count'], ['url', 'string'], ['image_url', 'string'],
 ];
 
-function badValue(doc: string, key: string, kind: Kind): [string, string] {
+function badValue(map: string, key: string, kind: Kind): [string, string] {
   // null counts as absent, as in the zod schemas
-  const has = present(doc, key);
+  const has = present(map, key);
+  const t = typeOf(map, key);
   switch (kind) {
     case 'id':
-      return [`${has} AND JSONType(${j(doc, key)}) NOT IN ('String', 'Int64', 'UInt64', 'Double')`, 'must be a string'];
+      return [`${has} AND ${t} NOT IN ('String', 'Number')`, 'must be a string'];
     case 'string':
-      return [`${has} AND JSONType(${j(doc, key)}) != 'String'`, 'must be a string'];
+      return [`${has} AND ${t} != 'String'`, 'must be a string'];
     case 'money':
-      return [`${has} AND NOT ${isNumberLike(doc, key)}`, 'must be a number'];
+      return [`${has} AND NOT ${isNumberLike(map, key)}`, 'must be a number'];
     case 'count':
-      return [`${has} AND NOT ${isCount(doc, key)}`, 'must be a whole number ≥ 0'];
+      return [`${has} AND NOT ${isCount(map, key)}`, 'must be a whole number ≥ 0'];
     case 'currency':
-      return [`${has} AND NOT (JSONType(${j(doc, key)}) = 'String' AND match(JSONExtractString(${j(doc, key)}), '^[A-Za-z]{3}$'))`, 'must be a 3-letter ISO 4217 code'];
+      return [`${has} AND NOT (${t} = 'String' AND match(${strOf(map, key)}, '^[A-Za-z]{3}$'))`, 'must be a 3-letter ISO 4217 code'];
     case 'rating':
-      return [`${has} AND NOT (${isNumberLike(doc, key)} AND ${numberOf(doc, key)} BETWEEN 0 AND 5)`, 'must be a number from 0 to 5'];
+      return [`${has} AND NOT (${isNumberLike(map, key)} AND ${numberOf(map, key)} BETWEEN 0 AND 5)`, 'must be a number from 0 to 5'];
     case 'products':
-      return [`${has} AND JSONType(${j(doc, key)}) != 'Array'`, 'must be an array of products'];
+      return [`${has} AND ${t} != 'Array'`, 'must be an array of products'];
   }
 }
 
-function productError(props: string): [string, string][] {
+function productError(): [string, string][] {
   // first bad field of the first bad product, as 'properties.products.<i>.<field>: message'
-  const items = `JSONExtractArrayRaw(${props}, 'products')`;
+  const items = `arrayMap(y -> ${asMap('y')}, JSONExtractArrayRaw(p['products']))`;
   return productKinds.map(([key, kind]) => {
     const [bad, message] = badValue('x', key, kind);
     const idx = `arrayFirstIndex(x -> ${bad}, ${items})`;
@@ -67,9 +78,9 @@ function productError(props: string): [string, string][] {
 }
 
 const time = (key: string) =>
-  `multiIf(JSONType(line, '${key}') = 'String' AND match(JSONExtractString(line, '${key}'), '^\\\\d{4}-\\\\d{2}-\\\\d{2}'), parseDateTime64BestEffortOrNull(JSONExtractString(line, '${key}'), 3, 'UTC'),
-           JSONType(line, '${key}') IN ${numberTypes}, fromUnixTimestamp64Milli(toInt64(JSONExtractFloat(line, '${key}'))), NULL)`;
-const badTime = (key: string) => `${present('line', key)} AND ${time(key)} IS NULL`;
+  `multiIf(startsWith(m['${key}'], '"') AND match(${strOf('m', key)}, '^\\\\d{4}-\\\\d{2}-\\\\d{2}'), parseDateTime64BestEffortOrNull(${strOf('m', key)}, 3, 'UTC'),
+           ${typeOf('m', key)} = 'Number', fromUnixTimestamp64Milli(toInt64(toFloat64OrZero(m['${key}']))), NULL)`;
+const badTime = (key: string) => `${present('m', key)} AND ${time(key)} IS NULL`;
 
 /**
  * The candidate SELECT over a staging table `(row, line)`: every events column, plus `row`, `error`
@@ -80,75 +91,77 @@ export function segmentCandidates(db: string, staging: string): string {
   const checks: [string, string][] = [
     [`NOT isValidJSON(line)`, `'message is not valid JSON'`],
     [`length(line) > {maxBytes:UInt32}`, `concat('message is ', toString(length(line)), ' bytes; the limit is ', toString({maxBytes:UInt32}))`],
-    [`JSONType(line) != 'Object'`, `'message must be a JSON object'`],
-    [`JSONType(line, 'type') != 'String'`, `'type: is required: one of track, identify, page, screen, alias, group'`],
+    [`NOT startsWith(trimLeft(line), '{')`, `'message must be a JSON object'`],
+    [`${typeOf('m', 'type')} != 'String'`, `'type: is required: one of track, identify, page, screen, alias, group'`],
     [`t NOT IN ('track', 'identify', 'page', 'screen', 'alias', 'group')`, `concat('type: unknown type ''', substring(t, 1, 40), ''': expected one of track, identify, page, screen, alias, group')`],
-    [`t = 'track' AND JSONType(line, 'event') != 'String'`, `'event: is required for track'`],
-    [`t = 'track' AND JSONExtractString(line, 'event') = ''`, `'event: must not be empty'`],
-    [`t IN ('page', 'screen') AND JSONHas(line, 'name') AND JSONType(line, 'name') != 'String'`, `'name: must be a string'`],
-    [`t IN ('track', 'page', 'screen') AND ${present('line', 'properties')} AND JSONType(line, 'properties') != 'Object'`, `'properties: must be an object'`],
+    [`t = 'track' AND ${typeOf('m', 'event')} != 'String'`, `'event: is required for track'`],
+    [`t = 'track' AND ${strOf('m', 'event')} = ''`, `'event: must not be empty'`],
+    [`t IN ('page', 'screen') AND ${present('m', 'name')} AND ${typeOf('m', 'name')} != 'String'`, `'name: must be a string'`],
+    [`t IN ('track', 'page', 'screen') AND ${present('m', 'properties')} AND ${typeOf('m', 'properties')} != 'Object'`, `'properties: must be an object'`],
     ...propertyKinds.map(([key, kind]): [string, string] => {
       const [bad, message] = badValue('p', key, kind);
       return [`t = 'track' AND (${bad})`, `'properties.${key}: ${message}'`];
     }),
-    ...productError('p').map(([bad, message]): [string, string] => [`t = 'track' AND ${bad}`, message]),
-    [`t IN ('identify', 'group') AND ${present('line', 'traits')} AND JSONType(line, 'traits') != 'Object'`, `'traits: must be an object'`],
+    ...productError().map(([bad, message]): [string, string] => [`t = 'track' AND ${bad}`, message]),
+    [`t IN ('identify', 'group') AND ${present('m', 'traits')} AND ${typeOf('m', 'traits')} != 'Object'`, `'traits: must be an object'`],
     [`t = 'alias' AND previous = ''`, `'previousId: is required'`],
     [`t = 'group' AND idOfGroup = ''`, `'groupId: is required'`],
     ...['messageId', 'anonymousId', 'userId'].map((k): [string, string] => [
-      `${present('line', k)} AND JSONType(line, '${k}') NOT IN ('String', 'Int64', 'UInt64', 'Double')`,
+      `${present('m', k)} AND ${typeOf('m', k)} NOT IN ('String', 'Number')`,
       `'${k}: must be a string'`,
     ]),
     ...['timestamp', 'originalTimestamp', 'sentAt'].map((k): [string, string] => [badTime(k), `'${k}: must be an ISO-8601 date-time'`]),
-    [`${present('line', 'context')} AND JSONType(line, 'context') != 'Object'`, `'context: must be an object'`],
+    [`${present('m', 'context')} AND ${typeOf('m', 'context')} != 'Object'`, `'context: must be an object'`],
     [`anon = '' AND uid = ''`, `'userId: either userId or anonymousId is required'`],
-    [`ts > fromUnixTimestamp64Milli({maxTs:Int64})`, `concat(if(ts_field = 'timestamp', 'timestamp', 'originalTimestamp'), ': lies in the future (after clock-skew correction)')`],
-    [`ts < toDateTime64('1990-01-01 00:00:00', 3, 'UTC')`, `concat(if(ts_field = 'timestamp', 'timestamp', 'originalTimestamp'), ': lies before 1990-01-01')`],
+    [`ts > fromUnixTimestamp64Milli({maxTs:Int64})`, `concat(ts_field, ': lies in the future (after clock-skew correction)')`],
+    [`ts < toDateTime64('1990-01-01 00:00:00', 3, 'UTC')`, `concat(ts_field, ': lies before 1990-01-01')`],
   ];
-  const error = `multiIf(${checks.map(([c, m]) => `${c}, ${m}`).join(',\n    ')},\n    '')`;
+  const error = `multiIf(${checks.map(([c, msg]) => `${c}, ${msg}`).join(',\n    ')},\n    '')`;
   const productsOut = `arrayMap(x -> tuple(if(${idOf('x', 'product_id')} != '', ${idOf('x', 'product_id')}, ${idOf('x', 'sku')}),
-      JSONExtractString(x, 'category'), JSONExtractString(x, 'brand'), coalesce(${numberOf('x', 'price')}, 0.),
-      toUInt32(coalesce(${numberOf('x', 'quantity')}, 1))), JSONExtractArrayRaw(p, 'products'))`;
+      ${strOf('x', 'category')}, ${strOf('x', 'brand')}, coalesce(${numberOf('x', 'price')}, 0.),
+      toUInt32(coalesce(${numberOf('x', 'quantity')}, 1))), arrayMap(y -> ${asMap('y')}, JSONExtractArrayRaw(p['products'])))`;
+  const sub = (map: string, key: string, field: string) => `JSONExtractString(${v(map, key)}, '${field}')`;
   return `
 SELECT row, line AS payload, ${error} AS error,
   if(mid != '', mid, concat('imp-', hex(cityHash64(line)))) AS message_id,
   t AS type,
-  multiIf(t = 'track', JSONExtractString(line, 'event'), t IN ('page', 'screen'), JSONExtractString(line, 'name'), '') AS event,
+  multiIf(t = 'track', ${strOf('m', 'event')}, t IN ('page', 'screen'), ${strOf('m', 'name')}, '') AS event,
   if(anon != '', anon, uid) AS distinct_id, anon AS anonymous_id, uid AS user_id,
   coalesce(ts, toDateTime64(0, 3, 'UTC')) AS timestamp, coalesce(orig, ts, toDateTime64(0, 3, 'UTC')) AS original_timestamp,
   sent AS sent_at, coalesce(received, fromUnixTimestamp64Milli({now:Int64})) AS received_at,
-  if(JSONHas(c, 'sessionId'), ${idOf('c', 'sessionId')}, ${idOf('p', 'session_id')}) AS session_id,
+  if(mapContains(c, 'sessionId'), ${idOf('c', 'sessionId')}, ${idOf('p', 'session_id')}) AS session_id,
   if(${idOf('p', 'product_id')} != '', ${idOf('p', 'product_id')}, if(length(products) = 1, products[1].1, '')) AS product_id,
-  ${idOf('p', 'order_id')} AS order_id, JSONExtractString(p, 'category') AS category, JSONExtractString(p, 'brand') AS brand,
+  ${idOf('p', 'order_id')} AS order_id, ${strOf('p', 'category')} AS category, ${strOf('p', 'brand')} AS brand,
   ${numberOf('p', 'price')} AS price, toUInt32OrNull(toString(${numberOf('p', 'quantity')})) AS quantity,
   coalesce(${numberOf('p', 'revenue')}, ${numberOf('p', 'total')}) AS revenue, ${numberOf('p', 'discount')} AS discount,
-  JSONExtractString(p, 'coupon') AS coupon, upper(JSONExtractString(p, 'currency')) AS currency, JSONExtractString(p, 'query') AS query,
+  ${strOf('p', 'coupon')} AS coupon, upper(${strOf('p', 'currency')}) AS currency, ${strOf('p', 'query')} AS query,
   toUInt8OrNull(toString(round(${numberOf('p', 'rating')}))) AS rating, ${idOf('p', 'recipient')} AS share_to,
   ${productsOut} AS products,
-  if(JSONHas(p, 'url'), JSONExtractString(p, 'url'), JSONExtractString(c, 'page', 'url')) AS page_url,
-  if(JSONHas(p, 'path'), JSONExtractString(p, 'path'), JSONExtractString(c, 'page', 'path')) AS page_path,
-  if(JSONHas(p, 'referrer'), JSONExtractString(p, 'referrer'), JSONExtractString(c, 'page', 'referrer')) AS referrer,
-  JSONExtractString(c, 'campaign', 'source') AS utm_source, JSONExtractString(c, 'campaign', 'medium') AS utm_medium,
-  JSONExtractString(c, 'campaign', 'name') AS utm_campaign, JSONExtractString(c, 'device', 'type') AS device_type,
-  JSONExtractString(c, 'os', 'name') AS os_name, JSONExtractString(c, 'locale') AS locale, JSONExtractString(c, 'timezone') AS timezone,
+  if(mapContains(p, 'url'), ${strOf('p', 'url')}, ${sub('c', 'page', 'url')}) AS page_url,
+  if(mapContains(p, 'path'), ${strOf('p', 'path')}, ${sub('c', 'page', 'path')}) AS page_path,
+  if(mapContains(p, 'referrer'), ${strOf('p', 'referrer')}, ${sub('c', 'page', 'referrer')}) AS referrer,
+  ${sub('c', 'campaign', 'source')} AS utm_source, ${sub('c', 'campaign', 'medium')} AS utm_medium,
+  ${sub('c', 'campaign', 'name')} AS utm_campaign, ${sub('c', 'device', 'type')} AS device_type,
+  ${sub('c', 'os', 'name')} AS os_name, ${strOf('c', 'locale')} AS locale, ${strOf('c', 'timezone')} AS timezone,
   multiIf(match(ip, '^\\\\d+\\\\.\\\\d+\\\\.\\\\d+\\\\.\\\\d+$'), replaceRegexpOne(ip, '\\\\.\\\\d+$', '.0'),
           position(ip, ':') > 0, concat(arrayStringConcat(arraySlice(splitByChar(':', ip), 1, 3), ':'), '::'), '') AS ip_masked,
-  JSONExtractString(c, 'userAgent') AS user_agent, JSONExtractString(c, 'library', 'name') AS library,
-  if(t IN ('track', 'page', 'screen') AND p != '', p, '{}') AS properties,
+  ${strOf('c', 'userAgent')} AS user_agent, ${sub('c', 'library', 'name')} AS library,
+  if(t IN ('track', 'page', 'screen') AND p_raw != '', p_raw, '{}') AS properties,
   -- the IP is personal data: only its masked form is kept
-  replaceRegexpAll(replaceRegexpAll(c, '"ip"\\\\s*:\\\\s*"[^"]*"\\\\s*,?', ''), ',\\\\s*}', '}') AS context,
-  if(t IN ('identify', 'group') AND JSONLength(line, 'traits') > 0, JSONExtractRaw(line, 'traits'), '') AS traits,
+  replaceRegexpAll(replaceRegexpAll(c_raw, '"ip"\\\\s*:\\\\s*"[^"]*"\\\\s*,?', ''), ',\\\\s*}', '}') AS context,
+  if(t IN ('identify', 'group') AND startsWith(m['traits'], '{') AND m['traits'] != '{}', m['traits'], '') AS traits,
   previous AS previous_id, idOfGroup AS group_id, 'import' AS write_key_id
 FROM (
   SELECT row, line,
-    JSONExtractString(line, 'type') AS t,
-    ${idOf('line', 'messageId')} AS mid, ${idOf('line', 'anonymousId')} AS anon, ${idOf('line', 'userId')} AS uid,
-    ${idOf('line', 'previousId')} AS previous, ${idOf('line', 'groupId')} AS idOfGroup,
-    if(JSONType(line, 'properties') = 'Object', JSONExtractRaw(line, 'properties'), '') AS p,
-    if(JSONType(line, 'context') = 'Object', JSONExtractRaw(line, 'context'), '{}') AS c,
-    JSONExtractString(c, 'ip') AS ip,
+    if(isValidJSON(line) AND startsWith(trimLeft(line), '{'), ${asMap('line')}, map()) AS m,
+    ${strOf('m', 'type')} AS t,
+    ${idOf('m', 'messageId')} AS mid, ${idOf('m', 'anonymousId')} AS anon, ${idOf('m', 'userId')} AS uid,
+    ${idOf('m', 'previousId')} AS previous, ${idOf('m', 'groupId')} AS idOfGroup,
+    if(startsWith(m['properties'], '{'), m['properties'], '') AS p_raw, ${asMap('p_raw')} AS p,
+    if(startsWith(m['context'], '{'), m['context'], '{}') AS c_raw, ${asMap('c_raw')} AS c,
+    ${strOf('c', 'ip')} AS ip,
     ${time('timestamp')} AS ts_given, ${time('originalTimestamp')} AS orig_given,
-    if(ts_given IS NOT NULL, 'timestamp', 'originalTimestamp') AS ts_field,
+    if(${present('m', 'timestamp')} OR NOT ${present('m', 'originalTimestamp')}, 'timestamp', 'originalTimestamp') AS ts_field,
     coalesce(ts_given, orig_given) AS orig, ${time('sentAt')} AS sent, ${time('receivedAt')} AS received,
     -- clock-skew correction needs the message's own receive time; without one the timestamp stands
     -- (and with no timestamp at all, the receive time, as for live traffic)
