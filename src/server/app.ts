@@ -8,6 +8,7 @@ import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
 import { profileRoutes } from './routes/profiles.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { webRoutes } from './routes/web.ts';
+import { importRoutes } from './routes/imports.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -48,6 +49,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   ingestRoutes(app, ctx);
   profileRoutes(app, ctx);
   analyticsRoutes(app, ctx);
+  importRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }
