@@ -72,7 +72,7 @@ describe('segment-jsonl: the SQL path and the zod path agree', () => {
     await stageLines(rt.olap, file, 'parity_stg');
     const sql = await rt.olap.query<{ row: number; error: string; type: string; event: string; timestamp: string; revenue: number | null; price: number | null; product_id: string; user_id: string; currency: string }>(
       `SELECT row, error, type, event, toUnixTimestamp64Milli(timestamp) AS timestamp, revenue, price, product_id, user_id, currency
-       FROM (${segmentCandidates(rt.olap.db, 'parity_stg')}) ORDER BY row`,
+       FROM (${segmentCandidates(`${rt.olap.db}.parity_stg`)}) ORDER BY row`,
       { now, maxTs: now + 86_400_000, maxBytes: 32_768 },
     );
     const ts = runPipeline(

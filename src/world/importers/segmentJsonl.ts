@@ -1,7 +1,7 @@
 import { runPipeline } from '../../ingest/pipeline.ts';
-import { loadCandidates, report } from './load.ts';
+import { loadChunked, report } from './load.ts';
 import { needsProtect, segmentCandidates } from './segmentSql.ts';
-import { dropTable, stageLines } from './staging.ts';
+import { openLines, type LineSource } from './staging.ts';
 import type { ImportContext, Importer, RowError } from './types.ts';
 
 const MAX_MESSAGE_BYTES = 32 * 1024;
@@ -17,17 +17,15 @@ export const segmentJsonl: Importer = {
   describe: 'Segment messages, one JSON object per line (track, identify, page, screen, alias, group)',
   async run(ctx, file) {
     const started = Date.now();
-    const stg = `${ctx.importId}_stg`;
-    const total = await stageLines(ctx.olap, file, stg);
-    ctx.progress(0, total);
+    // the engine reads the file in row ranges, so memory stays bounded whatever its size
+    const lines = await openLines(ctx.olap, file, { stagingTable: `${ctx.importId}_stg` });
     try {
-      const bulk = await loadCandidates(ctx, 'import:segment-jsonl', segmentCandidates(ctx.olap.db, stg), {
+      const bulk = await loadChunked(ctx, 'import:segment-jsonl', lines, (from) => segmentCandidates(from), {
         now: ctx.now,
         maxTs: ctx.now + 86_400_000,
         maxBytes: MAX_MESSAGE_BYTES,
       });
-      ctx.progress(bulk.rows, total);
-      const pii = await protectedPath(ctx, stg, (done) => ctx.progress(bulk.rows + done, total));
+      const pii = await protectedPath(ctx, lines, (done) => ctx.progress(bulk.rows + done));
       const errors = [...bulk.errors, ...pii.errors].sort((a, b) => a.row - b.row).slice(0, 1000);
       return report(this.format, file, started, {
         rows: bulk.rows + pii.rows,
@@ -37,20 +35,18 @@ export const segmentJsonl: Importer = {
         errors,
       });
     } finally {
-      await dropTable(ctx.olap, stg);
+      await lines.close();
     }
   },
 };
 
-async function protectedPath(ctx: ImportContext, stg: string, progress: (done: number) => void) {
+async function protectedPath(ctx: ImportContext, lines: LineSource, progress: (done: number) => void) {
+  const src = lines.all();
   const out = { rows: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] as RowError[] };
-  for (let after = 0; ; ) {
-    const chunk = await ctx.olap.query<{ row: number; line: string }>(
-      `SELECT row, line FROM ${ctx.olap.db}.${stg} WHERE row > {after:UInt64} AND ${needsProtect} ORDER BY row LIMIT {n:UInt32}`,
-      { after, n: CHUNK },
-    );
-    if (chunk.length === 0) return out;
-    after = Number(chunk[chunk.length - 1]!.row);
+  // one read of the file: these messages are the few that carry PII (sign-ups, profile updates)
+  const all = await ctx.olap.query<{ row: number; line: string }>(`SELECT row, line FROM ${src.sql} WHERE ${needsProtect} ORDER BY row`, src.params);
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const chunk = all.slice(i, i + CHUNK);
     const result = runPipeline(
       {
         messages: chunk.map((c) => JSON.parse(c.line) as unknown),
@@ -74,4 +70,5 @@ async function protectedPath(ctx: ImportContext, stg: string, progress: (done: n
     out.errors.push(...result.rejected.map((r) => ({ row: Number(chunk[r.index]!.row), reason: r.path ? `${r.path}: ${r.message}` : r.message })));
     progress(out.rows);
   }
+  return out;
 }

@@ -83,11 +83,11 @@ const time = (key: string) =>
 const badTime = (key: string) => `${present('m', key)} AND ${time(key)} IS NULL`;
 
 /**
- * The candidate SELECT over a staging table `(row, line)`: every events column, plus `row`, `error`
+ * The candidate SELECT over a source of `(row, line)` (a table or a subquery): every events column, plus `row`, `error`
  * ('' or 'path: message') and `payload`. Rows whose traits hold PII are left out (`needsProtect`):
  * they take the TS path, where the protect step encrypts them.
  */
-export function segmentCandidates(db: string, staging: string): string {
+export function segmentCandidates(from: string): string {
   const checks: [string, string][] = [
     [`NOT isValidJSON(line)`, `'message is not valid JSON'`],
     [`length(line) > {maxBytes:UInt32}`, `concat('message is ', toString(length(line)), ' bytes; the limit is ', toString({maxBytes:UInt32}))`],
@@ -168,7 +168,7 @@ FROM (
     multiIf(orig IS NOT NULL AND sent IS NOT NULL AND received IS NOT NULL,
        fromUnixTimestamp64Milli(toUnixTimestamp64Milli(received) - (toUnixTimestamp64Milli(sent) - toUnixTimestamp64Milli(orig))),
        orig IS NOT NULL, orig, coalesce(received, fromUnixTimestamp64Milli({now:Int64}))) AS ts
-  FROM ${db}.${staging}
+  FROM ${from}
   WHERE NOT (${needsProtect})
 )`;
 }
