@@ -21,6 +21,8 @@ export interface LoadOptions {
    * same timestamp: the lookup of stored ids may skip everything outside the candidates' time span.
    */
   idsCarryTime?: boolean;
+  /** text per chunk for `loadChunked` (default CHUNK_BYTES); wide candidates (JSON messages) want less */
+  chunkBytes?: number;
 }
 
 const MAX_REPORTED_ERRORS = 1000;
@@ -66,7 +68,7 @@ export async function loadChunked(
 ): Promise<CandidateResult & { items: number }> {
   const itemsBefore = opts.items ? await countItems(ctx) : 0;
   const total: CandidateResult = { rows: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] };
-  const chunkRows = Number(ctx.options['chunk-rows'] ?? 0) || (await rowsPerChunk(ctx, lines));
+  const chunkRows = Number(ctx.options['chunk-rows'] ?? 0) || (await rowsPerChunk(ctx, lines, opts.chunkBytes ?? CHUNK_BYTES));
   const lastRow = chunkRows === Infinity ? Infinity : await lastRowOf(ctx, lines);
   ctx.progress(0, Number.isFinite(lastRow) ? lastRow : undefined);
   for (let from = 1; from <= lastRow; from += chunkRows) {
@@ -85,12 +87,12 @@ export async function loadChunked(
 }
 
 /** Infinity (one chunk) for files below CHUNK_BYTES; else rows per chunk from the average line length. */
-async function rowsPerChunk(ctx: ImportContext, lines: LineSource): Promise<number> {
-  if (lines.bytes <= CHUNK_BYTES) return Infinity;
+async function rowsPerChunk(ctx: ImportContext, lines: LineSource, chunkBytes: number): Promise<number> {
+  if (lines.bytes <= chunkBytes) return Infinity;
   const src = lines.range(1, 100_000);
   const [r] = await ctx.olap.query<{ n: number; bytes: number }>(`SELECT count() AS n, sum(length(line) + 1) AS bytes FROM ${src.sql}`, src.params);
   const avg = Math.max(1, Number(r!.bytes) / Math.max(1, Number(r!.n)));
-  return Math.max(100_000, Math.floor(CHUNK_BYTES / avg));
+  return Math.max(50_000, Math.floor(chunkBytes / avg));
 }
 
 async function lastRowOf(ctx: ImportContext, lines: LineSource): Promise<number> {

@@ -6,6 +6,11 @@ import type { ImportContext, Importer, RowError } from './types.ts';
 
 const MAX_MESSAGE_BYTES = 32 * 1024;
 const CHUNK = 5000;
+/**
+ * Text per engine pass. A message's candidate row holds the line, its parsed maps and the flattened
+ * columns (about 4× the text while it is built), so chunks stay small enough for a 4 GB budget.
+ */
+const CHUNK_BYTES = 64 * 1024 * 1024;
 
 /**
  * One Segment message per line (as `huaxiang generate` writes and Segment exports). The engine
@@ -18,13 +23,13 @@ export const segmentJsonl: Importer = {
   async run(ctx, file) {
     const started = Date.now();
     // the engine reads the file in row ranges, so memory stays bounded whatever its size
-    const lines = await openLines(ctx.olap, file, { stagingTable: `${ctx.importId}_stg` });
+    const lines = await openLines(ctx.olap, file, { stagingTable: `${ctx.importId}_stg`, stageAbove: CHUNK_BYTES });
     try {
       const bulk = await loadChunked(ctx, 'import:segment-jsonl', lines, (from) => segmentCandidates(from), {
         now: ctx.now,
         maxTs: ctx.now + 86_400_000,
         maxBytes: MAX_MESSAGE_BYTES,
-      });
+      }, { chunkBytes: CHUNK_BYTES });
       const pii = await protectedPath(ctx, lines, (done) => ctx.progress(bulk.rows + done));
       const errors = [...bulk.errors, ...pii.errors].sort((a, b) => a.row - b.row).slice(0, 1000);
       return report(this.format, file, started, {

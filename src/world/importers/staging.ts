@@ -32,7 +32,11 @@ const LAST_ROW = Number.MAX_SAFE_INTEGER;
 
 let sources = 0;
 
-export async function openLines(olap: OlapStore, file: string, opts: { skipHeader?: boolean; stagingTable: string }): Promise<LineSource> {
+export async function openLines(
+  olap: OlapStore,
+  file: string,
+  opts: { skipHeader?: boolean; stagingTable: string; /** embedded: stage files larger than this (default 256 MiB) */ stageAbove?: number },
+): Promise<LineSource> {
   const abs = path.resolve(file);
   if (!fs.existsSync(abs)) throw new ImportInputError(`${file}: no such file`);
   const bytes = fs.statSync(abs).size;
@@ -50,7 +54,14 @@ export async function openLines(olap: OlapStore, file: string, opts: { skipHeade
                    if(row = 1 AND startsWith(l, '\\xEF\\xBB\\xBF'), substring(trimRight(l, '\\r'), 4), trimRight(l, '\\r')) AS line
                   FROM file({${p}:String}, 'LineAsString', 'l String') WHERE ${where} AND line != '')`;
     const range = (from: number, to: number): Sql => ({ sql, params: { [p]: abs, ...bounds(from, to) } });
-    return { ...base, range, all: () => range(first, Infinity), close: async () => {} };
+    if (bytes <= (opts.stageAbove ?? 256 * 1024 * 1024)) return { ...base, range, all: () => range(first, Infinity), close: async () => {} };
+    // A text file cannot be entered at a row: each range would read it from the start. A file that
+    // will be read in several ranges is copied once into a table ordered by row, read by key after.
+    const table = `${olap.db}.${opts.stagingTable}`;
+    await olap.command(`CREATE TABLE ${table} (row UInt64, line String) ENGINE = MergeTree ORDER BY row`);
+    await olap.command(`INSERT INTO ${table} SELECT row, line FROM ${sql}`, { [p]: abs, ...bounds(first, Infinity) });
+    const staged = (from: number, to: number): Sql => ({ sql: `(SELECT row, line FROM ${table} WHERE ${where})`, params: bounds(from, to) });
+    return { ...base, range: staged, all: () => staged(first, Infinity), close: () => dropTable(olap, opts.stagingTable) };
   }
   const table = `${olap.db}.${opts.stagingTable}`;
   await olap.command(`CREATE TABLE ${table} (row UInt64, line String) ENGINE = MergeTree ORDER BY row`);
