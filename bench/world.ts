@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pino from 'pino';
 import { testConfig } from '../src/config.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { writeWorld } from '../src/world/index.ts';
@@ -31,7 +32,17 @@ const summary = await writeWorld({ users, days, seed: values.seed ?? '1', future
 const genSeconds = (Date.now() - t) / 1000;
 line({ step: 'generate', users, days, events: summary.events, seconds: genSeconds, eventsPerSec: Math.round(Number(summary.lines) / genSeconds), peakRssMB: Math.round(peakRss / 2 ** 20) });
 
-const rt = await openRuntime(testConfig({ dataDir, logLevel: 'silent' }), { command: 'bench' });
+// the importers log each step at debug level; report the peak RSS inside each step, to say where memory goes
+let stepPeak = 0;
+const stepSampler = setInterval(() => (stepPeak = Math.max(stepPeak, process.memoryUsage().rss)), 100);
+const log = pino({ level: 'debug' }, {
+  write(msg: string) {
+    const m = JSON.parse(msg) as { phase?: string; seconds?: number };
+    if (m.phase) line({ step: 'import-phase', phase: m.phase, seconds: Math.round((m.seconds ?? 0) * 100) / 100, peakRssMB: Math.round(stepPeak / 2 ** 20) });
+    stepPeak = 0;
+  },
+});
+const rt = await openRuntime(testConfig({ dataDir, logLevel: 'debug' }), { command: 'bench', log });
 try {
   await runImport(rt, path.join(worldDir, 'catalog', 'items.jsonl'), 'items-jsonl');
   t = Date.now();
@@ -41,6 +52,7 @@ try {
 } finally {
   await rt.close();
   clearInterval(sampler);
+  clearInterval(stepSampler);
 }
 line({ step: 'total', peakRssMB: Math.round(peakRss / 2 ** 20), limitMB: 4096, pass: peakRss <= 4 * 2 ** 30, dataDir: keep ? dataDir : '(removed)' });
 if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
