@@ -55,6 +55,14 @@ describe('IdentityGraph', () => {
       { distinct_id: 'tablet', person_id: 'u1' },
     ]);
   });
+  it('marks an id first seen as a device as a user once it is used as a userId', async () => {
+    await graph.apply([link('kiosk-7', 'u7')]);
+    await graph.apply([link('kiosk-8', 'kiosk-7')]);
+    const rows = await oltp.query<{ kind: string }>(`SELECT kind FROM identities WHERE distinct_id = 'kiosk-7'`);
+    assert.deepEqual(rows, [{ kind: 'user' }]);
+    assert.equal(await graph.personOf('kiosk-8'), 'u7', 'the new device joins the person that id belongs to');
+  });
+
   it('treats a repeated link as already applied', async () => {
     assert.equal(await graph.apply([link('phone-1', 'u1')]), 0);
   });

@@ -64,7 +64,8 @@ async function applySimpleLinks(tx: SqlExecutor, links: readonly IdentityLink[],
   const users = [...new Set(links.map((l) => l.to))];
   const created = await tx.query<Row>(
     `INSERT INTO identities (distinct_id, person_id, kind) SELECT u, u, 'user' FROM unnest($1::text[]) AS u
-     ON CONFLICT (distinct_id) DO NOTHING RETURNING distinct_id, person_id, version`,
+     ON CONFLICT (distinct_id) DO UPDATE SET kind = 'user' WHERE identities.kind <> 'user'
+     RETURNING distinct_id, person_id, version`,
     [users],
   );
   for (const r of created) out.set(r.distinct_id, r);
@@ -115,14 +116,9 @@ async function record(tx: SqlExecutor, link: IdentityLink, outcome: string): Pro
   ]);
 }
 
+/** One link of two different ids whose target user `applySimpleLinks` has registered already. */
 async function applyLink(tx: SqlExecutor, link: IdentityLink): Promise<Row[]> {
-  const before = await tx.query<{ person_id: string }>('SELECT person_id FROM identities WHERE distinct_id = $1', [link.to]);
   const person = await ensureUser(tx, link.to);
-  const created: Row[] = [];
-  if (!before[0]) {
-    created.push(...(await tx.query<Row>('SELECT distinct_id, person_id, version FROM identities WHERE distinct_id = $1', [link.to])));
-  }
-  if (link.from === link.to) return created;
   const current = await tx.query<{ person_id: string; kind: string }>(
     'SELECT person_id, kind FROM identities WHERE distinct_id = $1',
     [link.from],
@@ -135,14 +131,14 @@ async function applyLink(tx: SqlExecutor, link: IdentityLink): Promise<Row[]> {
       [link.from, person, kind],
     );
     await record(tx, link, 'linked');
-    return [...created, ...rows];
+    return rows;
   }
-  if (existing.person_id === person) return created;
+  if (existing.person_id === person) return [];
   if (link.via !== 'alias') {
     // An anonymous device already tied to another known user (a shared device): identify alone
     // never merges two known people; only an explicit alias does.
     await record(tx, link, `kept: already belongs to ${existing.person_id}`);
-    return created;
+    return [];
   }
   const moved = await tx.query<Row>(
     `UPDATE identities SET person_id = $1, version = nextval('identity_version') WHERE person_id = $2
@@ -150,5 +146,5 @@ async function applyLink(tx: SqlExecutor, link: IdentityLink): Promise<Row[]> {
     [person, existing.person_id],
   );
   await record(tx, link, `merged ${existing.person_id} into ${person}`);
-  return [...created, ...moved];
+  return moved;
 }
