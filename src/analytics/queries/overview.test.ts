@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OlapStore } from '../../store/olap/index.ts';
 import { overview, type Headline, type Overview } from './overview.ts';
+import type { EventRow } from '../../events/index.ts';
 
 /**
  * The overview query against the real engine (chdb) on a seeded fixture, every figure checked against
@@ -15,25 +16,9 @@ import { overview, type Headline, type Overview } from './overview.ts';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-overview-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-interface Line { product_id: string; category: string; brand: string; price: number; quantity: number }
-interface Row {
-  message_id: string;
-  type: string;
-  event: string;
-  distinct_id: string;
-  anonymous_id: string;
-  user_id: string;
-  timestamp: number;
-  original_timestamp: number;
-  received_at: number;
-  order_id: string;
-  category: string;
-  revenue: number | null;
-  currency: string;
-  products: Line[];
-  utm_source: string;
-  device_type: string;
-}
+type Line = EventRow['products'][number];
+type Row = Pick<EventRow, 'message_id' | 'type' | 'event' | 'distinct_id' | 'anonymous_id' | 'user_id' | 'timestamp' | 'original_timestamp'
+  | 'received_at' | 'order_id' | 'category' | 'revenue' | 'currency' | 'products' | 'utm_source' | 'device_type'>;
 interface PersonId { distinct_id: string; person_id: string; version: number; is_deleted: number }
 
 const CATEGORIES = ['手机', '电脑', '服饰', '美妆', '食品', '母婴', '家居', '运动', '图书', '家电', '宠物', '珠宝'];

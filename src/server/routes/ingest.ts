@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { batchEnvelope } from '../../events/index.ts';
@@ -119,5 +118,3 @@ export function registerJsonParser(app: FastifyInstance) {
 function bodyBytes(req: FastifyRequest): number {
   return sizes.get(req) ?? 0;
 }
-
-export const newRequestId = () => randomUUID();
