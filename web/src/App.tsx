@@ -6,10 +6,12 @@ import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
-import { Profiles } from './pages/Profiles.tsx';
+import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
+import { UserSearch } from './pages/profiles/UserSearch.tsx';
+import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
@@ -17,7 +19,7 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['tags', 'segments', 'analytics', 'recommendations', 'campaigns', 'privacy']);
+const pending = new Set<string>(['segments', 'analytics', 'recommendations', 'campaigns', 'privacy']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -60,7 +62,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   const { path } = useLocation();
   const [, first = '', rest = ''] = path.split('/');
   const current: ModuleId = first === '' ? 'overview' : (first as ModuleId);
-  const known = current === 'overview' || current === 'profiles' || pending.has(current);
+  const known = current === 'overview' || current === 'profiles' || current === 'tags' || pending.has(current);
 
   useEffect(() => {
     document.title = `${t(`nav.${known ? current : 'overview'}` as MessageKey)} · ${t('app.name')}`;
@@ -68,7 +70,8 @@ function Shell({ onLogout }: { onLogout(): void }) {
 
   let page;
   if (!known || current === 'overview') page = <Overview />;
-  else if (current === 'profiles') page = <Profiles userId={rest ? decodeURIComponent(rest) : null} />;
+  else if (current === 'profiles') page = rest ? <ProfilePage key={rest} userId={decodeURIComponent(rest)} /> : <UserSearch />;
+  else if (current === 'tags') page = <TagCentre route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (

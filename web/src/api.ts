@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** the server's `error.details`, when it gave any (validation issues) */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -41,15 +43,36 @@ function url(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-/** GET with an explicit token (the login check) or the stored one. */
-export async function apiGet<T>(path: string, query?: Query, opts: { token?: string; signal?: AbortSignal } = {}): Promise<T> {
+interface Options {
+  token?: string;
+  signal?: AbortSignal;
+}
+
+async function request<T>(method: string, path: string, opts: Options & { query?: Query; body?: unknown }): Promise<T> {
   const token = opts.token ?? getToken() ?? '';
-  const res = await fetch(url(path, query), { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: opts.signal });
-  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(url(path, opts.query), {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: opts.signal,
+  });
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
   if (res.status === 401 && opts.token === undefined) {
     setToken(null);
     window.dispatchEvent(new CustomEvent('hx:unauthorized'));
   }
-  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `${res.status} ${res.statusText}`);
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.details);
   return body as T;
+}
+
+/** GET with an explicit token (the login check) or the stored one. */
+export function apiGet<T>(path: string, query?: Query, opts: Options = {}): Promise<T> {
+  return request<T>('GET', path, { ...opts, query });
+}
+
+/** POST or PUT a JSON body with the stored token. */
+export function apiSend<T>(method: 'POST' | 'PUT', path: string, body: unknown, opts: Options = {}): Promise<T> {
+  return request<T>(method, path, { ...opts, body });
 }

@@ -26,6 +26,10 @@ export interface Format {
   money(n: number, currency: string): string;
   percent(r: number, digits?: number): string;
   dateTime(iso: string): string;
+  /** up to `digits` decimals, trailing zeros dropped: 3, 3.5, 3.14 */
+  decimal(n: number, digits?: number): string;
+  /** the calendar day of a timestamp (a YYYY-MM-DD string is shown as that day) */
+  date(iso: string): string;
 }
 
 interface I18n {
@@ -42,6 +46,8 @@ export function makeFormat(lang: Lang): Format {
   const compact = new Intl.NumberFormat(lang, { notation: 'compact', maximumFractionDigits: 1 });
   const moneyFormats = new Map<string, Intl.NumberFormat>();
   const dateTime = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'medium' });
+  const day = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'UTC' });
+  const decimals = new Map<number, Intl.NumberFormat>();
   return {
     number: (n) => number.format(n),
     compact: (n) => compact.format(n),
@@ -59,6 +65,17 @@ export function makeFormat(lang: Lang): Format {
     },
     percent: (r, digits = 1) => new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(r),
     dateTime: (iso) => dateTime.format(new Date(iso)),
+    decimal(n, digits = 2) {
+      let f = decimals.get(digits);
+      if (!f) decimals.set(digits, (f = new Intl.NumberFormat(lang, { maximumFractionDigits: digits })));
+      return f.format(n);
+    },
+    date(iso) {
+      // a bare day is that day wherever the browser is; a timestamp is shown as its day in Shanghai time
+      if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return day.format(new Date(`${iso}T00:00:00Z`));
+      const d = new Date(iso);
+      return Number.isNaN(d.getTime()) ? iso : new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(d);
+    },
   };
 }
 
