@@ -24,6 +24,21 @@ export const configSchema = z.object({
     .string()
     .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
     .optional(),
+  /** the shop's time zone: dates, hours and weekdays in tags and analytics are read in it */
+  timezone: z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone like Asia/Shanghai').default('Asia/Shanghai'),
+  tags: z.object({
+    /** minutes between scheduled full builds (0: only on demand and at start when none exists) */
+    buildEveryMinutes: z.number().int().min(0).default(60),
+    /** the live refresher gathers changed people for this long before recomputing their tags */
+    refreshDelayMs: z.number().int().min(0).default(100),
+  }).default({ buildEveryMinutes: 60, refreshDelayMs: 100 }),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
     maxBatchBytes: z.number().int().positive().default(500 * 1024),
@@ -65,6 +80,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     adminToken: env.HX_ADMIN_TOKEN || undefined,
     writeKey: env.HX_WRITE_KEY || undefined,
     masterKey: env.HX_MASTER_KEY || undefined,
+    timezone: env.HX_TIMEZONE || undefined,
+    tags: { buildEveryMinutes: env.HX_TAG_BUILD_MINUTES === undefined ? undefined : Number(env.HX_TAG_BUILD_MINUTES) },
     ingest: {},
   };
   const parsed = configSchema.safeParse(raw);
@@ -86,6 +103,8 @@ const envNames: Record<string, string> = {
   port: '--port / HX_PORT',
   host: '--host / HX_HOST',
   dataDir: '--data / HX_DATA_DIR',
+  timezone: 'HX_TIMEZONE',
+  'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
 };
 
 function describePath(p: PropertyKey[]): string {

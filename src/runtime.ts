@@ -8,6 +8,7 @@ import { Keyring, loadMasterKey } from './privacy/keyring.ts';
 import { lockDataDir } from './store/lock.ts';
 import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
+import { TagEngine } from './tags/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -20,6 +21,7 @@ export interface Runtime {
   writer: BatchingWriter;
   registry: Registry;
   metrics: IngestMetrics;
+  tags: TagEngine;
   lock: ReturnType<typeof lockDataDir>;
   close(): Promise<void>;
 }
@@ -43,10 +45,14 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     collectDefaultMetrics({ register: registry, prefix: 'hx_' });
     const metrics = ingestMetrics(registry);
     const writer = new BatchingWriter(olap, identity, config.ingest, metrics);
+    const tags = new TagEngine({ olap, oltp, log, registry }, config);
+    await tags.init();
+    writer.onStored = (ids) => tags.live.changed(ids);
     return {
-      config, log, olap, oltp, keyring, identity, writer, registry, metrics, lock,
+      config, log, olap, oltp, keyring, identity, writer, registry, metrics, tags, lock,
       async close() {
         await writer.close();
+        await tags.stop();
         await olap.close();
         await oltp.close();
         lock.release();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import { writeWorld } from '../world/index.ts';
 import { runImport } from '../world/importers/run.ts';
+import { printBuild } from './build.ts';
 import { progressReporter } from './progress.ts';
 import { startServer } from './serve.ts';
 
@@ -45,6 +46,8 @@ export async function demoCommand(config: Config, o: DemoOptions): Promise<void>
           `${r.duplicates} duplicates skipped, ${r.rejected} rows rejected (the generator adds some dirt on purpose)`,
       );
     }
+    printBuild(await server.rt.tags.build({ trigger: 'demo' }));
+    server.rt.tags.schedule();
   } catch (err) {
     await server.close();
     throw err;

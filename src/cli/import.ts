@@ -52,7 +52,7 @@ async function viaServer(config: Config, url: string, args: ImportArgs): Promise
   return body;
 }
 
-function readSavedToken(dataDir: string): string {
+export function readSavedToken(dataDir: string): string {
   try {
     return JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')).adminToken;
   } catch {

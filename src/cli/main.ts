@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirBusyError } from '../store/lock.ts';
+import { buildCommand } from './build.ts';
 import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
@@ -17,6 +18,8 @@ commands:
   import FILE --format F [--mapping M] [--timezone TZ] [--anchor YYYY-MM-DD]
                                              bulk import (see docs/import.md); exit code 3 when rows were rejected
                                              F: ${Object.keys(importers).join(', ')}
+  build [--only tags|segments|models] [--as-of ISO-TIME]
+                                             recompute what is derived (tags: every built-in and defined tag)
 
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
@@ -73,6 +76,12 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
       options: { mapping: values.mapping, timezone: values.timezone, anchor: values.anchor, 'chunk-rows': values['chunk-rows'] },
     });
     if (report.rejected > 0) process.exitCode = 3;
+  },
+  async build(argv) {
+    const { values } = parseArgs({ args: argv, options: { ...common, only: { type: 'string' }, 'as-of': { type: 'string' } }, strict: true });
+    const asOf = values['as-of'] === undefined ? undefined : new Date(values['as-of']);
+    if (asOf && Number.isNaN(asOf.getTime())) throw new CliError(`--as-of must be a date/time like 2026-11-19T16:00:00Z, got '${values['as-of']}'`);
+    await buildCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), { only: values.only, asOf });
   },
   async serve(argv) {
     const { values } = parseArgs({

@@ -24,6 +24,7 @@ export async function startServer(config: Config, command = 'serve'): Promise<Se
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     rt.lock.update({ url });
+    if (command !== 'demo') rt.tags.schedule();
     let closing: Promise<void> | null = null;
     return {
       rt, app, url,

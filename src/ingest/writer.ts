@@ -40,6 +40,8 @@ export class BatchingWriter {
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** told the distinct ids of every flush's stored rows (the live tag refresher listens here) */
+  onStored?: (distinctIds: string[]) => void;
 
   constructor(
     private readonly olap: OlapStore,
@@ -111,6 +113,7 @@ export class BatchingWriter {
     const toInsert = all.filter((r) => stored.has(r));
     await this.olap.insert('events', toInsert);
     await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
+    if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))]);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics?.insertSeconds.observe(seconds);
     this.metrics?.messages.inc({ result: 'stored' }, toInsert.length);

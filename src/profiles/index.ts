@@ -24,7 +24,7 @@ export interface TimelineEvent {
   properties: Record<string, unknown>;
 }
 
-type Rt = Pick<Runtime, 'olap' | 'identity' | 'keyring'>;
+type Rt = Pick<Runtime, 'olap' | 'identity' | 'keyring' | 'tags'>;
 
 /** The ids to read a person's events by: every linked anonymousId and userId. */
 async function idsFor(rt: Rt, id: string) {
@@ -39,7 +39,7 @@ const personFilter = `(distinct_id IN {ids:Array(String)} OR user_id IN {uids:Ar
 export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
   const db = rt.olap.db;
-  const [counts, identifies] = await Promise.all([
+  const [counts, identifies, tagValues] = await Promise.all([
     rt.olap.query<{ event: string; type: string; n: number; first: string; last: string }>(
       `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last
        FROM ${db}.events WHERE ${personFilter} GROUP BY event, type`,
@@ -49,6 +49,7 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
       `SELECT traits, pii FROM ${db}.events WHERE ${personFilter} AND type = 'identify' ORDER BY timestamp`,
       { ids: ids.all, uids: ids.userIds },
     ),
+    rt.tags.valuesOf(ids.person),
   ]);
   if (counts.length === 0) return null;
   const traits: Record<string, unknown> = {};
@@ -65,13 +66,24 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
     anonymousIds: ids.anonymousIds,
     aliases: ids.userIds.filter((u) => u !== ids.person),
     traits,
-    tags: {},
+    tags: Object.fromEntries(tagValues.values.map((v) => [v.code, v.value])),
     segments: [],
     eventCounts,
     firstSeen: iso(firsts[0]),
     lastSeen: iso(lasts[lasts.length - 1]),
     updatedAt: new Date().toISOString(),
   };
+}
+
+/** Event counts by weekday (1 = Monday) × hour in the shop's time zone: the activity heatmap. */
+export async function getActivity(rt: Rt & Pick<Runtime, 'config'>, id: string): Promise<{ weekday: number; hour: number; count: number }[]> {
+  const ids = await idsFor(rt, id);
+  const rows = await rt.olap.query<{ weekday: number; hour: number; n: number }>(
+    `SELECT toDayOfWeek(timestamp, 0, {tz:String}) AS weekday, toHour(timestamp, {tz:String}) AS hour, count() AS n
+     FROM ${rt.olap.db}.events WHERE ${personFilter} GROUP BY weekday, hour ORDER BY weekday, hour`,
+    { ids: ids.all, uids: ids.userIds, tz: rt.config.timezone },
+  );
+  return rows.map((r) => ({ weekday: Number(r.weekday), hour: Number(r.hour), count: Number(r.n) }));
 }
 
 /** The person's events, newest first, across every device and id they used. */

@@ -5,7 +5,8 @@ import { errorHandler, HttpError, notFound } from './errors.ts';
 import { ApiDocs } from './openapi.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
-import { profileRoutes } from './routes/profiles.ts';
+import { profileRoutes, profileTagRoutes } from './routes/profiles.ts';
+import { tagRoutes } from './routes/tags.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { webRoutes } from './routes/web.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -48,6 +49,8 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   opsRoutes(app, ctx);
   ingestRoutes(app, ctx);
   profileRoutes(app, ctx);
+  profileTagRoutes(app, ctx);
+  tagRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   importRoutes(app, ctx);
   webRoutes(app, ctx);

@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import { Histogram, type Registry } from 'prom-client';
+import { refreshPersons, type BuildDeps } from './build.ts';
+
+/**
+ * Keeps real-time tags fresh: the writer reports the ids whose events it stored; after a short
+ * gathering delay their people's real-time tags are recomputed from their whole history and written
+ * with a newer version. One refresh runs at a time; ids arriving meanwhile wait for the next.
+ * Losing the pending set (a crash) only delays values until the next scheduled build.
+ */
+export class LiveRefresher {
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+  private readonly seconds?: Histogram;
+  /** resolves waiters once everything reported before their call is refreshed */
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly deps: BuildDeps,
+    private readonly delayMs: number,
+    private readonly log?: Logger,
+    registry?: Registry,
+    private readonly batch = 5000,
+  ) {
+    if (registry) {
+      this.seconds = new Histogram({
+        name: 'hx_tag_refresh_seconds',
+        help: 'time to recompute the real-time tags of the people behind one batch of stored events',
+        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+        registers: [registry],
+      });
+    }
+  }
+
+  /** ids whose events were just stored */
+  changed(ids: Iterable<string>): void {
+    if (this.stopped) return;
+    for (const id of ids) if (id) this.pending.add(id);
+    this.schedule();
+  }
+
+  /** Resolves when what was reported so far has been refreshed (tests, the build command). */
+  async settled(): Promise<void> {
+    if (this.pending.size === 0 && !this.running) return;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      this.schedule();
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.timer || this.running || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.run().finally(() => {
+        this.running = null;
+        if (this.pending.size > 0) this.schedule();
+        else for (const w of this.waiters.splice(0)) w();
+      });
+    }, this.delayMs);
+  }
+
+  private async run(): Promise<void> {
+    const ids = [...this.pending].slice(0, this.batch);
+    for (const id of ids) this.pending.delete(id);
+    const end = this.seconds?.startTimer();
+    try {
+      const r = await refreshPersons(this.deps, ids);
+      this.log?.debug({ ids: ids.length, persons: r.persons }, 'tags refreshed');
+    } catch (err) {
+      // the next scheduled build recomputes them; keep serving
+      this.log?.warn({ err, ids: ids.length }, 'live tag refresh failed');
+    } finally {
+      end?.();
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import type { OlapStore } from '../store/olap/index.ts';
+import type { TagDef } from './dsl.ts';
+
+export type TagValue = number | boolean | string | { value: string; weight: number }[];
+
+export interface StoredValue {
+  code: string;
+  value: TagValue;
+  buildId: string;
+  updatedAt: string;
+}
+
+interface Row {
+  tag_code: string;
+  value_num: number | null;
+  value_str: string;
+  value_list: string[];
+  value_weights: number[];
+  build_id: string;
+  version: string | number;
+}
+
+/** A stored row as the API shows it, by the tag's value type. */
+export function decodeValue(def: Pick<TagDef, 'valueType'> | undefined, r: Pick<Row, 'value_num' | 'value_str' | 'value_list' | 'value_weights'>): TagValue {
+  if (r.value_list.length) return r.value_list.map((value, i) => ({ value, weight: Number(r.value_weights[i] ?? 0) }));
+  if (def?.valueType === 'boolean') return Number(r.value_num) === 1;
+  if (r.value_num !== null && r.value_num !== undefined) return Number(r.value_num);
+  return r.value_str;
+}
+
+/** The current values of one person's tags (latest version of each; tombstones dropped). */
+export async function valuesOf(olap: OlapStore, personId: string, defs: ReadonlyMap<string, TagDef>): Promise<StoredValue[]> {
+  const rows = await olap.query<Row>(
+    `SELECT tag_code, value_num, value_str, value_list, value_weights, build_id, version
+     FROM ${olap.db}.tag_values FINAL WHERE person_id = {p:String}`,
+    { p: personId },
+  );
+  return rows
+    .filter((r) => defs.has(r.tag_code))
+    .map((r) => ({ code: r.tag_code, value: decodeValue(defs.get(r.tag_code), r), buildId: r.build_id, updatedAt: new Date(Number(r.version)).toISOString() }));
+}
+
+/** People carrying a tag value: exact for text, booleans and numbers; ranked tags match any listed value. */
+export async function personsWithTag(olap: OlapStore, def: TagDef, value: string | undefined, limit: number, after = ''): Promise<string[]> {
+  const cond =
+    value === undefined ? '1'
+    : def.valueType === 'ranked' ? 'has(value_list, {v:String})'
+    : def.valueType === 'boolean' ? `value_num = {n:Float64}`
+    : def.valueType === 'number' ? `value_num = {n:Float64}`
+    : 'value_str = {v:String}';
+  const n = def.valueType === 'boolean' ? Number(value === 'true' || value === '1') : Number(value);
+  const rows = await olap.query<{ person_id: string }>(
+    `SELECT person_id FROM ${olap.db}.tag_values FINAL WHERE tag_code = {code:String} AND person_id > {after:String} AND ${cond}
+     ORDER BY person_id LIMIT {limit:UInt32}`,
+    { code: def.code, v: value ?? '', n: Number.isFinite(n) ? n : 0, limit, after },
+  );
+  return rows.map((r) => r.person_id);
+}
