@@ -1,5 +1,5 @@
 import type { Format, Lang, MessageKey, Translate } from './i18n/index.tsx';
-import type { Ranked, TagValue, ValueType } from './types.ts';
+import type { Ranked, TagValue, ValueLabels, ValueType } from './types.ts';
 
 /** Display texts for tags: names and paths in the dashboard language, and labels for coded values. */
 
@@ -21,9 +21,19 @@ export function codesOf(tagCode: string): string[] | null {
   return CODED[tagCode]?.codes ?? null;
 }
 
-export function enumLabel(tagCode: string, value: string, t: Translate): string {
+/** A coded value's display name: the tag's own labels (from the API) first, then the dictionaries. */
+export function enumLabel(tagCode: string, value: string, t: Translate, labels?: ValueLabels | null, lang?: Lang): string {
+  const l = labels?.[value];
+  if (l) return lang === 'en' ? l.en : l.zh;
   const c = CODED[tagCode];
   return c && c.codes.includes(value) ? t(`${c.prefix}.${value}` as MessageKey) : value;
+}
+
+/** What formatting a value needs to know about its tag. */
+export interface TagShape {
+  code: string;
+  valueType: ValueType;
+  labels?: ValueLabels | null;
 }
 
 /** Number tags that are amounts of money (the shop's currency, CNY). */
@@ -34,7 +44,8 @@ export function isRanked(v: unknown): v is Ranked {
 }
 
 /** One value as text, formatted for its value type (ranked values as "a, b, c"). */
-export function formatValue(code: string, valueType: ValueType, value: TagValue | undefined, t: Translate, fmt: Format): string {
+export function formatValue(tag: TagShape, value: TagValue | undefined, t: Translate, fmt: Format, lang: Lang): string {
+  const { code, valueType } = tag;
   if (value === null || value === undefined || value === '') return t('value.none');
   if (isRanked(value)) return value.map((x) => x.value).join(', ');
   if (typeof value === 'boolean') return t(value ? 'value.true' : 'value.false');
@@ -44,7 +55,7 @@ export function formatValue(code: string, valueType: ValueType, value: TagValue 
   }
   if (valueType === 'boolean' && (value === 'true' || value === 'false')) return t(value === 'true' ? 'value.true' : 'value.false');
   if (valueType === 'date') return fmt.date(value);
-  if (valueType === 'enum') return enumLabel(code, value, t);
+  if (valueType === 'enum') return enumLabel(code, value, t, tag.labels, lang);
   return String(value);
 }
 

@@ -17,6 +17,9 @@ export const PURPOSES: Purpose[] = ['analytics', 'personalization', 'marketing']
 export type Ranked = { value: string; weight: number }[];
 export type TagValue = number | boolean | string | Ranked | null;
 
+/** Display names of an enum tag's stored codes, e.g. { female: { zh: '女', en: 'Female' } }. */
+export type ValueLabels = Record<string, { zh: string; en: string }>;
+
 export interface TagCategory {
   code: string;
   parent: string | null;
@@ -48,6 +51,7 @@ export interface Tag {
   spec: TagSpec;
   /** share of persons with a value in the latest build; null when never built */
   coverage: number | null;
+  labels?: ValueLabels | null;
 }
 
 export interface TagList {
@@ -81,6 +85,7 @@ export interface TagStats {
 
 export interface TagDetail extends Tag {
   stats: TagStats | null;
+  /** one entry per full build (the server sends the newest first) */
   history: { buildId: string; date: string; coverage: number; distribution: Bucket[] }[];
 }
 
@@ -121,6 +126,7 @@ export interface ProfileTag {
   pathEn: string;
   valueType: ValueType;
   kind: TagKind;
+  labels?: ValueLabels | null;
   value: TagValue;
   updatedAt: string | null;
 }

@@ -1,10 +1,10 @@
 import { useI18n } from '../i18n/index.tsx';
-import { formatValue, isRanked } from '../tagText.ts';
-import type { TagValue as Value, ValueType } from '../types.ts';
+import { formatValue, isRanked, type TagShape } from '../tagText.ts';
+import type { TagValue as Value } from '../types.ts';
 
 /** A tag value formatted for its type; a ranked value is drawn as small weighted bars. */
-export function TagValue({ code, valueType, value }: { code: string; valueType: ValueType; value: Value | undefined }) {
-  const { t, fmt } = useI18n();
+export function TagValue({ tag, value }: { tag: TagShape; value: Value | undefined }) {
+  const { t, fmt, lang } = useI18n();
   if (isRanked(value) && value.length) {
     const max = Math.max(...value.map((x) => x.weight), 1e-9);
     return (
@@ -20,7 +20,7 @@ export function TagValue({ code, valueType, value }: { code: string; valueType: 
       </ul>
     );
   }
-  const text = formatValue(code, valueType, value, t, fmt);
+  const text = formatValue(tag, value, t, fmt, lang);
   const cls = typeof value === 'boolean' ? `bool ${value ? 'yes' : 'no'}` : value === null || value === undefined ? 'none' : '';
   return (
     <span className={`tag-value ${cls}`} data-value={value === null || value === undefined ? '' : String(value)}>

@@ -19,7 +19,7 @@ export function KeyFigures({ tags }: { tags: ProfileTag[] }) {
             <div key={x.code} className="fact" data-key={x.code}>
               <dt>{tagName(x, lang)}</dt>
               <dd>
-                <TagValue code={x.code} valueType={x.valueType} value={x.value} />
+                <TagValue tag={x} value={x.value} />
               </dd>
             </div>
           ))}

@@ -12,13 +12,14 @@ export function ProfileBadges({ values, tags }: { values: Record<string, unknown
   const stage = typeof values.lifecycle_stage === 'string' ? values.lifecycle_stage : null;
   const score = (k: string) => (typeof values[k] === 'number' ? String(values[k]) : '–');
   const names = new Map(tags.map((x) => [x.code, tagName(x, lang)]));
+  const labels = (code: string) => tags.find((x) => x.code === code)?.labels;
   const flags = FLAGS.filter((f) => values[f] === true);
   if (!rfm && !stage && !flags.length) return null;
   return (
     <div className="profile-badges">
       {rfm && (
         <span className={`seg-badge big rfm-${rfm}`} data-testid="rfm-badge" data-value={rfm} title={t('profile.rfm')}>
-          <span className="seg-badge-k">RFM</span> {enumLabel('rfm_class', rfm, t)}
+          <span className="seg-badge-k">RFM</span> {enumLabel('rfm_class', rfm, t, labels('rfm_class'), lang)}
           <span className="rfm-scores">
             R{score('rfm_r')} F{score('rfm_f')} M{score('rfm_m')}
           </span>
@@ -26,7 +27,7 @@ export function ProfileBadges({ values, tags }: { values: Record<string, unknown
       )}
       {stage && (
         <span className={`seg-badge big life-${stage}`} data-testid="lifecycle-badge" data-value={stage} title={t('profile.lifecycle')}>
-          <span className="seg-badge-k">{t('profile.lifecycle')}</span> {enumLabel('lifecycle_stage', stage, t)}
+          <span className="seg-badge-k">{t('profile.lifecycle')}</span> {enumLabel('lifecycle_stage', stage, t, labels('lifecycle_stage'), lang)}
         </span>
       )}
       {flags.map((f) => (

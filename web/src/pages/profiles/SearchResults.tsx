@@ -1,11 +1,12 @@
 import { useI18n } from '../../i18n/index.tsx';
 import { navigate } from '../../router.ts';
 import { enumLabel } from '../../tagText.ts';
-import type { UserHit } from '../../types.ts';
+import type { Tag, UserHit } from '../../types.ts';
 
 /** The people a search found; a row opens the profile. */
-export function SearchResults({ users, limit }: { users: UserHit[]; limit: number }) {
-  const { t, fmt } = useI18n();
+export function SearchResults({ users, limit, catalog }: { users: UserHit[]; limit: number; catalog: Tag[] }) {
+  const { t, fmt, lang } = useI18n();
+  const labels = (code: string) => catalog.find((x) => x.code === code)?.labels;
   if (!users.length) return <div className="notice">{t('search.none')}</div>;
   const open = (id: string) => navigate(`/profiles/${encodeURIComponent(id)}`);
   return (
@@ -41,8 +42,8 @@ export function SearchResults({ users, limit }: { users: UserHit[]; limit: numbe
                   </a>
                 </td>
                 <td className="nowrap">{u.lastSeen ? fmt.dateTime(u.lastSeen) : '—'}</td>
-                <td>{u.tags.rfm_class ? <span className={`seg-badge rfm-${u.tags.rfm_class}`}>{enumLabel('rfm_class', u.tags.rfm_class, t)}</span> : '—'}</td>
-                <td>{u.tags.lifecycle_stage ? <span className={`seg-badge life-${u.tags.lifecycle_stage}`}>{enumLabel('lifecycle_stage', u.tags.lifecycle_stage, t)}</span> : '—'}</td>
+                <td>{u.tags.rfm_class ? <span className={`seg-badge rfm-${u.tags.rfm_class}`}>{enumLabel('rfm_class', u.tags.rfm_class, t, labels('rfm_class'), lang)}</span> : '—'}</td>
+                <td>{u.tags.lifecycle_stage ? <span className={`seg-badge life-${u.tags.lifecycle_stage}`}>{enumLabel('lifecycle_stage', u.tags.lifecycle_stage, t, labels('lifecycle_stage'), lang)}</span> : '—'}</td>
                 <td className="num">{typeof u.tags.gmv_365d === 'number' ? fmt.money(u.tags.gmv_365d, 'CNY') : '—'}</td>
               </tr>
             ))}

@@ -61,7 +61,7 @@ export function TagGroups({ tags, onWhy }: { tags: ProfileTag[]; onWhy(tag: Prof
                     {tagName(x, lang)}
                   </span>
                   <span className="tag-cell">
-                    <TagValue code={x.code} valueType={x.valueType} value={x.value} />
+                    <TagValue tag={x} value={x.value} />
                   </span>
                   <button type="button" className="btn ghost small why-btn" data-why={x.code} onClick={() => onWhy(x)}>
                     {t('profile.why')}

@@ -106,7 +106,7 @@ export function UserSearch() {
       {!active && <p className="muted">{t('search.idle')}</p>}
       {active && results.status === 'loading' && <Loading />}
       {active && results.status === 'error' && <ErrorBox message={results.error.message} onRetry={results.reload} />}
-      {active && results.status === 'ok' && <SearchResults users={results.data.users} limit={SEARCH_LIMIT} />}
+      {active && results.status === 'ok' && <SearchResults users={results.data.users} limit={SEARCH_LIMIT} catalog={catalog.data?.tags ?? []} />}
     </section>
   );
 
@@ -114,8 +114,8 @@ export function UserSearch() {
 
 /** The value to filter a tag by: yes/no for booleans, the labelled codes of a coded enum, or free text. */
 function ValuePicker({ tag, value, onChange }: { tag: Tag; value: string; onChange(v: string): void }) {
-  const { t } = useI18n();
-  const codes = tag.valueType === 'boolean' ? ['true', 'false'] : codesOf(tag.code);
+  const { t, lang } = useI18n();
+  const codes = tag.valueType === 'boolean' ? ['true', 'false'] : tag.labels ? Object.keys(tag.labels) : codesOf(tag.code);
   if (codes) {
     return (
       <label>
@@ -124,7 +124,7 @@ function ValuePicker({ tag, value, onChange }: { tag: Tag; value: string; onChan
           <option value="">{t('search.anyValue')}</option>
           {codes.map((c) => (
             <option key={c} value={c}>
-              {tag.valueType === 'boolean' ? t(c === 'true' ? 'value.true' : 'value.false') : enumLabel(tag.code, c, t)}
+              {tag.valueType === 'boolean' ? t(c === 'true' ? 'value.true' : 'value.false') : enumLabel(tag.code, c, t, tag.labels, lang)}
             </option>
           ))}
         </select>

@@ -23,11 +23,11 @@ export function WhyPanel({ userId, tag, onClose }: { userId: string; tag: Profil
             <dd className="mono">{w.code}</dd>
             <dt>{t('why.value')}</dt>
             <dd data-testid="why-value">
-              <TagValue code={w.code} valueType={tag.valueType} value={w.value} />
+              <TagValue tag={tag} value={w.value} />
             </dd>
             <dt>{t('why.computed')}</dt>
             <dd data-testid="why-computed">
-              <TagValue code={w.code} valueType={tag.valueType} value={w.computedValue} />
+              <TagValue tag={tag} value={w.computedValue} />
             </dd>
             {w.asOf && (
               <>
@@ -70,6 +70,11 @@ function evidence(v: unknown, decimal: (n: number, d?: number) => string, t: (k:
   if (v === null || v === undefined) return t('value.none');
   if (typeof v === 'number') return decimal(v);
   if (typeof v === 'boolean') return t(v ? 'value.true' : 'value.false');
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'number' ? decimal(x) : String(x))).join(', ');
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${k}: ${typeof x === 'number' ? decimal(x, 3) : String(x)}`)
+      .join(' · ');
+  }
   return String(v);
 }

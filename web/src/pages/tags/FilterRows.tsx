@@ -11,7 +11,7 @@ export function FilterRows({ filters, onChange }: { filters: FilterDraft[]; onCh
       {filters.length === 0 && <p className="muted small">{t('builder.noFilters')}</p>}
       {filters.map((f, i) => (
         <div className="filter-row" key={i} data-filter={i}>
-          <input aria-label={t('builder.field')} list="hx-fields" value={f.field} placeholder="properties.category" onChange={(e) => update(i, { field: e.target.value })} spellCheck={false} />
+          <input aria-label={t('builder.field')} list="hx-fields" value={f.field} placeholder="category" onChange={(e) => update(i, { field: e.target.value })} spellCheck={false} />
           <select aria-label="op" value={f.op} onChange={(e) => update(i, { op: e.target.value as Op })}>
             {OPS.map((op) => (
               <option key={op} value={op}>

@@ -67,7 +67,7 @@ function PreviewResult({ code, valueType, result, stale }: { code: string; value
                     </a>
                   </td>
                   <td className="num">
-                    <TagValue code={code} valueType={valueType} value={s.value} />
+                    <TagValue tag={{ code, valueType }} value={s.value} />
                   </td>
                 </tr>
               ))}

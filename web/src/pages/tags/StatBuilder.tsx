@@ -27,7 +27,7 @@ export function StatBuilder({ draft, onChange }: { draft: StatDraft; onChange(d:
             list="hx-fields"
             value={withField ? draft.field : ''}
             disabled={!withField}
-            placeholder={withField ? 'properties.revenue' : t('builder.fieldNone')}
+            placeholder={withField ? 'revenue' : t('builder.fieldNone')}
             onChange={(e) => set({ field: e.target.value })}
             spellCheck={false}
           />

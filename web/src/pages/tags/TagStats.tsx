@@ -11,7 +11,7 @@ const NUMERIC: (keyof NumericSummary)[] = ['min', 'p25', 'median', 'p75', 'max',
 export function TagStats({ detail }: { detail: TagDetail }) {
   const { t, fmt, lang } = useI18n();
   const s = detail.stats;
-  const label = useBucketLabel(detail.code, detail.valueType);
+  const label = useBucketLabel(detail.code, detail.valueType, detail.labels);
   const dist = useMemo(() => (s ? distributionChart(s.distribution, label, t('series.persons'), fmt) : null), [s, label, t, fmt]);
   const hist = useMemo(() => historyChart(detail.history, t('series.coverage'), fmt), [detail.history, t, fmt]);
   if (!s) return <div className="notice">{t('tags.notBuilt')}</div>;

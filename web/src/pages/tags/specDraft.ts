@@ -34,19 +34,16 @@ export type Agg = (typeof AGGS)[number];
 const NEEDS_FIELD = new Set<Agg>(['sum', 'avg', 'min', 'max', 'median', 'uniq']);
 export const needsField = (a: Agg) => NEEDS_FIELD.has(a);
 
-/** Fields offered in the pickers; any `properties.<name>` is accepted too. */
+/**
+ * Fields offered in the pickers: the engine's field catalog (src/tags/compile/fields.ts) — event fields,
+ * `line.*` for each product line of an order, `item.*` from the product feed. Any `properties.<name>` works too.
+ */
 export const FIELDS = [
-  'properties.revenue',
-  'properties.price',
-  'properties.quantity',
-  'properties.total',
-  'properties.discount',
-  'properties.product_id',
-  'properties.category',
-  'properties.brand',
-  'properties.order_id',
-  'properties.query',
-  'properties.coupon',
+  'revenue', 'discount', 'price', 'quantity', 'rating', 'dwell_seconds',
+  'category', 'top_category', 'brand', 'product_id', 'order_id', 'coupon', 'query', 'share_to',
+  'device_type', 'os_name', 'utm_source', 'utm_medium', 'utm_campaign', 'page_path', 'hour', 'weekday', 'date',
+  'line.product_id', 'line.category', 'line.top_category', 'line.brand', 'line.price', 'line.quantity', 'line.amount',
+  'item.price_pct', 'item.is_new', 'item.colour', 'item.material', 'item.brand_tier',
 ];
 
 export const OPS = ['eq', 'neq', 'in', 'nin', 'gt', 'gte', 'lt', 'lte', 'contains', 'exists', 'notExists'] as const;

@@ -25,11 +25,13 @@ export function distributionChart(buckets: Bucket[], label: (v: string) => strin
 
 /** Coverage of each full build, by the day it ran. */
 export function historyChart(history: TagDetail['history'], series: string, fmt: Format): EChartsCoreOption {
+  // oldest first, whichever order the API sent
+  const h = history.length > 1 && history[0]!.date >= history[history.length - 1]!.date ? [...history].reverse() : history;
   return {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmt.percent(v) },
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: history.map((h) => h.date), axisTick: { show: false }, axisLine: { lineStyle: { color: '#d5d9e3' } }, axisLabel },
+    xAxis: { type: 'category', data: h.map((x) => x.date), axisTick: { show: false }, axisLine: { lineStyle: { color: '#d5d9e3' } }, axisLabel },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { ...axisLabel, formatter: (v: number) => fmt.percent(v, 0) }, splitLine },
-    series: [{ name: series, type: 'line', data: history.map((h) => h.coverage), symbolSize: 7, areaStyle: { opacity: 0.12 } }],
+    series: [{ name: series, type: 'line', data: h.map((x) => x.coverage), symbolSize: 7, areaStyle: { opacity: 0.12 } }],
   };
 }
