@@ -41,6 +41,9 @@ interface TagRow {
 
 /** The taxonomy in the OLTP store: categories, tags and every version of every definition. */
 export class Taxonomy {
+  /** active definitions, cached between changes (this process makes every change, through the methods below) */
+  private cached: Promise<Map<string, TagDef>> | null = null;
+
   constructor(private readonly db: OltpStore) {}
 
   /** Adds the built-in categories and tags; a built-in whose definition changed in code gets a new version. */
@@ -61,6 +64,7 @@ export class Taxonomy {
         await write(tx, def, { builtin: true, sort: i, by: 'system', bump: Boolean(old) });
       }
     });
+    this.changed();
   }
 
   async categories(): Promise<Category[]> {
@@ -88,8 +92,13 @@ export class Taxonomy {
 
   /** Active definitions by code (what builds compute). */
   async definitions(): Promise<Map<string, TagDef>> {
-    const rows = await this.db.query<TagRow>(`SELECT * FROM tags WHERE status = 'active'`);
-    return new Map(rows.map((r) => [r.code, rowToDef(r)]));
+    this.cached ??= this.db.query<TagRow>(`SELECT * FROM tags WHERE status = 'active'`).then((rows) => new Map(rows.map((r) => [r.code, rowToDef(r)])));
+    this.cached.catch(() => (this.cached = null));
+    return new Map(await this.cached);
+  }
+
+  private changed(): void {
+    this.cached = null;
   }
 
   /** Checks a definition against the rest of the taxonomy: category, value type, references, cycles. */
@@ -124,6 +133,7 @@ export class Taxonomy {
     const exists = await this.db.query('SELECT 1 FROM tags WHERE code = $1', [def.code]);
     if (exists.length) throw new TagDefinitionError(`code: a tag '${def.code}' exists already`, 'code');
     await this.db.transaction((tx) => write(tx, def, { builtin: false, sort: 1000, by, bump: false }));
+    this.changed();
     return this.get(def.code);
   }
 
@@ -131,6 +141,7 @@ export class Taxonomy {
     const current = await this.get(code);
     const def = await this.check({ ...(input as object), code }, current.owner);
     await this.db.transaction((tx) => write(tx, def, { builtin: current.builtin, sort: 1000, by, bump: true }));
+    this.changed();
     return this.get(code);
   }
 
@@ -142,6 +153,7 @@ export class Taxonomy {
     await this.db.query('INSERT INTO tag_versions (code, version, definition, changed_by) VALUES ($1, $2, $3, $4)', [
       code, current.version + 1, JSON.stringify({ ...definitionOf(current), status: 'deprecated' }), by,
     ]);
+    this.changed();
     return this.get(code);
   }
 

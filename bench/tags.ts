@@ -1,0 +1,141 @@
+/**
+ * Tag engine figures on an imported world (make one with bench/world.ts --data DIR):
+ *   1. full build of the whole library (in this process), twice;
+ *   2. profile API latency (GET /api/v1/profiles/{id}) against a server process;
+ *   3. freshness: an order sent over /v1/track → the profile shows it in orders_30d, under a steady
+ *      background load of page/product views over /v1/batch at --rate events/s.
+ *
+ *   node bin/run-ts.js bench/tags.ts --data DIR [--as-of ISO] [--rate 10000] [--probes 40] [--profile-requests 2000]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { testConfig } from '../src/config.ts';
+import { openRuntime } from '../src/runtime.ts';
+import { startServerProcess } from './lib/proc.ts';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    'as-of': { type: 'string' },
+    rate: { type: 'string' },
+    probes: { type: 'string' },
+    'profile-requests': { type: 'string' },
+    'skip-build': { type: 'boolean' },
+  },
+});
+if (!values.data) throw new Error('usage: bench/tags.ts --data DIR (an imported world; see bench/world.ts)');
+const dataDir = path.resolve(values.data);
+const rate = Number(values.rate ?? 10_000);
+const probes = Number(values.probes ?? 40);
+const profileRequests = Number(values['profile-requests'] ?? 2000);
+const line = (o: object) => console.log(JSON.stringify({ bench: 'tags', ...o }));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10 : NaN;
+};
+
+// ---- 1. full build ------------------------------------------------------------------------------
+if (!values['skip-build']) {
+  const rt = await openRuntime(testConfig({ dataDir, logLevel: 'warn' }), { command: 'bench' });
+  try {
+    const [{ n: events }] = await rt.olap.query<{ n: number }>(`SELECT count() AS n FROM ${rt.olap.db}.events`);
+    const asOf = values['as-of'] ? new Date(values['as-of']) : undefined;
+    for (let i = 1; i <= 2; i++) {
+      let peak = 0;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+      const r = await rt.tags.build({ asOf, trigger: 'bench' });
+      clearInterval(sampler);
+      line({ step: 'full-build', run: i, events: Number(events), persons: r.persons, tags: r.tags, values: r.rows, seconds: r.seconds, timings: r.timings, peakRssMB: Math.round(peak / 2 ** 20) });
+    }
+  } finally {
+    await rt.close();
+  }
+}
+
+// ---- 2 & 3. against a server process ------------------------------------------------------------
+const server = await startServerProcess({ dataDir, logLevel: 'warn' });
+const { adminToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { adminToken: string };
+const bearer = { authorization: `Bearer ${adminToken}` };
+const basic = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' };
+try {
+  const users = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500`, { headers: bearer })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId);
+  if (users.length < 50) throw new Error(`only ${users.length} people found; build tags on an imported world first`);
+
+  // 2. profile latency: 4 concurrent keep-alive clients over random people
+  const lat: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < profileRequests) {
+      const id = users[next++ % users.length]!;
+      const s = performance.now();
+      const res = await fetch(`${server.url}/api/v1/profiles/${encodeURIComponent(id)}`, { headers: bearer });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`profile ${id}: ${res.status}`);
+      lat.push(performance.now() - s);
+    }
+  }));
+  line({ step: 'profile-api', requests: lat.length, clients: 4, rps: Math.round(lat.length / ((performance.now() - t0) / 1000)), p50ms: pct(lat, 50), p95ms: pct(lat, 95), p99ms: pct(lat, 99) });
+
+  // 3. freshness under background load (open loop: a batch every 100 ms)
+  const perTick = Math.round(rate / 10);
+  let sent = 0;
+  let acked = 0;
+  let failed = 0;
+  let seq = 0;
+  const run = `bt${Date.now().toString(36)}`;
+  const loadBody = () => JSON.stringify({
+    batch: Array.from({ length: perTick }, () => {
+      const u = users[Math.floor(Math.random() * users.length)]!;
+      return { type: 'track', event: 'Product Viewed', userId: u, messageId: `${run}.${seq++}`, timestamp: new Date().toISOString(),
+        properties: { product_id: `p_${String(1 + (seq % 2000)).padStart(6, '0')}`, price: 99, category: '服装/女装/连衣裙', brand: '简屿' } };
+    }),
+  });
+  const inflight = new Set<Promise<void>>();
+  const loader = setInterval(() => {
+    if (inflight.size > 20) return (failed += perTick); // the server is not keeping up: count as not sent
+    const p = fetch(`${server.url}/v1/batch`, { method: 'POST', headers: basic, body: loadBody() })
+      .then(async (r) => { await r.arrayBuffer(); if (r.ok) acked += perTick; else failed += perTick; })
+      .catch(() => void (failed += perTick))
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+    sent += perTick;
+  }, 100);
+  await new Promise((r) => setTimeout(r, 3000)); // let the load settle
+
+  const orders = async (id: string) => {
+    const p = (await (await fetch(`${server.url}/api/v1/profiles/${encodeURIComponent(id)}`, { headers: bearer })).json()) as { tags: Record<string, number> };
+    return Number(p.tags.orders_30d ?? 0);
+  };
+  const fresh: number[] = [];
+  let timeouts = 0;
+  const loadStart = { acked, t: performance.now() };
+  for (let i = 0; i < probes; i++) {
+    const id = users[(i * 7919) % users.length]!;
+    const before = await orders(id);
+    const s = performance.now();
+    const r = await fetch(`${server.url}/v1/track`, {
+      method: 'POST', headers: basic,
+      body: JSON.stringify({ event: 'Order Completed', userId: id, messageId: `${run}.probe.${i}`, timestamp: new Date().toISOString(),
+        properties: { order_id: `${run}-o${i}`, revenue: 100, products: [{ product_id: 'p_000001', price: 100, quantity: 1, category: '服装/女装/连衣裙', brand: '简屿' }] } }),
+    });
+    await r.arrayBuffer();
+    let seen = false;
+    while (performance.now() - s < 10_000) {
+      if ((await orders(id)) > before) { seen = true; break; }
+      await new Promise((res) => setTimeout(res, 25));
+    }
+    if (seen) fresh.push(performance.now() - s); else timeouts++;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  const loadSeconds = (performance.now() - loadStart.t) / 1000;
+  clearInterval(loader);
+  await Promise.all(inflight);
+  line({
+    step: 'freshness', probes, seen: fresh.length, timeouts, targetRate: rate, achievedRate: Math.round((acked - loadStart.acked) / loadSeconds),
+    sent, failedOrSkipped: failed, p50ms: pct(fresh, 50), p95ms: pct(fresh, 95), maxms: pct(fresh, 100),
+  });
+} finally {
+  await server.stop();
+}
