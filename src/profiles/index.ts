@@ -39,23 +39,21 @@ const personFilter = `(distinct_id IN {ids:Array(String)} OR user_id IN {uids:Ar
 export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
   const db = rt.olap.db;
-  const [counts, identifies, tagValues] = await Promise.all([
-    rt.olap.query<{ event: string; type: string; n: number; first: string; last: string }>(
-      `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last
+  // one pass over the person's events: counts per event, and the identify traits in time order
+  const [counts, tagValues] = await Promise.all([
+    rt.olap.query<{ event: string; type: string; n: number; first: string; last: string; identifies: [string, string][] }>(
+      `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last,
+              arrayMap(x -> (x.2, x.3), arraySort(x -> x.1, groupArrayIf((timestamp, traits, pii), type = 'identify'))) AS identifies
        FROM ${db}.events WHERE ${personFilter} GROUP BY event, type`,
-      { ids: ids.all, uids: ids.userIds },
-    ),
-    rt.olap.query<{ traits: string; pii: string }>(
-      `SELECT traits, pii FROM ${db}.events WHERE ${personFilter} AND type = 'identify' ORDER BY timestamp`,
       { ids: ids.all, uids: ids.userIds },
     ),
     rt.tags.valuesOf(ids.person),
   ]);
   if (counts.length === 0) return null;
   const traits: Record<string, unknown> = {};
-  for (const r of identifies) {
-    if (r.traits) Object.assign(traits, JSON.parse(r.traits));
-    if (r.pii) for (const [k, v] of Object.entries(JSON.parse(r.pii) as Record<string, string>)) traits[k] = masked(rt, k, v);
+  for (const [t, pii] of counts.flatMap((c) => c.identifies)) {
+    if (t) Object.assign(traits, JSON.parse(t));
+    if (pii) for (const [k, v] of Object.entries(JSON.parse(pii) as Record<string, string>)) traits[k] = masked(rt, k, v);
   }
   const eventCounts: Record<string, number> = {};
   for (const c of counts) eventCounts[c.event || c.type] = (eventCounts[c.event || c.type] ?? 0) + Number(c.n);

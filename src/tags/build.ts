@@ -97,12 +97,13 @@ async function runBuild(d: BuildDeps, o: { asOf?: Date; trigger: string }): Prom
       params,
     );
     lap('values');
-    // what an earlier build or refresh produced and this build did not is removed (a tombstone row)
+    // what an earlier build or refresh produced and this build did not is removed (a tombstone row);
+    // model tags are written by their own jobs and left alone
     await d.olap.command(
       `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
        SELECT tag_code, person_id, '', {build_id:String}, {version:UInt64}, 1
-       FROM ${db}.tag_values FINAL WHERE version < {version:UInt64}`,
-      { build_id: id, version },
+       FROM ${db}.tag_values FINAL WHERE version < {version:UInt64} AND NOT has({models:Array(String)}, tag_code)`,
+      { build_id: id, version, models: [...defs.values()].filter((x) => x.spec.type === 'model').map((x) => x.code) },
     );
     lap('tombstones');
     await d.olap.command(

@@ -56,3 +56,27 @@ export async function personsWithTag(olap: OlapStore, def: TagDef, value: string
   );
   return rows.map((r) => r.person_id);
 }
+
+/**
+ * Writes the values of a model tag (clusters, lookalike scores, churn risk …) for everyone the model
+ * scored, replacing the previous run: people the new run does not cover lose their value.
+ */
+export async function writeModelValues(
+  olap: OlapStore,
+  code: string,
+  runId: string,
+  values: readonly { personId: string; num?: number | null; str?: string }[],
+): Promise<number> {
+  const version = Date.now();
+  await olap.insert('tag_values', values.map((v) => ({
+    tag_code: code, person_id: v.personId, value_num: v.num ?? null, value_str: v.str ?? '', value_list: [], value_weights: [],
+    build_id: runId, version, is_deleted: 0,
+  })));
+  await olap.command(
+    `INSERT INTO ${olap.db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
+     SELECT tag_code, person_id, '', {run:String}, {version:UInt64}, 1
+     FROM ${olap.db}.tag_values FINAL WHERE tag_code = {code:String} AND version < {version:UInt64}`,
+    { code, run: runId, version },
+  );
+  return values.length;
+}
