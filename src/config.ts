@@ -39,6 +39,10 @@ export const configSchema = z.object({
     /** the live refresher gathers changed people for this long before recomputing their tags */
     refreshDelayMs: z.number().int().min(0).default(100),
   }).default({ buildEveryMinutes: 60, refreshDelayMs: 100 }),
+  segments: z.object({
+    /** minutes between whole re-evaluations of dynamic segments (live changes apply within a second) */
+    evaluateEveryMinutes: z.number().int().min(0).default(15),
+  }).default({ evaluateEveryMinutes: 15 }),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
     maxBatchBytes: z.number().int().positive().default(500 * 1024),

@@ -8,6 +8,7 @@ import { Keyring, loadMasterKey } from './privacy/keyring.ts';
 import { lockDataDir } from './store/lock.ts';
 import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
+import { SegmentEngine } from './segments/index.ts';
 import { TagEngine } from './tags/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
@@ -22,6 +23,7 @@ export interface Runtime {
   registry: Registry;
   metrics: IngestMetrics;
   tags: TagEngine;
+  segments: SegmentEngine;
   lock: ReturnType<typeof lockDataDir>;
   close(): Promise<void>;
 }
@@ -48,11 +50,14 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const tags = new TagEngine({ olap, oltp, log, registry }, config);
     await tags.init();
     writer.onStored = (ids) => tags.live.changed(ids);
+    const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log });
+    tags.live.onRefreshed = (r) => segments.refreshPersons(r);
     return {
-      config, log, olap, oltp, keyring, identity, writer, registry, metrics, tags, lock,
+      config, log, olap, oltp, keyring, identity, writer, registry, metrics, tags, segments, lock,
       async close() {
         await writer.close();
         await tags.stop();
+        await segments.stop();
         await olap.close();
         await oltp.close();
         lock.release();

@@ -25,6 +25,7 @@ export async function startServer(config: Config, command = 'serve'): Promise<Se
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     rt.lock.update({ url });
     if (command !== 'demo') rt.tags.schedule();
+    rt.segments.schedule(config.segments.evaluateEveryMinutes);
     let closing: Promise<void> | null = null;
     return {
       rt, app, url,

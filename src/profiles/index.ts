@@ -40,7 +40,7 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
   const db = rt.olap.db;
   // one pass over the person's events: counts per event, and the identify traits in time order
-  const [counts, tagValues] = await Promise.all([
+  const [counts, tagValues, segments] = await Promise.all([
     rt.olap.query<{ event: string; type: string; n: number; first: string; last: string; identifies: [string, string][] }>(
       `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last,
               arrayMap(x -> (x.2, x.3), arraySort(x -> x.1, groupArrayIf((timestamp, traits, pii), type = 'identify'))) AS identifies
@@ -48,6 +48,10 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
       { ids: ids.all, uids: ids.userIds },
     ),
     rt.tags.valuesOf(ids.person),
+    rt.olap.query<{ segment_id: string }>(
+      `SELECT segment_id FROM ${db}.segment_members FINAL WHERE person_id = {p:String} AND is_member = 1 ORDER BY segment_id`,
+      { p: ids.person },
+    ),
   ]);
   if (counts.length === 0) return null;
   const traits: Record<string, unknown> = {};
@@ -65,7 +69,7 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
     aliases: ids.userIds.filter((u) => u !== ids.person),
     traits,
     tags: Object.fromEntries(tagValues.values.map((v) => [v.code, v.value])),
-    segments: [],
+    segments: segments.map((s) => s.segment_id),
     eventCounts,
     firstSeen: iso(firsts[0]),
     lastSeen: iso(lasts[lasts.length - 1]),

@@ -7,6 +7,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
 import { profileRoutes, profileTagRoutes } from './routes/profiles.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { segmentRoutes } from './routes/segments.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { webRoutes } from './routes/web.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -51,6 +52,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   profileRoutes(app, ctx);
   profileTagRoutes(app, ctx);
   tagRoutes(app, ctx);
+  segmentRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   importRoutes(app, ctx);
   webRoutes(app, ctx);

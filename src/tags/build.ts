@@ -144,8 +144,8 @@ async function runBuild(d: BuildDeps, o: { asOf?: Date; trigger: string }): Prom
  * some ids, from their whole history, with the last build's score thresholds. Values of ids that no
  * longer stand for a person (merged into another) are tombstoned.
  */
-export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { asOf?: Date } = {}): Promise<{ persons: number; version: number }> {
-  if (ids.length === 0) return { persons: 0, version: 0 };
+export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { asOf?: Date } = {}): Promise<{ persons: string[]; ids: string[]; version: number }> {
+  if (ids.length === 0) return { persons: [], ids: [], version: 0 };
   const { all, persons } = await personsOf(d.oltp, ids);
   const defs = await d.taxonomy.definitions();
   const live = [...defs.values()].filter((x) => x.refresh === 'realtime' && x.spec.type !== 'model').map((x) => x.code);
@@ -164,7 +164,7 @@ export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { 
      FROM ${db}.tag_values FINAL WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)} AND version < {version:UInt64}`,
     { ids: all, version, codes: plan.order },
   );
-  return { persons: persons.length, version };
+  return { persons, ids: all, version };
 }
 
 /** The persons behind some ids, and every id of those persons. */

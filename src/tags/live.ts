@@ -14,6 +14,8 @@ export class LiveRefresher {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly seconds?: Histogram;
+  /** told after each refresh which people were refreshed (and all their ids): segment membership listens */
+  onRefreshed?: (r: { persons: string[]; ids: string[] }) => Promise<void>;
   /** resolves waiters once everything reported before their call is refreshed */
   private waiters: (() => void)[] = [];
 
@@ -75,7 +77,8 @@ export class LiveRefresher {
     const end = this.seconds?.startTimer();
     try {
       const r = await refreshPersons(this.deps, ids);
-      this.log?.debug({ ids: ids.length, persons: r.persons }, 'tags refreshed');
+      this.log?.debug({ ids: ids.length, persons: r.persons.length }, 'tags refreshed');
+      await this.onRefreshed?.(r);
     } catch (err) {
       // the next scheduled build recomputes them; keep serving
       this.log?.warn({ err, ids: ids.length }, 'live tag refresh failed');

@@ -18,7 +18,7 @@ export interface Stage1Options {
 }
 
 /** Events resolved to their person (identity map mirrored in person_ids), up to the as-of moment. */
-function personEvents(o: Stage1Options, extra = ''): string {
+export function personEvents(o: Stage1Options, extra = ''): string {
   const ids = o.byIds ? ' AND e.distinct_id IN {ids:Array(String)}' : '';
   const pmIds = o.byIds ? ' WHERE distinct_id IN {ids:Array(String)}' : '';
   return `SELECT if(pm.person_id != '', pm.person_id, e.distinct_id) AS person, ${EVENT_COLUMNS.map((c) => `e.${c} AS ${c}`).join(', ')}

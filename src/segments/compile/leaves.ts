@@ -1,0 +1,153 @@
+import { field } from '../../tags/compile/fields.ts';
+import { filterSql } from '../../tags/compile/filters.ts';
+import type { Params } from '../../tags/compile/params.ts';
+import { personEvents } from '../../tags/compile/sql.ts';
+import type { TagDef } from '../../tags/dsl.ts';
+import type { Rule, Step, When } from '../rule.ts';
+
+/**
+ * One SQL subquery per leaf condition, each yielding a bitmap of persons (cityHash64 of the person id),
+ * so that all/any/not become bitmapAnd/bitmapOr/bitmapAndnot.
+ */
+export interface LeafContext {
+  params: Params;
+  db: string;
+  defs: ReadonlyMap<string, TagDef>;
+  /** evaluate only for the persons in {persons:Array(String)} (events of {ids:Array(String)}) */
+  restricted: boolean;
+  universe: string;
+}
+
+export class RuleCompileError extends Error {}
+
+const bitmapOf = (col: string) => `groupBitmapState(cityHash64(${col}))`;
+
+export const complement = (c: LeafContext, x: string) => `bitmapAndnot(${c.universe}, ${x})`;
+
+type ValueLeaf = { op: string; value?: unknown; topN?: number };
+
+/** A value comparison on one column; `kind` says how the column holds its value. */
+function valueCond(col: { num: string; str: string; list?: string }, kind: 'number' | 'string' | 'list', l: ValueLeaf, p: Params, path: string): string {
+  const v = l.value;
+  const isNum = (x: unknown) => typeof x === 'number' || typeof x === 'boolean';
+  const one = (x: unknown) => (isNum(x) ? p.num(Number(x)) : p.str(String(x)));
+  const lhs = (x: unknown) => (kind === 'number' || isNum(x) ? col.num : col.str);
+  if (kind === 'list') {
+    const list = l.topN ? `arraySlice(${col.list}, 1, ${l.topN})` : col.list!;
+    switch (l.op) {
+      case 'contains':
+      case 'eq':
+        return `has(${list}, ${p.str(String(v))})`;
+      case 'in':
+        return `hasAny(${list}, ${p.strs((v as unknown[]).map(String))})`;
+      case 'neq':
+        return `NOT has(${list}, ${p.str(String(v))})`;
+      case 'nin':
+        return `NOT hasAny(${list}, ${p.strs((v as unknown[]).map(String))})`;
+      case 'exists':
+        return `notEmpty(${col.list})`;
+      default:
+        throw new RuleCompileError(`${path}: '${l.op}' does not apply to a ranked list; use contains, in, eq, neq, nin or exists`);
+    }
+  }
+  switch (l.op) {
+    case 'exists':
+      return kind === 'number' ? `isNotNull(${col.num})` : `${col.str} != ''`;
+    case 'in':
+    case 'nin': {
+      const xs = v as unknown[];
+      const nums = xs.every(isNum);
+      const expr = `has(${nums ? p.nums(xs.map(Number)) : p.strs(xs.map(String))}, ${nums ? col.num : col.str})`;
+      return l.op === 'nin' ? `NOT ${expr}` : expr;
+    }
+    case 'between': {
+      const [a, b] = v as [unknown, unknown];
+      return `${lhs(a)} BETWEEN ${one(a)} AND ${one(b)}`;
+    }
+    case 'contains':
+      return `positionUTF8(${col.str}, ${p.str(String(v))}) > 0`;
+    default: {
+      const sym = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[l.op];
+      if (!sym) throw new RuleCompileError(`${path}: unknown op '${l.op}'`);
+      return `ifNull(${lhs(v)} ${sym} ${one(v)}, 0)`;
+    }
+  }
+}
+
+export function tagLeaf(r: Extract<Rule, { tag: string }>, c: LeafContext, path: string): string {
+  const def = c.defs.get(r.tag);
+  if (!def) throw new RuleCompileError(`${path}.tag: no tag '${r.tag}'`);
+  const kind = def.valueType === 'ranked' ? 'list' : def.valueType === 'number' || def.valueType === 'boolean' ? 'number' : 'string';
+  const value = def.valueType === 'boolean' && typeof r.value === 'string' ? r.value === 'true' : r.value;
+  const restrict = c.restricted ? ' AND person_id IN {persons:Array(String)}' : '';
+  const select = (cond: string) =>
+    `(SELECT ${bitmapOf('person_id')} FROM ${c.db}.tag_values FINAL WHERE tag_code = ${c.params.str(r.tag)}${restrict} AND ${cond})`;
+  if (r.op === 'notExists') return complement(c, select('1'));
+  return select(valueCond({ num: 'value_num', str: 'value_str', list: 'value_list' }, kind, { ...r, value }, c.params, path));
+}
+
+export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, path: string): string {
+  const keys = r.trait.split('.').map((k) => c.params.str(k)).join(', ');
+  const latest = `SELECT person, argMax(JSONExtractRaw(traits, ${keys}), timestamp) AS raw
+    FROM (${personEvents({ db: c.db, byIds: c.restricted }, ` AND e.type = 'identify'`)})
+    WHERE JSONHas(traits, ${keys}) GROUP BY person`;
+  const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
+  const select = (cond: string) => `(SELECT ${bitmapOf('person')} FROM (${latest}) WHERE ${cond})`;
+  if (r.op === 'notExists') return complement(c, select('1'));
+  return select(valueCond(cols, 'string', r, c.params, path));
+}
+
+/** The time condition of `within`/`during`. */
+export function whenSql(w: When | undefined, p: Params): string {
+  if (!w) return '1';
+  if ('days' in w) return `timestamp > {as_of:DateTime64(3, 'UTC')} - toIntervalDay(${p.num(w.days)})`;
+  if ('hours' in w) return `timestamp > {as_of:DateTime64(3, 'UTC')} - toIntervalHour(${p.num(w.hours)})`;
+  return `toDate(timestamp, {tz:String}) BETWEEN toDate(${p.str(w.from)}) AND toDate(${p.str(w.to)})`;
+}
+
+/** Segment event conditions read events, not product lines: line.* and item.* fields are refused. */
+function eventFilters(where: Step['where'], p: Params, path: string): string[] {
+  return (where ?? []).map((f, i) => {
+    if (field(f.field).level !== 'event') throw new RuleCompileError(`${path}.where.${i}.field: '${f.field}' is a product-line field; segment conditions take event fields (use a tag for line-level facts)`);
+    return `(${filterSql(f, p)})`;
+  });
+}
+
+function stepCond(s: Step, p: Params, path: string): string {
+  return [`event = ${p.str(s.event)}`, ...eventFilters(s.where, p, path)].join(' AND ');
+}
+
+export function eventLeaf(r: Extract<Rule, { event: unknown }>, c: LeafContext, path: string): string {
+  const p = c.params;
+  const names = Array.isArray(r.event) ? r.event : [r.event];
+  const cond = [names.length === 1 ? `event = ${p.str(names[0]!)}` : `has(${p.strs(names)}, event)`, ...eventFilters(r.where, p, path), whenSql(r.within, p)].join(' AND ');
+  const count = r.performed === false ? { op: 'eq' as const, value: 0 } : (r.count ?? { op: 'gte' as const, value: 1 });
+  const sym = { gte: '>=', gt: '>', lte: '<=', lt: '<', eq: '=' }[count.op];
+  const n = p.num(count.value);
+  const counted = (having: string) =>
+    `(SELECT ${bitmapOf('person')} FROM (SELECT person, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person HAVING ${having}))`;
+  // a count that admits zero also matches everyone without any such event: the complement of those who break it
+  const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0);
+  if (admitsZero) return complement(c, counted(`NOT (c ${sym} ${n})`));
+  return counted(`c ${sym} ${n}`);
+}
+
+const spanMs = (s: { minutes?: number; hours?: number; days?: number }) => ((s.minutes ?? 0) * 60 + (s.hours ?? 0) * 3600 + (s.days ?? 0) * 86400) * 1000;
+
+/** A then B (then C …) within a span: ClickHouse windowFunnel over the steps; `reached` is how many steps. */
+export function funnelLeaf(steps: Step[], reached: number, within: { minutes?: number; hours?: number; days?: number }, during: When | undefined, c: LeafContext, path: string): string {
+  const p = c.params;
+  const conds = steps.map((s, i) => stepCond(s, p, `${path}.${i}`));
+  return `(SELECT ${bitmapOf('person')} FROM (
+    SELECT person, windowFunnel(${spanMs(within)})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conds.join(', ')}) AS level
+    FROM (${personEvents({ db: c.db, byIds: c.restricted })})
+    WHERE has(${p.strs([...new Set(steps.map((s) => s.event))])}, event) AND ${whenSql(during, p)}
+    GROUP BY person HAVING level >= ${reached}))`;
+}
+
+export function segmentLeaf(r: Extract<Rule, { segment: string }>, c: LeafContext): string {
+  const restrict = c.restricted ? ' AND person_id IN {persons:Array(String)}' : '';
+  const members = `(SELECT ${bitmapOf('person_id')} FROM ${c.db}.segment_members FINAL WHERE segment_id = ${c.params.str(r.segment)} AND is_member = 1${restrict})`;
+  return r.member === false ? complement(c, members) : members;
+}
+

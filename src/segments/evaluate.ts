@@ -1,0 +1,96 @@
+import type { OlapStore } from '../store/olap/index.ts';
+import type { TagDef } from '../tags/dsl.ts';
+import { compileRule, RuleCompileError } from './compile/index.ts';
+import { rule as ruleSchema, type Rule } from './rule.ts';
+
+export class RuleInputError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EvalDeps {
+  olap: OlapStore;
+  defs: ReadonlyMap<string, TagDef>;
+  timezone: string;
+}
+
+/** Checks a rule; the error names the path of the first problem (`rule.all.1.value: …`). */
+export function parseRule(input: unknown): Rule {
+  const r = ruleSchema.safeParse(input);
+  if (r.success) return r.data;
+  // a union reports "invalid input" at the top; the deepest issue says what is actually wrong
+  const issues = r.error.issues.flatMap((i) => leaves(i as Issue, []));
+  const first = issues.sort((a, b) => b.path.length - a.path.length)[0]!;
+  const path = ['rule', ...first.path.map(String)].join('.');
+  throw new RuleInputError(`${path}: ${first.message}`, path);
+}
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: Issue[][];
+}
+
+function leaves(i: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
+  const path = [...prefix, ...i.path];
+  if (i.code === 'invalid_union' && i.errors?.length) {
+    const branches = i.errors.map((branch) => branch.flatMap((x) => leaves(x, path)));
+    return branches.sort((a, b) => deepest(b) - deepest(a))[0]!;
+  }
+  return [{ path, message: i.message }];
+}
+
+function deepest(xs: { path: PropertyKey[] }[]): number {
+  return Math.max(0, ...xs.map((x) => x.path.length));
+}
+
+export function params(asOf: Date, timezone: string) {
+  return { as_of: asOf.toISOString().replace('T', ' ').replace('Z', ''), tz: timezone };
+}
+
+/** Count and a sample of who matches a rule now. */
+export async function previewRule(d: EvalDeps, input: unknown, sampleSize = 10): Promise<{ count: number; sample: string[]; ms: number }> {
+  const started = performance.now();
+  const rule = parseRule(input);
+  const c = compile(rule, d, false);
+  const [row] = await d.olap.query<{ n: number; h: string[] }>(
+    `SELECT bitmapCardinality(b) AS n, arrayMap(x -> toString(x), bitmapToArray(bitmapSubsetLimit(b, toUInt64(0), toUInt64({k:UInt32})))) AS h FROM (SELECT ${c.bitmap} AS b)`,
+    { ...c.params.values, ...params(new Date(), d.timezone), k: sampleSize },
+  );
+  const sample = row!.h.length ? await idsOfHashes(d.olap, row!.h, sampleSize) : [];
+  return { count: Number(row!.n), sample, ms: Math.round((performance.now() - started) * 10) / 10 };
+}
+
+/** Every person matching a rule (optionally only among some persons). */
+export async function members(d: EvalDeps, rule: Rule, among?: { persons: string[]; ids: string[] }): Promise<string[]> {
+  const c = compile(rule, d, Boolean(among));
+  const rows = await d.olap.query<{ person_id: string }>(
+    among
+      ? `SELECT p AS person_id FROM (SELECT arrayJoin({persons:Array(String)}) AS p) WHERE bitmapContains((SELECT ${c.bitmap}), cityHash64(p))`
+      : `SELECT DISTINCT person_id FROM ${d.olap.db}.tag_values WHERE tag_code = 'days_since_active' AND bitmapContains((SELECT ${c.bitmap}), cityHash64(person_id))`,
+    { ...c.params.values, ...params(new Date(), d.timezone), ...(among ?? {}) },
+  );
+  return rows.map((r) => r.person_id);
+}
+
+function compile(rule: Rule, d: EvalDeps, restricted: boolean) {
+  try {
+    return compileRule(rule, { db: d.olap.db, defs: d.defs, restricted });
+  } catch (err) {
+    if (err instanceof RuleCompileError) throw new RuleInputError(err.message, err.message.split(':')[0]!);
+    throw err;
+  }
+}
+
+async function idsOfHashes(olap: OlapStore, hashes: string[], limit: number): Promise<string[]> {
+  const rows = await olap.query<{ person_id: string }>(
+    `SELECT DISTINCT person_id FROM ${olap.db}.tag_values WHERE tag_code = 'days_since_active' AND has(arrayMap(x -> toUInt64(x), {h:Array(String)}), cityHash64(person_id)) ORDER BY person_id LIMIT {n:UInt32}`,
+    { h: hashes, n: limit },
+  );
+  return rows.map((r) => r.person_id);
+}
