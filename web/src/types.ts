@@ -108,6 +108,8 @@ export interface TagPreview {
   covered: number;
   coverage: number;
   distribution: Bucket[];
+  /** for number tags */
+  numeric?: NumericSummary | null;
   sample: { userId: string; value: TagValue }[];
   sql: string;
 }

@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { navigate } from '../../router.ts';
 import type { TagPreview, TagSpec, ValueType } from '../../types.ts';
 import { useBucketLabel } from './useBucketLabel.ts';
+import { NumericSummary } from './NumericSummary.tsx';
 import { usePreview } from './usePreview.ts';
 import { distributionChart } from './tagCharts.ts';
 
@@ -48,6 +49,7 @@ function PreviewResult({ code, valueType, result, stale }: { code: string; value
         <span className="muted">{t('tags.covered', { covered: fmt.number(result.covered), persons: fmt.number(result.persons) })}</span>
       </div>
       {result.distribution.length > 0 && <Chart option={option} lang={lang} label="preview-distribution" height={220} />}
+      {result.numeric && <NumericSummary numeric={result.numeric} testId="preview-numeric" />}
       {result.sample.length > 0 && (
         <>
           <h3>{t('preview.sample')}</h3>

@@ -1,11 +1,10 @@
 import { useMemo } from 'react';
 import { Chart } from '../../components/Chart.tsx';
-import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import type { NumericSummary, TagDetail } from '../../types.ts';
+import { useI18n } from '../../i18n/index.tsx';
+import type { TagDetail } from '../../types.ts';
+import { NumericSummary } from './NumericSummary.tsx';
 import { distributionChart, historyChart } from './tagCharts.ts';
 import { useBucketLabel } from './useBucketLabel.ts';
-
-const NUMERIC: (keyof NumericSummary)[] = ['min', 'p25', 'median', 'p75', 'max', 'mean'];
 
 /** How the tag came out in the latest build (coverage, distribution, numeric summary) and across builds. */
 export function TagStats({ detail }: { detail: TagDetail }) {
@@ -30,19 +29,7 @@ export function TagStats({ detail }: { detail: TagDetail }) {
             <div className="meter-fill" style={{ width: `${100 * s.coverage}%` }} />
           </div>
           <p className="muted small">{t('tags.builtAt', { at: fmt.dateTime(s.builtAt) })}</p>
-          {s.numeric && (
-            <>
-              <h3>{t('tags.numeric')}</h3>
-              <dl className="numeric" data-testid="tag-numeric">
-                {NUMERIC.map((k) => (
-                  <div key={k} data-stat={k} data-value={s.numeric![k]}>
-                    <dt>{t(`num.${k}` as MessageKey)}</dt>
-                    <dd>{fmt.decimal(s.numeric![k])}</dd>
-                  </div>
-                ))}
-              </dl>
-            </>
-          )}
+          {s.numeric && <NumericSummary numeric={s.numeric} testId="tag-numeric" />}
         </div>
         <div className="card">
           <h2>{t('tags.distribution')}</h2>
