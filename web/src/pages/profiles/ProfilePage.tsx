@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import { navigate } from '../../router.ts';
-import type { Profile, ProfileTag } from '../../types.ts';
+import type { Profile, ProfileTag, TimelineEvent } from '../../types.ts';
 import { isNotFound, useApi } from '../../useApi.ts';
 import { ActivityHeatmap } from './ActivityHeatmap.tsx';
 import { EventCounts } from './EventCounts.tsx';
@@ -12,7 +12,7 @@ import { lastSearch } from './lastSearch.ts';
 import { PreferenceChart } from './PreferenceChart.tsx';
 import { ProfileBadges } from './ProfileBadges.tsx';
 import { TagGroups } from './TagGroups.tsx';
-import { Timeline } from './Timeline.tsx';
+import { Timeline, TIMELINE_PAGE } from './Timeline.tsx';
 import { TraitsCard } from './TraitsCard.tsx';
 import { WhyPanel } from './WhyPanel.tsx';
 
@@ -21,6 +21,9 @@ export function ProfilePage({ userId }: { userId: string }) {
   const { t } = useI18n();
   const id = encodeURIComponent(userId);
   const profile = useApi<Profile>(`/api/v1/profiles/${id}`);
+  // the first page of the timeline arrives with the profile, so the page appears whole
+  const events = useApi<{ events: TimelineEvent[] }>(`/api/v1/profiles/${id}/events`, { limit: TIMELINE_PAGE });
+  const ready = profile.status === 'ok' && events.status !== 'loading';
   const tags = useApi<{ tags: ProfileTag[] }>(`/api/v1/profiles/${id}/tags`);
   const [why, setWhy] = useState<ProfileTag | null>(null);
   const list = tags.data?.tags ?? [];
@@ -44,14 +47,14 @@ export function ProfilePage({ userId }: { userId: string }) {
         </div>
         {profile.data && <ProfileBadges values={profile.data.tags} tags={list} />}
       </header>
-      {profile.status === 'loading' && <Loading />}
+      {(profile.status === 'loading' || (profile.status === 'ok' && !ready)) && <Loading />}
       {profile.status === 'error' &&
         (isNotFound(profile.error) ? (
           <div className="notice">{t('profile.notFound', { id: userId })}</div>
         ) : (
           <ErrorBox message={profile.error.message} onRetry={profile.reload} />
         ))}
-      {profile.status === 'ok' && (
+      {ready && (
         <>
           <div className="grid-3">
             <IdentityCard profile={profile.data} />
@@ -69,7 +72,7 @@ export function ProfilePage({ userId }: { userId: string }) {
             <ActivityHeatmap userId={userId} />
             <EventCounts counts={profile.data.eventCounts} />
           </div>
-          <Timeline userId={userId} />
+          {events.status === 'error' ? <ErrorBox message={events.error.message} onRetry={events.reload} /> : <Timeline userId={userId} first={events.data?.events ?? []} />}
         </>
       )}
       {why && <WhyPanel userId={userId} tag={why} onClose={closeWhy} />}

@@ -1,20 +1,21 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { apiGet } from '../../api.ts';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n } from '../../i18n/index.tsx';
 import type { TimelineEvent } from '../../types.ts';
 
-const PAGE = 20;
+export const TIMELINE_PAGE = 20;
+const PAGE = TIMELINE_PAGE;
 
 /**
- * The person's events, newest first, a page at a time. "More" asks for the events before the oldest one
+ * The person's events, newest first, a page at a time (the first page comes with the profile). "More" asks for the events before the oldest one
  * shown (plus one millisecond, so events sharing that instant are not skipped; repeats are dropped by id).
  */
-export function Timeline({ userId }: { userId: string }) {
+export function Timeline({ userId, first }: { userId: string; first: TimelineEvent[] }) {
   const { t, fmt } = useI18n();
-  const [events, setEvents] = useState<TimelineEvent[]>([]);
-  const shown = useRef<TimelineEvent[]>([]);
-  const [state, setState] = useState<'loading' | 'idle' | 'end' | { error: string }>('loading');
+  const [events, setEvents] = useState<TimelineEvent[]>(first);
+  const shown = useRef<TimelineEvent[]>(first);
+  const [state, setState] = useState<'loading' | 'idle' | 'end' | { error: string }>(first.length < PAGE ? 'end' : 'idle');
 
   const load = useCallback(
     async (before: string | undefined, signal?: AbortSignal) => {
@@ -32,14 +33,6 @@ export function Timeline({ userId }: { userId: string }) {
     },
     [userId],
   );
-
-  useEffect(() => {
-    const ctl = new AbortController();
-    shown.current = [];
-    setEvents([]);
-    void load(undefined, ctl.signal);
-    return () => ctl.abort();
-  }, [load]);
 
   const oldest = events[events.length - 1];
   const more = () => oldest && load(new Date(Date.parse(oldest.timestamp) + 1).toISOString());
