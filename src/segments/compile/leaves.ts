@@ -90,7 +90,7 @@ export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, p
   const keys = r.trait.split('.').map((k) => c.params.str(k)).join(', ');
   const latest = `SELECT person, argMax(JSONExtractRaw(traits, ${keys}), timestamp) AS raw
     FROM (${personEvents({ db: c.db, byIds: c.restricted }, ` AND e.type = 'identify'`)})
-    WHERE JSONHas(traits, ${keys}) GROUP BY person`;
+    WHERE JSONHas(traits, ${keys}) GROUP BY person HAVING raw != 'null'`;
   const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
   const select = (cond: string) => `(SELECT ${bitmapOf('person')} FROM (${latest}) WHERE ${cond})`;
   if (r.op === 'notExists') return complement(c, select('1'));

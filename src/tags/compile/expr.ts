@@ -28,7 +28,8 @@ export function asNumber(c: Compiled): string {
 
 export function asText(c: Compiled): string {
   if (c.type === 'string') return c.sql;
-  if (c.type === 'raw') return `if(startsWith(${c.sql}, '"'), JSONExtractString(${c.sql}), nullIf(${c.sql}, ''))`;
+  // a JSON null (a trait cleared by a later identify) is no value
+  if (c.type === 'raw') return `if(startsWith(${c.sql}, '"'), JSONExtractString(${c.sql}), nullIf(nullIf(${c.sql}, ''), 'null'))`;
   if (c.type === 'ranked') return `${c.sql}[1].1`; // a ranked tag compares by its top value
   return `toString(${c.sql})`;
 }

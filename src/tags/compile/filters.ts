@@ -26,6 +26,10 @@ export function filterSql(f: Filter, p: Params): string {
       return `positionUTF8(${text(fd)}, ${p.str(String(v))}) > 0`;
     default: {
       const op = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' }[f.op];
+      if (typeof v === 'boolean' && fd.type !== 'number' && (f.op === 'eq' || f.op === 'neq')) {
+        // a JSON boolean reads as the text true/false (or 1/0 where a shop sends numbers)
+        return `${f.op === 'neq' ? 'NOT ' : ''}has(${p.strs(v ? ['true', '1'] : ['false', '0'])}, ${text(fd)})`;
+      }
       return `${lhs(v)} ${op} ${p.scalar(v as string | number | boolean)}`;
     }
   }

@@ -163,7 +163,7 @@ function valueSql(
       return shape(compileExpr(sp.expr, s));
     case 'trait': {
       const t = s.trait(sp.trait);
-      if (!sp.map) return def.valueType === 'boolean' ? { sql: `if(${t.sql} = '', NULL, toFloat64(${t.sql} = 'true'))`, type: 'number' } : shape(t);
+      if (!sp.map) return def.valueType === 'boolean' ? { sql: `if(${t.sql} IN ('', 'null'), NULL, toFloat64(${t.sql} = 'true'))`, type: 'number' } : shape(t);
       const keys = Object.keys(sp.map);
       return { sql: `transform(${asText(t)}, ${p.strs(keys)}, ${p.strs(keys.map((k) => sp.map![k]!))}, ${asText(t)})`, type: 'string' };
     }

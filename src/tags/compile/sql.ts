@@ -45,7 +45,7 @@ export function stage1Sql(plan: CompiledPlan, o: Stage1Options): string {
   FROM (${personEvents(o)})
   GROUP BY person`;
   if (ln.length === 0) return evSql;
-  const lines = `SELECT person, event, type, timestamp, revenue, discount, coupon, properties, line, line.product_id AS line_product_id
+  const lines = `SELECT person, ${EVENT_COLUMNS.filter((c) => c !== 'products').join(', ')}, line, line.product_id AS line_product_id
     FROM (${personEvents(o, ` AND (notEmpty(e.products) OR e.product_id != '')`)})
     ARRAY JOIN if(notEmpty(products), products,
       [CAST(tuple(product_id, category, brand, ifNull(price, 0), toUInt32(ifNull(quantity, 1))), '${LINE}')]) AS line`;
