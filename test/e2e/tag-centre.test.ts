@@ -147,7 +147,7 @@ describe('tag centre (browser)', () => {
     await tree.locator('input[type="search"]').fill('');
   });
 
-  it('a built-in tag: coverage, distribution, numeric summary, history; no deprecate button', { timeout: 30_000 }, async () => {
+  it('a built-in tag: coverage, distribution, numeric summary, history; editable, not deprecable', { timeout: 30_000 }, async () => {
     await page.getByTestId('taxonomy').locator('[data-tag-code="orders_90d"]').click();
     await page.waitForURL(/\/tags\/orders_90d$/);
     const detail = page.locator('[data-testid="tag-detail"][data-code="orders_90d"]');
@@ -159,6 +159,7 @@ describe('tag centre (browser)', () => {
     await detail.locator('[data-chart="tag-distribution"] canvas').first().waitFor();
     await detail.locator('[data-chart="tag-history"] canvas').first().waitFor();
     assert.equal(await detail.getByTestId('deprecate').count(), 0, 'built-in tags cannot be deprecated here');
+    assert.equal(await detail.getByTestId('edit-tag').count(), 1, 'built-in definitions can be edited (a new version)');
     assert.match(await detail.getByTestId('tag-spec').innerText(), /"Order Completed"/);
     assert.match(await detail.innerText(), /内置/);
   });

@@ -101,6 +101,8 @@ export interface TagInput {
   refresh?: Refresh;
   description?: string;
   spec: TagSpec;
+  /** kept as they are when an existing tag is edited (the form does not show them) */
+  labels?: ValueLabels;
 }
 
 export interface TagPreview {

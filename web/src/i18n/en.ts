@@ -156,7 +156,7 @@ export const en: Record<MessageKey, string> = {
   'profile.whyOf': 'Why: {tag}',
   'profile.prefCategories': 'Preferred categories',
   'profile.prefBrands': 'Preferred brands',
-  'profile.activity': 'Activity by weekday × hour (Asia/Shanghai)',
+  'profile.activity': 'Activity by weekday × hour ({tz})',
   'profile.noActivity': 'No events to count.',
   'profile.more': 'More',
   'profile.end': 'All events shown',

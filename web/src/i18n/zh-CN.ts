@@ -154,7 +154,7 @@ export const zhCN = {
   'profile.whyOf': '{tag} 的依据',
   'profile.prefCategories': '偏好品类',
   'profile.prefBrands': '偏好品牌',
-  'profile.activity': '活跃时段（星期 × 小时，北京时间）',
+  'profile.activity': '活跃时段（星期 × 小时，{tz}）',
   'profile.noActivity': '没有可统计的事件。',
   'profile.more': '加载更多',
   'profile.end': '已显示全部事件',

@@ -9,7 +9,7 @@ import { heatmapChart } from './profileCharts.ts';
 /** When the person is active: event counts by local hour × weekday. */
 export function ActivityHeatmap({ userId }: { userId: string }) {
   const { t, lang, fmt } = useI18n();
-  const activity = useApi<{ cells: ActivityCell[] }>(`/api/v1/profiles/${encodeURIComponent(userId)}/activity`);
+  const activity = useApi<{ cells: ActivityCell[]; timezone?: string }>(`/api/v1/profiles/${encodeURIComponent(userId)}/activity`);
   const cells = activity.data?.cells ?? [];
   const total = cells.reduce((a, c) => a + c.count, 0);
   const option = useMemo(
@@ -27,7 +27,7 @@ export function ActivityHeatmap({ userId }: { userId: string }) {
   );
   return (
     <div className="card" data-testid="activity" data-total={activity.status === 'ok' ? total : undefined}>
-      <h2>{t('profile.activity')}</h2>
+      <h2>{t('profile.activity', { tz: activity.data?.timezone ?? 'Asia/Shanghai' })}</h2>
       {activity.status === 'loading' && <Loading />}
       {activity.status === 'error' && <ErrorBox message={activity.error.message} onRetry={activity.reload} />}
       {activity.status === 'ok' && (total > 0 ? <Chart option={option} lang={lang} label="activity" height={300} /> : <p className="empty">{t('profile.noActivity')}</p>)}

@@ -17,7 +17,7 @@ export function TagDetail({ code, categories, onChanged }: { code: string; categ
     return isNotFound(detail.error) ? <div className="notice">{t('tags.notFound', { code })}</div> : <ErrorBox message={detail.error.message} onRetry={detail.reload} />;
   }
   const d = detail.data;
-  const editable = !d.builtin && d.status === 'active';
+  const active = d.status === 'active';
   return (
     <div className="tag-detail" data-testid="tag-detail" data-code={d.code}>
       <div className="card">
@@ -34,18 +34,20 @@ export function TagDetail({ code, categories, onChanged }: { code: string; categ
               <StatusBadges status={d.status} builtin={d.builtin} />
             </div>
           </div>
-          {editable && (
+          {active && (
             <div className="detail-actions">
               <button type="button" className="btn" onClick={() => navigate(`/tags/${encodeURIComponent(d.code)}/edit`)} data-testid="edit-tag">
                 {t('tags.edit')}
               </button>
-              <DeprecateButton
-                code={d.code}
-                onDone={() => {
-                  detail.reload();
-                  onChanged();
-                }}
-              />
+              {!d.builtin && (
+                <DeprecateButton
+                  code={d.code}
+                  onDone={() => {
+                    detail.reload();
+                    onChanged();
+                  }}
+                />
+              )}
             </div>
           )}
         </div>

@@ -89,6 +89,11 @@ export function TagForm({ categories, editing, onSaved, onCancel }: { categories
     e.preventDefault();
     if (!parsed.spec) return;
     const body: TagInput = { ...fields, code: fields.code.trim(), description: fields.description.trim(), spec: parsed.spec };
+    if (editing) {
+      // what the form does not show stays as it was
+      body.refresh = editing.refresh;
+      if (editing.labels) body.labels = editing.labels;
+    }
     setSaving(true);
     setError(null);
     try {

@@ -17,7 +17,10 @@ export function formError(e: unknown): FormError {
   const issues: FormError['issues'] = [];
   if (Array.isArray(e.details)) {
     for (const d of e.details as { path?: unknown; message?: unknown }[]) {
-      if (typeof d?.path === 'string') issues.push({ ...fieldOf(d.path), message: String(d.message ?? '') });
+      if (typeof d?.path !== 'string') continue;
+      const at = fieldOf(d.path);
+      // a message may repeat its own path ("spec.stat.of: …"): keep it once
+      issues.push({ ...at, message: String(d.message ?? '').replace(new RegExp(`^(body\\.)?${at.path.replace(/[.$]/g, '\\$&')}: `), '') });
     }
   } else {
     // no details: the message itself may start with the field path ("spec.stat.event: …")
