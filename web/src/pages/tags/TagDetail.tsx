@@ -26,7 +26,7 @@ export function TagDetail({ code, categories, onChanged }: { code: string; categ
             <h2 className="detail-title">
               {lang === 'en' ? d.name_en : d.name_zh} <span className="muted small">{lang === 'en' ? d.name_zh : d.name_en}</span>
             </h2>
-            <div className="muted small">{lang === 'en' ? d.pathEn : d.path}</div>
+            <div className="muted small">{(lang === 'en' ? d.pathEn : d.path).split('/').join(' / ')}</div>
             <div className="badges">
               <span className="mono">{d.code}</span>
               <KindBadge kind={d.kind} />

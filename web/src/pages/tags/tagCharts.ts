@@ -27,10 +27,17 @@ export function distributionChart(buckets: Bucket[], label: (v: string) => strin
 export function historyChart(history: TagDetail['history'], series: string, fmt: Format): EChartsCoreOption {
   // oldest first, whichever order the API sent
   const h = history.length > 1 && history[0]!.date >= history[history.length - 1]!.date ? [...history].reverse() : history;
+  // several builds on one day: 2025-06-01, 2025-06-01 #2, …
+  const seen = new Map<string, number>();
+  const labels = h.map((x) => {
+    const n = (seen.get(x.date) ?? 0) + 1;
+    seen.set(x.date, n);
+    return n > 1 ? `${x.date} #${n}` : x.date;
+  });
   return {
     tooltip: { trigger: 'axis', valueFormatter: (v: number) => fmt.percent(v) },
     grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: h.map((x) => x.date), axisTick: { show: false }, axisLine: { lineStyle: { color: '#d5d9e3' } }, axisLabel },
+    xAxis: { type: 'category', data: labels, axisTick: { show: false }, axisLine: { lineStyle: { color: '#d5d9e3' } }, axisLabel },
     yAxis: { type: 'value', min: 0, max: 1, axisLabel: { ...axisLabel, formatter: (v: number) => fmt.percent(v, 0) }, splitLine },
     series: [{ name: series, type: 'line', data: h.map((x) => x.coverage), symbolSize: 7, areaStyle: { opacity: 0.12 } }],
   };
