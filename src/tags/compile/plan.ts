@@ -46,6 +46,8 @@ export interface CompiledPlan {
   outputs: string[];
   /** codes in dependency order, outputs and what they need */
   order: string[];
+  /** each tag's layer in stage 2: 0 reads only stage-1 columns, n reads tags of layers below n */
+  depth: Map<string, number>;
 }
 
 export class TagCompileError extends Error {}
@@ -57,6 +59,9 @@ export function compilePlan(o: CompileOptions): CompiledPlan {
   const tags = new Map<string, Compiled>();
   const scoreInputs = new Map<string, { sql: string; buckets: number }>();
   const visiting = new Set<string>();
+  /** the tag being compiled, innermost last, and each tag's layer (1 + the deepest tag it refers to) */
+  const stack: string[] = [];
+  const depth = new Map<string, number>();
   const order: string[] = [];
 
   const column = (key: string, make: () => Omit<Column, 'alias'>): Column => {
@@ -99,6 +104,8 @@ export function compilePlan(o: CompileOptions): CompiledPlan {
     raw: (key, c) => column(key, () => c).alias,
     tag: (code) => {
       visit(code);
+      const parent = stack[stack.length - 1];
+      if (parent) depth.set(parent, Math.max(depth.get(parent) ?? 0, depth.get(code)! + 1));
       const def = o.defs.get(code)!;
       return { sql: `t_${code}`, type: valueKind(def) };
     },
@@ -111,14 +118,17 @@ export function compilePlan(o: CompileOptions): CompiledPlan {
     if (def.spec.type === 'model') throw new TagCompileError(`tag '${code}' is written by a model; rules cannot refer to it yet`);
     if (visiting.has(code)) throw new TagCompileError(`tag '${code}' refers to itself through ${[...visiting].join(' → ')}`);
     visiting.add(code);
+    stack.push(code);
+    depth.set(code, 0);
     const value = valueSql(def, scope, params, o.thresholds?.[code], scoreInputs);
     tags.set(code, consent(def, value, scope));
+    stack.pop();
     visiting.delete(code);
     order.push(code);
   }
 
   for (const code of o.outputs) visit(code);
-  return { params, columns, tags, scoreInputs, outputs: [...o.outputs], order };
+  return { params, columns, tags, scoreInputs, outputs: [...o.outputs], order, depth };
 }
 
 /** The kind of SQL value a tag's column holds, as other expressions see it. */

@@ -56,10 +56,21 @@ export function stage1Sql(plan: CompiledPlan, o: Stage1Options): string {
 FROM (${evSql}) AS ev LEFT JOIN (${lnSql}) AS ln ON ln.person = ev.person`;
 }
 
-/** Stage 2: each tag's value per person, as column `t_<code>`, over a stage-1 table or subquery. */
+/**
+ * Stage 2: each tag's value per person, as column `t_<code>`, over a stage-1 table or subquery. Tags
+ * are computed layer by layer (a tag reads the columns of lower layers), so a reference is a column,
+ * never the referred expression copied in: analysis stays linear in the size of the definitions.
+ */
 export function stage2Sql(plan: CompiledPlan, from: string, extra: string[] = []): string {
-  const tags = plan.order.map((code) => `${plan.tags.get(code)!.sql} AS t_${code}`);
-  return `SELECT person, ${[...tags, ...extra].join(',\n  ')}\nFROM ${from}`;
+  const layers = Math.max(-1, ...plan.order.map((c) => plan.depth.get(c) ?? 0));
+  let sql = from;
+  for (let d = 0; d <= layers; d++) {
+    const cols = plan.order.filter((c) => (plan.depth.get(c) ?? 0) === d).map((code) => `${plan.tags.get(code)!.sql} AS t_${code}`);
+    if (cols.length === 0) continue;
+    sql = `(SELECT *, ${cols.join(',\n  ')}\nFROM ${sql})`;
+  }
+  const tags = plan.order.map((code) => `t_${code}`);
+  return `SELECT person, ${[...tags, ...extra].join(', ')}\nFROM ${sql}`;
 }
 
 const ROW = 'Tuple(String, String, Nullable(Float64), Array(String), Array(Float64), UInt8)';
