@@ -9,29 +9,33 @@ const DAY_MS = 86_400_000;
 export function aggregateSql(s: Stat, p: Params): string {
   const c = rowCondition(s, p);
   const f = s.of ? field(s.of) : undefined;
+  // a field read from JSON is parsed only on the rows the condition keeps (if() short-circuits)
+  const lazy = (x: string, none: string) => (x.includes('JSON') ? `if(${c}, ${x}, ${none})` : x);
+  const num = f && lazy(numeric(f), 'NULL');
+  const txt = f && lazy(text(f), "''");
   const nullIfNone = (x: string) => `if(countIf(${c}) = 0, NULL, ${x})`;
   const days = (t: string) => `intDiv(toUnixTimestamp64Milli(${AS_OF}) - toUnixTimestamp64Milli(${t}), ${DAY_MS})`;
   switch (s.agg) {
     case 'count':
       return `toFloat64(countIf(${c}))`;
     case 'sum':
-      return `toFloat64(ifNull(sumIf(${numeric(f!)}, ${c}), 0))`;
+      return `toFloat64(ifNull(sumIf(${num}, ${c}), 0))`;
     case 'avg':
-      return `avgIfOrNull(${numeric(f!)}, ${c})`;
+      return `avgIfOrNull(${num}, ${c})`;
     case 'min':
-      return `minIfOrNull(${numeric(f!)}, ${c})`;
+      return `minIfOrNull(${num}, ${c})`;
     case 'max':
-      return `maxIfOrNull(${numeric(f!)}, ${c})`;
+      return `maxIfOrNull(${num}, ${c})`;
     case 'median':
-      return `medianIfOrNull(${numeric(f!)}, ${c})`;
+      return `medianIfOrNull(${num}, ${c})`;
     case 'uniq':
-      return `toFloat64(uniqExactIf(${text(f!)}, ${c} AND ${text(f!)} != ''))`;
+      return `toFloat64(uniqExactIf(${txt}, ${c} AND ${txt} != ''))`;
     case 'first':
-      return nullIfNone(`argMinIf(${text(f!)}, timestamp, ${c})`);
+      return nullIfNone(`argMinIf(${txt}, timestamp, ${c})`);
     case 'last':
-      return nullIfNone(`argMaxIf(${text(f!)}, timestamp, ${c})`);
+      return nullIfNone(`argMaxIf(${txt}, timestamp, ${c})`);
     case 'mode':
-      return `nullIf(topKIf(1)(${text(f!)}, ${c} AND ${text(f!)} != '')[1], '')`;
+      return `nullIf(topKIf(1)(${txt}, ${c} AND ${txt} != '')[1], '')`;
     case 'firstTime':
       return nullIfNone(`minIf(timestamp, ${c})`);
     case 'lastTime':

@@ -14,7 +14,7 @@ export interface Scope {
   trait(path: string): Compiled;
   tag(code: string): Compiled;
   /** registers any other stage-1 aggregate (deduplicated by key) and returns its column alias */
-  raw(key: string, c: { sql: string; level: 'event' | 'line'; zh: string; en: string; type: Compiled['type'] }): string;
+  raw(key: string, c: { sql: string; level: 'event' | 'line' | 'identify'; zh: string; en: string; type: Compiled['type'] }): string;
 }
 
 export function asNumber(c: Compiled): string {

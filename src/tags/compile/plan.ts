@@ -21,7 +21,7 @@ import { Params } from './params.ts';
 export interface Column {
   alias: string;
   sql: string;
-  level: 'event' | 'line';
+  level: 'event' | 'line' | 'identify';
   /** what the column is, for explanations */
   zh: string;
   en: string;
@@ -88,8 +88,8 @@ export function compilePlan(o: CompileOptions): CompiledPlan {
   const traitColumn = (path: string): Compiled => {
     const keys = path.split('.').map((k) => params.str(k)).join(', ');
     const c = column(`trait:${path}`, () => ({
-      sql: `argMaxIf(JSONExtractRaw(traits, ${keys}), timestamp, type = 'identify' AND JSONHas(traits, ${keys}))`,
-      level: 'event',
+      sql: `argMaxIf(JSONExtractRaw(traits, ${keys}), timestamp, JSONHas(traits, ${keys}))`,
+      level: 'identify',
       zh: `属性 ${path}`,
       en: `trait ${path}`,
       type: 'raw',
@@ -217,7 +217,9 @@ function topColumn(code: string, sp: Extract<Spec, { type: 'top' }>, s: Scope, p
     ? `exp(-0.6931471805599453 * (toUnixTimestamp64Milli(${AS_OF}) - toUnixTimestamp64Milli(timestamp)) / 86400000 / ${p.num(sp.halfLifeDays)})`
     : '1.0';
   const lines = usesLines([sp.key, sp.weightOf], sp.where);
-  const sql = `sumMapIf([${text(key)}], [toFloat64(${base} * ${amount} * ${decay})], ${c} AND ${text(key)} != '')`;
+  // keys and weights are computed only on the rows the condition keeps (if() short-circuits)
+  const k = `if(${c}, ${text(key)}, '')`;
+  const sql = `sumMapIf([${k}], [if(${c}, toFloat64(${base} * ${amount} * ${decay}), 0.)], ${k} != '')`;
   const alias = s.raw(`top:${code}`, { sql, level: lines ? 'line' : 'event', zh: `偏好 ${sp.key}`, en: `preference by ${sp.key}`, type: 'raw' });
   const total = `arraySum(${alias}.2)`;
   return `arrayMap(x -> (x.1, round(x.2 / ${total}, 4)), arraySlice(arrayReverseSort(x -> x.2, arrayZip(${alias}.1, ${alias}.2)), 1, ${sp.n}))`;

@@ -41,10 +41,21 @@ function itemFacts(db: string): string {
 export function stage1Sql(plan: CompiledPlan, o: Stage1Options): string {
   const ev = plan.columns.filter((c) => c.level === 'event');
   const ln = plan.columns.filter((c) => c.level === 'line');
+  const id = plan.columns.filter((c) => c.level === 'identify');
   const evSql = `SELECT person${ev.map((c) => `, ${c.sql} AS ${c.alias}`).join('')}
   FROM (${personEvents(o)})
   GROUP BY person`;
-  if (ln.length === 0) return evSql;
+  // traits come from identify messages only: the JSON is read there, not on every event
+  const idSql = `SELECT person${id.map((c) => `, ${c.sql} AS ${c.alias}`).join('')}
+  FROM (${personEvents(o, ` AND e.type = 'identify'`)})
+  GROUP BY person`;
+  const joins: string[] = [];
+  if (id.length) joins.push(`LEFT JOIN (${idSql}) AS id ON id.person = ev.person`);
+  if (ln.length === 0) {
+    if (id.length === 0) return evSql;
+    return `SELECT ev.person AS person${ev.map((c) => `, ev.${c.alias} AS ${c.alias}`).join('')}${id.map((c) => `, id.${c.alias} AS ${c.alias}`).join('')}
+FROM (${evSql}) AS ev ${joins.join(' ')}`;
+  }
   const lines = `SELECT person, ${EVENT_COLUMNS.filter((c) => c !== 'products').join(', ')}, line, line.product_id AS line_product_id
     FROM (${personEvents(o, ` AND (notEmpty(e.products) OR e.product_id != '')`)})
     ARRAY JOIN if(notEmpty(products), products,
@@ -52,8 +63,8 @@ export function stage1Sql(plan: CompiledPlan, o: Stage1Options): string {
   const lnSql = `SELECT person${ln.map((c) => `, ${c.sql} AS ${c.alias}`).join('')}
   FROM (${lines}) AS l LEFT JOIN (${itemFacts(o.db)}) AS it ON it.item_id = l.line_product_id
   GROUP BY person`;
-  return `SELECT ev.person AS person${ev.map((c) => `, ev.${c.alias} AS ${c.alias}`).join('')}${ln.map((c) => `, ln.${c.alias} AS ${c.alias}`).join('')}
-FROM (${evSql}) AS ev LEFT JOIN (${lnSql}) AS ln ON ln.person = ev.person`;
+  return `SELECT ev.person AS person${ev.map((c) => `, ev.${c.alias} AS ${c.alias}`).join('')}${ln.map((c) => `, ln.${c.alias} AS ${c.alias}`).join('')}${id.map((c) => `, id.${c.alias} AS ${c.alias}`).join('')}
+FROM (${evSql}) AS ev LEFT JOIN (${lnSql}) AS ln ON ln.person = ev.person ${joins.join(' ')}`;
 }
 
 /**
