@@ -245,7 +245,8 @@ describe('bins, cases, score, top, consent → SQL', () => {
 
   it('no literal from a definition in the SQL text of a build', () => {
     const text = stage1Sql(plan, { db: 'hx' }) + rowsSql(plan, map, 'scratch', plan.order);
-    for (const bad of ['DROP', 'few', 'many', 'gold', 'big', 'small', 'Order Completed', 'tier']) assert.ok(!text.includes(bad), `"${bad}" in the SQL`);
+    // as whole words: the fixed catalog has columns such as brand_tier
+    for (const bad of ['DROP', 'few', 'many', 'gold', 'big', 'small', 'Order Completed', 'tier']) assert.ok(!new RegExp(`(?<![\\w])${bad}(?![\\w])`).test(text), `"${bad}" in the SQL`);
     assert.ok(Object.values(plan.params.values).some((v) => v === EVIL));
   });
 });

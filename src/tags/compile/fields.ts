@@ -24,7 +24,8 @@ export const FIELDS: Record<string, Field> = {
   price: ev('price', 'number', '价格', 'price'),
   quantity: ev('quantity', 'number', '数量', 'quantity'),
   rating: ev('rating', 'number', '评分', 'rating'),
-  dwell_seconds: ev(`JSONExtract(properties, 'dwell_seconds', 'Nullable(Float64)')`, 'number', '停留秒数', 'dwell seconds'),
+  // a flat top-level number: the fast scanner (simpleJSON*) reads it without parsing the whole object
+  dwell_seconds: ev(`if(simpleJSONHas(properties, 'dwell_seconds'), simpleJSONExtractFloat(properties, 'dwell_seconds'), NULL)`, 'number', '停留秒数', 'dwell seconds'),
   category: ev('category', 'string', '类目', 'category'),
   top_category: ev(`splitByChar('/', category)[1]`, 'string', '一级类目', 'top category'),
   brand: ev('brand', 'string', '品牌', 'brand'),
@@ -53,9 +54,9 @@ export const FIELDS: Record<string, Field> = {
   'line.amount': ln('line.price * line.quantity', 'number', '商品金额', 'line amount'),
   'item.price_pct': ln('it.price_pct', 'number', '类目内价格分位', 'price percentile in its category'),
   'item.is_new': ln(`if(isNull(it.launched_at), NULL, toUInt8(dateDiff('day', it.launched_at, timestamp) <= 30))`, 'number', '新品(上架30天内)', 'new arrival (launched ≤ 30 days before)'),
-  'item.colour': ln(`JSONExtractString(it.attributes, 'colour')`, 'string', '颜色', 'colour'),
-  'item.material': ln(`JSONExtractString(it.attributes, 'material')`, 'string', '材质', 'material'),
-  'item.brand_tier': ln(`JSONExtractString(it.attributes, 'brand_tier')`, 'string', '品牌档次', 'brand tier'),
+  'item.colour': ln('it.colour', 'string', '颜色', 'colour'),
+  'item.material': ln('it.material', 'string', '材质', 'material'),
+  'item.brand_tier': ln('it.brand_tier', 'string', '品牌档次', 'brand tier'),
 };
 
 /** A field by name; `properties.x` reads the event's own property x. */

@@ -30,7 +30,9 @@ export function personEvents(o: Stage1Options, extra = ''): string {
 
 /** Catalog facts per item: the price's rank within its category (0 cheapest … 1 dearest), launch date, attributes. */
 function itemFacts(db: string): string {
-  return `SELECT item_id, launched_at, attributes,
+  return `SELECT item_id, launched_at,
+      JSONExtractString(attributes, 'colour') AS colour, JSONExtractString(attributes, 'material') AS material,
+      JSONExtractString(attributes, 'brand_tier') AS brand_tier,
       if(isNull(price), NULL, percent_rank() OVER (PARTITION BY category ORDER BY price)) AS price_pct
     FROM (SELECT item_id, argMax(category, updated_at) AS category, argMax(price, updated_at) AS price,
                  argMax(launched_at, updated_at) AS launched_at, argMax(attributes, updated_at) AS attributes
@@ -56,7 +58,9 @@ export function stage1Sql(plan: CompiledPlan, o: Stage1Options): string {
     return `SELECT ev.person AS person${ev.map((c) => `, ev.${c.alias} AS ${c.alias}`).join('')}${id.map((c) => `, id.${c.alias} AS ${c.alias}`).join('')}
 FROM (${evSql}) AS ev ${joins.join(' ')}`;
   }
-  const lines = `SELECT person, ${EVENT_COLUMNS.filter((c) => c !== 'products').join(', ')}, line, line.product_id AS line_product_id
+  // only the event columns the line statistics read travel through the ARRAY JOIN
+  const used = EVENT_COLUMNS.filter((c) => c !== 'products' && ln.some((x) => new RegExp(`\\b${c}\\b`).test(x.sql)));
+  const lines = `SELECT person, ${[...new Set(['event', 'timestamp', ...used])].join(', ')}, line, line.product_id AS line_product_id
     FROM (${personEvents(o, ` AND (notEmpty(e.products) OR e.product_id != '')`)})
     ARRAY JOIN if(notEmpty(products), products,
       [CAST(tuple(product_id, category, brand, ifNull(price, 0), toUInt32(ifNull(quantity, 1))), '${LINE}')]) AS line`;
