@@ -11,6 +11,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { webRoutes } from './routes/web.ts';
 import { importRoutes } from './routes/imports.ts';
+import { modelRoutes } from './routes/models.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -55,6 +56,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   segmentRoutes(app, ctx);
   analyticsRoutes(app, ctx);
   importRoutes(app, ctx);
+  modelRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }

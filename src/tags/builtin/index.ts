@@ -4,6 +4,7 @@ import { consumption, rfm } from './consumption.ts';
 import type { Builtin } from './define.ts';
 import { privacy, reviews, search, social } from './engagement.ts';
 import { lifecycle } from './lifecycle.ts';
+import { model } from './model.ts';
 import { preference } from './preference.ts';
 import { traits } from './traits.ts';
 
@@ -26,4 +27,4 @@ export const BUILTIN_CATEGORIES = [
   { code: 'custom', parent: null, name_zh: '自定义', name_en: 'Custom' },
 ] as const;
 
-export const BUILTIN_TAGS: Builtin[] = [...basic, ...activity, ...lifecycle, ...consumption, ...rfm, ...preference, ...traits, ...search, ...social, ...reviews, ...privacy];
+export const BUILTIN_TAGS: Builtin[] = [...basic, ...activity, ...lifecycle, ...consumption, ...rfm, ...preference, ...traits, ...search, ...social, ...reviews, ...model, ...privacy];
