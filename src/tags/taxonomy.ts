@@ -57,8 +57,9 @@ export class Taxonomy {
         );
       }
       const existing = new Map((await tx.query<TagRow>('SELECT * FROM tags WHERE builtin')).map((r) => [r.code, r]));
+      const builtins = new Map(BUILTIN_TAGS.map((b) => [b.code, normalise(b, 'system')]));
       for (const [i, b] of BUILTIN_TAGS.entries()) {
-        const def = normalise(b, 'system');
+        const def = withRefresh(builtins.get(b.code)!, b.refresh, builtins);
         const old = existing.get(def.code);
         if (old && JSON.stringify(definitionOf(rowToDef(old))) === JSON.stringify(definitionOf(def))) continue;
         await write(tx, def, { builtin: true, sort: i, by: 'system', bump: Boolean(old) });
@@ -119,7 +120,7 @@ export class Taxonomy {
       const defs = await this.definitions();
       defs.set(def.code, def);
       try {
-        compilePlan({ defs, outputs: [def.code] });
+        return withRefresh(def, parsed.data.refresh, defs);
       } catch (err) {
         if (err instanceof TagCompileError) throw new TagDefinitionError(`spec: ${err.message}`, 'spec');
         throw err;
@@ -162,6 +163,19 @@ export class Taxonomy {
       'SELECT version, definition, changed_by, changed_at FROM tag_versions WHERE code = $1 ORDER BY version DESC', [code]);
     return rows.map((r) => ({ version: r.version, definition: r.definition, changedBy: r.changed_by, changedAt: new Date(r.changed_at).toISOString() }));
   }
+}
+
+/**
+ * The refresh mode a definition gets when its author did not choose: real-time when it is cheap — it
+ * reads events and traits only — and scheduled when it needs product lines joined to the catalog
+ * (preferences, price position), which would make every live refresh a second pass over line rows.
+ * Compiling also proves the definition and its references are sound.
+ */
+function withRefresh(def: TagDef, chosen: TagDef['refresh'] | undefined, defs: ReadonlyMap<string, TagDef>): TagDef {
+  if (def.spec.type === 'model') return def;
+  const plan = compilePlan({ defs, outputs: [def.code] });
+  if (chosen) return { ...def, refresh: chosen };
+  return { ...def, refresh: plan.columns.some((c) => c.level === 'line') ? 'scheduled' : 'realtime' };
 }
 
 function normalise(input: TagInput, owner: string): TagDef {
