@@ -106,11 +106,13 @@ async function runBuild(d: BuildDeps, o: { asOf?: Date; trigger: string }): Prom
       { build_id: id, version, models: [...defs.values()].filter((x) => x.spec.type === 'model').map((x) => x.code) },
     );
     lap('tombstones');
+    // the snapshot is every current value of the computed tags: the build's own rows, or newer ones a live
+    // refresh wrote meanwhile (a refresh running during the build replaces some of the build's rows)
     await d.olap.command(
       `INSERT INTO ${db}.tag_snapshots (snapshot_date, build_id, ${VALUE_COLUMNS})
        SELECT toDate({as_of:DateTime64(3, 'UTC')}, {tz:String}), {build_id:String}, ${VALUE_COLUMNS}
-       FROM ${db}.tag_values FINAL WHERE build_id = {build_id:String}`,
-      { ...base, build_id: id },
+       FROM ${db}.tag_values FINAL WHERE has({codes:Array(String)}, tag_code)`,
+      { ...base, build_id: id, codes },
     );
     lap('snapshot');
     const stats = await tagStats(d.olap, `SELECT ${VALUE_COLUMNS} FROM ${db}.tag_snapshots WHERE build_id = {build_id:String}`, computed, { build_id: id });
