@@ -7,6 +7,7 @@ import { parse } from '../validate.ts';
 
 const codeParams = z.object({ code: z.string().min(1).max(100) });
 const previewBody = z.object({ valueType: z.string(), spec: z.unknown() }).passthrough();
+const listQuery = z.object({ includeDeprecated: z.enum(['true', 'false']).default('false') });
 const buildBody = z.object({ asOf: z.iso.datetime({ offset: true }).optional() }).strict();
 
 /** Taxonomy, definitions, dry runs and builds. Reading needs viewer; defining tags needs analyst; builds need analyst. */
@@ -22,10 +23,11 @@ export function tagRoutes(app: FastifyInstance, ctx: AppContext) {
     }
   };
 
-  const list = ctx.docs.add({ method: 'GET', url: '/api/v1/tags', summary: 'The tag taxonomy with coverage from the last build', tag: 'tags', auth: 'bearer' });
+  const list = ctx.docs.add({ method: 'GET', url: '/api/v1/tags', summary: 'The tag taxonomy with coverage from the last build', tag: 'tags', auth: 'bearer', query: listQuery });
   app.get(list.url, async (req) => {
     await ctx.authorize(req, 'viewer');
-    const [categories, tags, coverage] = await Promise.all([engine.taxonomy.categories(), engine.taxonomy.list(), engine.coverage()]);
+    const q = parse(listQuery, req.query, 'query');
+    const [categories, tags, coverage] = await Promise.all([engine.taxonomy.categories(), engine.taxonomy.list({ includeDeprecated: q.includeDeprecated === 'true' }), engine.coverage()]);
     return { categories, tags: tags.map((t) => ({ ...t, coverage: coverage.get(t.code) ?? null })) };
   });
 
