@@ -42,6 +42,11 @@ export async function lastThresholds(oltp: OltpStore): Promise<Record<string, nu
 
 let running: Promise<BuildResult> | null = null;
 
+/** The build in progress in this process, if any (closing waits for it). */
+export function currentBuild(): Promise<BuildResult> | null {
+  return running;
+}
+
 /**
  * A full build: every computed tag for every person as of a moment, in four steps —
  * stage 1 into a scratch table (one pass over the events), score thresholds from the population,

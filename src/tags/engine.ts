@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
-import { fullBuild, lastThresholds, type BuildDeps, type BuildResult } from './build.ts';
+import { currentBuild, fullBuild, lastThresholds, type BuildDeps, type BuildResult } from './build.ts';
 import type { TagDef } from './dsl.ts';
 import { explain } from './explain.ts';
 import { LiveRefresher } from './live.ts';
@@ -124,6 +124,7 @@ export class TagEngine {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.live.stop();
+    await currentBuild()?.catch(() => undefined);
   }
 
   private async hasEvents(): Promise<boolean> {
