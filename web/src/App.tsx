@@ -8,10 +8,11 @@ import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
 import { UserSearch } from './pages/profiles/UserSearch.tsx';
+import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
@@ -19,7 +20,8 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['segments', 'analytics', 'recommendations', 'campaigns', 'privacy']);
+const pending = new Set<string>(['analytics', 'recommendations', 'campaigns', 'privacy']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -62,7 +64,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   const { path } = useLocation();
   const [, first = '', rest = ''] = path.split('/');
   const current: ModuleId = first === '' ? 'overview' : (first as ModuleId);
-  const known = current === 'overview' || current === 'profiles' || current === 'tags' || pending.has(current);
+  const known = built.has(current) || pending.has(current);
 
   useEffect(() => {
     document.title = `${t(`nav.${known ? current : 'overview'}` as MessageKey)} · ${t('app.name')}`;
@@ -72,6 +74,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   if (!known || current === 'overview') page = <Overview />;
   else if (current === 'profiles') page = rest ? <ProfilePage key={rest} userId={decodeURIComponent(rest)} /> : <UserSearch />;
   else if (current === 'tags') page = <TagCentre route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'segments') page = <SegmentsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (

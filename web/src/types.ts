@@ -154,3 +154,39 @@ export interface ActivityCell {
   hour: number;
   count: number;
 }
+
+// ---- segments (docs/segments.md, docs/segments-ml.md): the server's own types, imported type-only ---------
+
+export type { Segment } from '../../src/segments/store.ts';
+export type { Rule } from '../../src/segments/rule.ts';
+export type { RfmView } from '../../src/segments/rfm.ts';
+export type { ClusterRun } from '../../src/segments/cluster/store.ts';
+export type { ClusterDescription, Distinguishing } from '../../src/segments/cluster/describe.ts';
+export type { LookalikeResult } from '../../src/segments/lookalike/index.ts';
+import type { Segment } from '../../src/segments/store.ts';
+
+/** GET /api/v1/segments/:id — the segment with its size after each evaluation and its latest entries/exits. */
+export interface SegmentDetail extends Segment {
+  sizes: { at: string; size: number; entered: number; exited: number; source: string }[];
+  changes: { userId: string; change: string; at: string; source: string }[];
+}
+
+/** POST /api/v1/segments/preview */
+export interface SegmentPreview {
+  count: number;
+  sample: string[];
+  ms: number;
+}
+
+/** POST /api/v1/segments/overlap: the people in exactly the segments of each region. */
+export interface Overlap {
+  sizes: Record<string, number>;
+  regions: { in: string[]; count: number }[];
+}
+
+/** GET /api/v1/segments/:id/composition */
+export interface Composition {
+  segmentId: string;
+  tag: string;
+  values: Bucket[];
+}

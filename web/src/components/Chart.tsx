@@ -1,13 +1,13 @@
 import { useEffect, useRef } from 'react';
-import { BarChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import { DatasetComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { BarChart, HeatmapChart, LineChart, PieChart, RadarChart, SankeyChart } from 'echarts/charts';
+import { DatasetComponent, GridComponent, LegendComponent, RadarComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { Lang } from '../i18n/index.tsx';
 
 // Only what the dashboard draws, so the bundle stays small.
-echarts.use([BarChart, LineChart, PieChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, DatasetComponent, VisualMapComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, PieChart, HeatmapChart, RadarChart, SankeyChart, GridComponent, RadarComponent, TooltipComponent, LegendComponent, DatasetComponent, VisualMapComponent, CanvasRenderer]);
 
 export const palette = ['#3461ff', '#16b48f', '#ff9f2e', '#9b5cff', '#ef4f6d', '#22a7e0', '#7c8799', '#c6a15b', '#4c5bd4', '#38c172'];
 

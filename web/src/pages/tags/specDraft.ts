@@ -74,14 +74,15 @@ export function valueTypeFor(agg: Agg): ValueType {
 }
 
 /** A typed literal from what was typed: true/false, a number when it reads as one, otherwise the text. */
-function literal(s: string): string | number | boolean {
+export function literal(s: string): string | number | boolean {
   const x = s.trim();
   if (x === 'true' || x === 'false') return x === 'true';
   return x !== '' && Number.isFinite(Number(x)) ? Number(x) : x;
 }
 
-export function statSpec(d: StatDraft): TagSpec {
-  const where = d.filters
+/** The filled-in filter rows as DSL filters (`{ field, op, value? }`); rows without a field or value are left out. */
+export function whereOf(filters: FilterDraft[]): { field: string; op: Op; value?: string | number | boolean | (string | number | boolean)[] }[] {
+  return filters
     .filter((f) => f.field.trim() && (!takesValue(f.op) || f.value.trim()))
     .map((f) => {
       const field = f.field.trim();
@@ -89,6 +90,23 @@ export function statSpec(d: StatDraft): TagSpec {
       if (takesList(f.op)) return { field, op: f.op, value: f.value.split(',').map((v) => literal(v)).filter((v) => v !== '') };
       return { field, op: f.op, value: f.op === 'contains' ? f.value.trim() : literal(f.value) };
     });
+}
+
+/** DSL filters as filter rows, or null when one cannot be shown as a row. */
+export function filtersOf(where: unknown): FilterDraft[] | null {
+  if (where === undefined) return [];
+  if (!Array.isArray(where)) return null;
+  const rows: FilterDraft[] = [];
+  for (const f of where as { field?: unknown; op?: unknown; value?: unknown }[]) {
+    if (!f || typeof f.field !== 'string' || !OPS.includes(f.op as Op)) return null;
+    if (f.value !== null && typeof f.value === 'object' && !Array.isArray(f.value)) return null;
+    rows.push({ field: f.field, op: f.op as Op, value: Array.isArray(f.value) ? f.value.join(', ') : f.value === undefined ? '' : String(f.value) });
+  }
+  return rows;
+}
+
+export function statSpec(d: StatDraft): TagSpec {
+  const where = whereOf(d.filters);
   const stat: Record<string, unknown> = { agg: d.agg };
   if (needsField(d.agg)) stat.of = d.field.trim();
   if (d.event) stat.event = d.event;
@@ -105,11 +123,8 @@ export function draftOf(spec: unknown): StatDraft | null {
   const { agg, of, event, where, window, ...rest } = s.stat;
   if (Object.keys(rest).length || !AGGS.includes(agg as Agg)) return null;
   if (event !== undefined && typeof event !== 'string') return null;
-  const filters: FilterDraft[] = [];
-  for (const f of (where as { field: string; op: Op; value?: unknown }[] | undefined) ?? []) {
-    if (!OPS.includes(f.op)) return null;
-    filters.push({ field: f.field, op: f.op, value: Array.isArray(f.value) ? f.value.join(', ') : f.value === undefined ? '' : String(f.value) });
-  }
+  const filters = filtersOf(where);
+  if (!filters) return null;
   return { agg: agg as Agg, field: typeof of === 'string' ? of : '', event: (event as string | undefined) ?? '', window: typeof window === 'string' ? window : 'all', filters };
 }
 
