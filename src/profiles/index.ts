@@ -33,7 +33,11 @@ async function idsFor(rt: Rt, id: string) {
   return { person, anonymousIds, userIds, all: [...userIds, ...anonymousIds] };
 }
 
-const personFilter = `(distinct_id IN {ids:Array(String)} OR user_id IN {uids:Array(String)})`;
+/**
+ * A person's events are those sent from any of their ids (the device's anonymousId, or the userId when no
+ * anonymousId came): the same rule the tag engine uses, and a primary-key read of the events table.
+ */
+const personFilter = `distinct_id IN {ids:Array(String)}`;
 
 /** The 360° view assembled from the identity graph and the events (later: tags and segments). */
 export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
@@ -49,7 +53,8 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
     ),
     rt.tags.valuesOf(ids.person),
     rt.olap.query<{ segment_id: string }>(
-      `SELECT segment_id FROM ${db}.segment_members FINAL WHERE person_id = {p:String} AND is_member = 1 ORDER BY segment_id`,
+      `SELECT segment_id FROM ${db}.segment_members WHERE person_id = {p:String}
+       GROUP BY segment_id HAVING argMax(is_member, version) = 1 ORDER BY segment_id`,
       { p: ids.person },
     ),
   ]);

@@ -17,7 +17,8 @@ interface Row {
   value_list: string[];
   value_weights: number[];
   build_id: string;
-  version: string | number;
+  version?: string | number;
+  latest?: string | number;
 }
 
 /** A stored row as the API shows it, by the tag's value type. */
@@ -30,14 +31,18 @@ export function decodeValue(def: Pick<TagDef, 'valueType'> | undefined, r: Pick<
 
 /** The current values of one person's tags (latest version of each; tombstones dropped). */
 export async function valuesOf(olap: OlapStore, personId: string, defs: ReadonlyMap<string, TagDef>): Promise<StoredValue[]> {
+  // latest row per tag by argMax: FINAL would merge the whole table's parts to answer for one person
   const rows = await olap.query<Row>(
-    `SELECT tag_code, value_num, value_str, value_list, value_weights, build_id, version
-     FROM ${olap.db}.tag_values FINAL WHERE person_id = {p:String}`,
+    `SELECT tag_code, argMax(value_num, version) AS value_num, argMax(value_str, version) AS value_str,
+            argMax(value_list, version) AS value_list, argMax(value_weights, version) AS value_weights,
+            argMax(build_id, version) AS build_id, max(version) AS latest
+     FROM ${olap.db}.tag_values WHERE person_id = {p:String}
+     GROUP BY tag_code HAVING argMax(is_deleted, version) = 0`,
     { p: personId },
   );
   return rows
     .filter((r) => defs.has(r.tag_code))
-    .map((r) => ({ code: r.tag_code, value: decodeValue(defs.get(r.tag_code), r), buildId: r.build_id, updatedAt: new Date(Number(r.version)).toISOString() }));
+    .map((r) => ({ code: r.tag_code, value: decodeValue(defs.get(r.tag_code), r), buildId: r.build_id, updatedAt: new Date(Number(r.latest ?? r.version)).toISOString() }));
 }
 
 /** People carrying a tag value: exact for text, booleans and numbers; ranked tags match any listed value. */
