@@ -9,6 +9,9 @@ import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
 
+/** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> };
+
 /**
  * The segments area in a real browser against a real server: a small shop goes in over /v1/batch, tags are
  * built, and a three-condition segment is put together in the visual builder — its live count must be the
