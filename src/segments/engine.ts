@@ -86,7 +86,7 @@ export class SegmentEngine {
   async refreshPersons(r: { persons: string[]; ids: string[] }): Promise<void> {
     if (r.persons.length === 0) return;
     const deps = await this.evalDeps();
-    for (const seg of await this.store.dynamic()) {
+    for (const seg of inDependencyOrder(await this.store.dynamic())) {
       try {
         const next = await members(deps, seg.rule!, { persons: r.persons, ids: r.ids });
         await applyMembers({ ...this.d, store: this.store }, seg, next, r.persons, 'live');
@@ -169,7 +169,7 @@ export class SegmentEngine {
   }
 
   async evaluateAll(source: string): Promise<void> {
-    for (const seg of await this.store.dynamic()) {
+    for (const seg of inDependencyOrder(await this.store.dynamic())) {
       await this.evaluate(seg.id, source).catch((err) => this.d.log.warn({ err, segment: seg.id }, 'segment evaluation failed'));
     }
   }
@@ -199,4 +199,20 @@ export class SegmentEngine {
     };
     await walk(rule);
   }
+}
+
+/** Segments a rule refers to come before the segments that refer to them (so one pass is enough). */
+export function inDependencyOrder(segments: Segment[]): Segment[] {
+  const by = new Map(segments.map((s) => [s.id, s]));
+  const out: Segment[] = [];
+  const done = new Set<string>();
+  const visit = (s: Segment, path: Set<string>) => {
+    if (done.has(s.id) || path.has(s.id)) return;
+    path.add(s.id);
+    for (const dep of referencedSegments(s.rule!)) if (by.has(dep)) visit(by.get(dep)!, path);
+    done.add(s.id);
+    out.push(s);
+  };
+  for (const s of segments) visit(s, new Set());
+  return out;
 }

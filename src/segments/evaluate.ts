@@ -39,8 +39,11 @@ interface Issue {
 function leaves(i: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; message: string }[] {
   const path = [...prefix, ...i.path];
   if (i.code === 'invalid_union' && i.errors?.length) {
+    // the branch the input meant has the fewest complaints about the object itself (unknown keys,
+    // a missing key of another shape); among those, the one whose complaint goes deepest
     const branches = i.errors.map((branch) => branch.flatMap((x) => leaves(x, path)));
-    return branches.sort((a, b) => deepest(b) - deepest(a))[0]!;
+    const atTop = (b: { path: PropertyKey[] }[]) => b.filter((x) => x.path.length <= path.length + 1).length;
+    return branches.sort((a, b) => atTop(a) - atTop(b) || deepest(b) - deepest(a))[0]!;
   }
   return [{ path, message: i.message }];
 }

@@ -23,7 +23,10 @@ export async function applyMembers(
   const db = d.olap.db;
   const current = new Set(
     (await d.olap.query<{ person_id: string }>(
-      `SELECT person_id FROM ${db}.segment_members FINAL WHERE segment_id = {s:String} AND is_member = 1${among ? ' AND person_id IN {among:Array(String)}' : ''}`,
+      among
+        ? `SELECT person_id FROM ${db}.segment_members WHERE segment_id = {s:String} AND person_id IN {among:Array(String)}
+           GROUP BY person_id HAVING argMax(is_member, version) = 1`
+        : `SELECT person_id FROM ${db}.segment_members FINAL WHERE segment_id = {s:String} AND is_member = 1`,
       { s: seg.id, among: among ?? [] },
     )).map((r) => r.person_id),
   );

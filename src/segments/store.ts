@@ -17,13 +17,15 @@ export interface Segment {
   updatedAt: string;
 }
 
+const noNul = (s: string) => !s.includes('\u0000');
+
 export const segmentInput = z.strictObject({
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(200).refine(noNul, 'must not contain NUL'),
   description: z.string().max(2000).default(''),
   kind: z.enum(['dynamic', 'static']).default('dynamic'),
   rule: z.unknown().optional(),
   /** static segments: the user ids (userId or anonymousId) to hold */
-  ids: z.array(z.string().min(1).max(256)).max(1_000_000).optional(),
+  ids: z.array(z.string().min(1).max(256).refine(noNul, 'must not contain NUL')).max(1_000_000).optional(),
   webhook: z.strictObject({ url: z.url().refine((u) => /^https?:/.test(u), 'must be http(s)'), secret: z.string().min(16).max(200) }).optional(),
 });
 export type SegmentInput = z.infer<typeof segmentInput>;

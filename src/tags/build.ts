@@ -165,10 +165,12 @@ export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { 
      SELECT ${VALUE_COLUMNS}, 'live', {version:UInt64} FROM (${rowsSql(plan, defs, `(${stage1Sql(plan, { db, byIds: true })})`, plan.order)})`,
     params,
   );
+  // latest rows of a few people by GROUP BY: FINAL would merge the whole table's parts
   await d.olap.command(
     `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
      SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
-     FROM ${db}.tag_values FINAL WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)} AND version < {version:UInt64}`,
+     FROM ${db}.tag_values WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)}
+     GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0`,
     { ids: all, version, codes: plan.order },
   );
   return { persons, ids: all, version };

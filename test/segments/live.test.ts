@@ -180,7 +180,7 @@ describe('live membership and webhooks', () => {
     assert.equal(hooks.got.filter((x) => x.path === '/hook-a' && x.body.type === 'segment.entered' && x.body.userIds.includes('L2')).length, 1);
   });
 
-  it('a segment defined by another follows it in the same live pass', { todo: 'src bug: SegmentEngine.refreshPersons (and evaluateAll) take store.dynamic() in created_at DESC order, so a segment that refers to an older one is evaluated before it and sees its old members until the next pass' }, async () => {
+  it('a segment defined by another follows it in the same live pass', async () => {
     const fan = await create({ name: 'Fans of repeat buyers', rule: { segment: seg.repeat } });
     try {
       assert.deepEqual(await membersOf(fan.id), await membersOf(seg.repeat!));
@@ -273,12 +273,13 @@ describe('saved segments', () => {
     assert.equal((await api.put(`/api/v1/segments/${seg.repeat}/members`, { ids: ['L1'] })).status, 400);
   });
 
-  it('CSV export quotes ids with commas, quotes and line breaks', { todo: 'src bug: GET /members?format=csv joins ids with \\n without CSV quoting, so an id like a,b or q"x does not round-trip' }, async () => {
+  it('CSV export quotes ids with commas, quotes and line breaks, and defuses spreadsheet formulas', async () => {
     const s = await create({ name: 'Odd ids', kind: 'static', ids: ['a,b', 'q"x', 'line\nbreak', '=1+1'] });
     const csv = await api.get(`/api/v1/segments/${s.id}/members?format=csv`);
     await api.del(`/api/v1/segments/${s.id}`);
     const back = (parseCsv(csv.text, { columns: true }) as { userId: string }[]).map((r) => r.userId).sort();
-    assert.deepEqual(back, ['=1+1', 'a,b', 'line\nbreak', 'q"x'].sort());
+    // a leading = + - @ gets an apostrophe so that a spreadsheet shows the id instead of computing it
+    assert.deepEqual(back, ["'=1+1", 'a,b', 'line\nbreak', 'q"x'].sort());
   });
 
   it('freeze: a static copy of the members now, unchanged by later entries', async () => {

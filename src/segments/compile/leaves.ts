@@ -30,8 +30,13 @@ type ValueLeaf = { op: string; value?: unknown; topN?: number };
 function valueCond(col: { num: string; str: string; list?: string }, kind: 'number' | 'string' | 'list', l: ValueLeaf, p: Params, path: string): string {
   const v = l.value;
   const isNum = (x: unknown) => typeof x === 'number' || typeof x === 'boolean';
-  const one = (x: unknown) => (isNum(x) ? p.num(Number(x)) : p.str(String(x)));
+  const one = (x: unknown) => (isNum(x) || kind === 'number' ? p.num(Number(x)) : p.str(String(x)));
   const lhs = (x: unknown) => (kind === 'number' || isNum(x) ? col.num : col.str);
+  if (kind === 'number') {
+    for (const x of [v].flat()) {
+      if (typeof x === 'string' && !Number.isFinite(Number(x))) throw new RuleCompileError(`${path}.value: '${x.slice(0, 40)}' is not a number, and this tag holds numbers`);
+    }
+  }
   if (kind === 'list') {
     const list = l.topN ? `arraySlice(${col.list}, 1, ${l.topN})` : col.list!;
     switch (l.op) {
@@ -79,9 +84,14 @@ export function tagLeaf(r: Extract<Rule, { tag: string }>, c: LeafContext, path:
   if (!def) throw new RuleCompileError(`${path}.tag: no tag '${r.tag}'`);
   const kind = def.valueType === 'ranked' ? 'list' : def.valueType === 'number' || def.valueType === 'boolean' ? 'number' : 'string';
   const value = def.valueType === 'boolean' && typeof r.value === 'string' ? r.value === 'true' : r.value;
-  const restrict = c.restricted ? ' AND person_id IN {persons:Array(String)}' : '';
-  const select = (cond: string) =>
-    `(SELECT ${bitmapOf('person_id')} FROM ${c.db}.tag_values FINAL WHERE tag_code = ${c.params.str(r.tag)}${restrict} AND ${cond})`;
+  const code = c.params.str(r.tag);
+  // all people: FINAL over the tag's key range; a few people (live path): their latest rows by GROUP BY
+  const source = c.restricted
+    ? `(SELECT person_id, argMax(value_num, version) AS value_num, argMax(value_str, version) AS value_str, argMax(value_list, version) AS value_list
+        FROM ${c.db}.tag_values WHERE tag_code = ${code} AND person_id IN {persons:Array(String)}
+        GROUP BY person_id HAVING argMax(is_deleted, version) = 0)`
+    : `(SELECT person_id, value_num, value_str, value_list FROM ${c.db}.tag_values FINAL WHERE tag_code = ${code})`;
+  const select = (cond: string) => `(SELECT ${bitmapOf('person_id')} FROM ${source} WHERE ${cond})`;
   if (r.op === 'notExists') return complement(c, select('1'));
   return select(valueCond({ num: 'value_num', str: 'value_str', list: 'value_list' }, kind, { ...r, value }, c.params, path));
 }
@@ -93,7 +103,8 @@ export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, p
     WHERE JSONHas(traits, ${keys}) GROUP BY person HAVING raw != 'null'`;
   const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
   const select = (cond: string) => `(SELECT ${bitmapOf('person')} FROM (${latest}) WHERE ${cond})`;
-  if (r.op === 'notExists') return complement(c, select('1'));
+  // notExists is exactly "not exists": a trait sent as "" does not exist either
+  if (r.op === 'notExists') return complement(c, select(valueCond(cols, 'string', { op: 'exists' }, c.params, path)));
   return select(valueCond(cols, 'string', r, c.params, path));
 }
 
@@ -127,7 +138,7 @@ export function eventLeaf(r: Extract<Rule, { event: unknown }>, c: LeafContext, 
   const counted = (having: string) =>
     `(SELECT ${bitmapOf('person')} FROM (SELECT person, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person HAVING ${having}))`;
   // a count that admits zero also matches everyone without any such event: the complement of those who break it
-  const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0);
+  const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0) || (count.op === 'gte' && count.value === 0);
   if (admitsZero) return complement(c, counted(`NOT (c ${sym} ${n})`));
   return counted(`c ${sym} ${n}`);
 }

@@ -7,12 +7,13 @@ import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
 
-const idParams = z.object({ id: z.string().min(1).max(100) });
+const noNul = (s: string) => !s.includes('\u0000');
+const idParams = z.object({ id: z.string().min(1).max(100).refine(noNul, 'must not contain NUL') });
 const previewBody = z.object({ rule: z.unknown(), sample: z.number().int().min(0).max(100).default(10) });
-const overlapBody = z.object({ ids: z.array(z.string().min(1).max(100)).min(2).max(3) });
+const overlapBody = z.object({ ids: z.array(z.string().min(1).max(100).refine(noNul, 'must not contain NUL')).min(2).max(3) });
 const membersQuery = z.object({ format: z.enum(['json', 'csv', 'jsonl']).default('json'), limit: z.coerce.number().int().min(1).max(10_000_000).default(10_000_000) });
 const compositionQuery = z.object({ tag: z.string().min(1).max(100), limit: z.coerce.number().int().min(1).max(100).default(20) });
-const idsBody = z.object({ ids: z.array(z.string().min(1).max(256)).min(1).max(1_000_000) });
+const idsBody = z.object({ ids: z.array(z.string().min(1).max(256).refine(noNul, 'must not contain NUL')).min(1).max(1_000_000) });
 
 /** Thin routes over rt.segments: parse → authorize → engine → respond. Preview and reads: viewer; changes: marketer. */
 export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
@@ -111,7 +112,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
     const ids = await guard(async () => (await seg.store.get(id), seg.memberIds(id, q.limit)));
     if (q.format === 'json') return { segmentId: id, count: ids.length, userIds: ids };
     reply.header('content-disposition', `attachment; filename="${id}.${q.format}"`);
-    if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(`userId\n${ids.join('\n')}${ids.length ? '\n' : ''}`);
+    if (q.format === 'csv') return reply.type('text/csv; charset=utf-8').send(`userId\n${ids.map(csvCell).join('\n')}${ids.length ? '\n' : ''}`);
     return reply.type('application/x-ndjson').send(ids.map((u) => JSON.stringify({ userId: u })).join('\n') + (ids.length ? '\n' : ''));
   });
 
@@ -151,9 +152,15 @@ function idsFromCsv(text: string): string[] {
   const ids: string[] = [];
   data.forEach((r, i) => {
     const v = r[col ?? 0] ?? '';
-    if (!v || v.length > 256) throw new HttpError(400, 'invalid_csv', `row ${i + (col === undefined ? 1 : 2)}: ${v ? 'an id is at most 256 characters' : 'empty id'}`);
+    if (!v || v.length > 256 || v.includes('\u0000')) throw new HttpError(400, 'invalid_csv', `row ${i + (col === undefined ? 1 : 2)}: ${!v ? 'empty id' : v.length > 256 ? 'an id is at most 256 characters' : 'an id must not contain NUL'}`);
     ids.push(v);
   });
   if (ids.length === 0) throw new HttpError(400, 'invalid_csv', 'body: the CSV has a header but no ids');
   return ids;
+}
+
+/** One CSV cell: quoted when it holds a comma, quote or line break; a leading =, +, - or @ is defused for spreadsheets. */
+function csvCell(v: string): string {
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
