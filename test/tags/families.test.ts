@@ -69,7 +69,7 @@ function phase1(): Msg[] {
   m.push(
     view('f-lc-new', at(10)), view('f-lc-new', at(3)),
     view('f-lc-churned', at(90)), order('f-lc-churned', at(90, 11), 80), view('f-lc-churned', at(70)),
-    ...[80, 70, 60, 50, 40, 5].map((d) => view('f-lc-declining', at(d))),
+    ...[80, 70, 60, 50, 40, 30].map((d) => view('f-lc-declining', at(d))),
     consent('f-lc-mature', at(200)), view('f-lc-mature', at(200)), ...[100, 60, 20].map((d) => order('f-lc-mature', at(d), 120)), view('f-lc-mature', at(5)), view('f-lc-mature', at(3)),
     view('f-lc-growing', at(100)), order('f-lc-growing', at(50), 60), view('f-lc-growing', at(10)), view('f-lc-growing', at(8)),
     consent('f-lc-overdue', at(150)), ...[150, 140, 130].map((d) => order('f-lc-overdue', at(d), 90)), ...[20, 15, 10].map((d) => view('f-lc-overdue', at(d))),
@@ -271,8 +271,8 @@ describe('lifecycle', () => {
     const stages: Record<string, string> = {
       'f-lc-new': 'new', // first seen 10 days ago
       'f-lc-churned': 'churned', // nothing for 70 days, though a buyer
-      'f-lc-declining': 'declining', // 1 active day in 30 days against 5 in the 60 before
-      'f-lc-overdue': 'declining', // orders every 10 days, the last 130 days ago
+      'f-lc-declining': 'declining', // quiet for 30 days (more than 24, less than 60)
+      'f-lc-overdue': 'mature', // 3 orders in a year and still browsing: not declining, but churn_warning flags it (below)
       'f-lc-mature': 'mature', // 3 orders in a year, steady
       'f-lc-growing': 'growing', // 1 order, still active
     };
