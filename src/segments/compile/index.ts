@@ -47,6 +47,8 @@ export function compileRule(rule: Rule, o: RuleOptions): CompiledRule {
     if ('segment' in r) return segmentLeaf(r, c);
     throw new RuleCompileError(`${path}: unknown condition`);
   };
-  // intersecting with the universe keeps complements and restricted runs inside the known people
-  return { bitmap: `bitmapAnd(${c.universe}, ${walk(rule, 'rule')})`, params };
+  const body = walk(rule, 'rule');
+  // every positive condition yields known people already; only a rule with a complement (not,
+  // notExists, a count admitting zero, not a member) needs the universe, the dearest part of a preview
+  return { bitmap: c.usesUniverse ? `bitmapAnd(${c.universe}, ${body})` : body, params };
 }

@@ -16,13 +16,18 @@ export interface LeafContext {
   /** evaluate only for the persons in {persons:Array(String)} (events of {ids:Array(String)}) */
   restricted: boolean;
   universe: string;
+  /** set when a complement needed the universe (then the result is also intersected with it) */
+  usesUniverse?: boolean;
 }
 
 export class RuleCompileError extends Error {}
 
 const bitmapOf = (col: string) => `groupBitmapState(cityHash64(${col}))`;
 
-export const complement = (c: LeafContext, x: string) => `bitmapAndnot(${c.universe}, ${x})`;
+export const complement = (c: LeafContext, x: string) => {
+  c.usesUniverse = true;
+  return `bitmapAndnot(${c.universe}, ${x})`;
+};
 
 type ValueLeaf = { op: string; value?: unknown; topN?: number };
 
@@ -159,6 +164,8 @@ export function funnelLeaf(steps: Step[], reached: number, within: { minutes?: n
 export function segmentLeaf(r: Extract<Rule, { segment: string }>, c: LeafContext): string {
   const restrict = c.restricted ? ' AND person_id IN {persons:Array(String)}' : '';
   const members = `(SELECT ${bitmapOf('person_id')} FROM ${c.db}.segment_members FINAL WHERE segment_id = ${c.params.str(r.segment)} AND is_member = 1${restrict})`;
+  // a static segment may hold uploaded ids never seen: only known people count
+  c.usesUniverse = true;
   return r.member === false ? complement(c, members) : members;
 }
 
