@@ -64,6 +64,9 @@ export class Taxonomy {
         if (old && JSON.stringify(definitionOf(rowToDef(old))) === JSON.stringify(definitionOf(def))) continue;
         await write(tx, def, { builtin: true, sort: i, by: 'system', bump: Boolean(old) });
       }
+      // a built-in this release no longer ships stops being computed (kept, with its history)
+      const gone = [...existing.values()].filter((r) => !builtins.has(r.code) && r.status === 'active').map((r) => r.code);
+      if (gone.length) await tx.query(`UPDATE tags SET status = 'deprecated', version = version + 1, updated_at = now() WHERE code = ANY($1::text[])`, [gone]);
     });
     this.changed();
   }
