@@ -96,10 +96,19 @@ async function runBuild(d: BuildDeps, o: { asOf?: Date; trigger: string }): Prom
 
     const plan = compilePlan({ defs, outputs: codes, thresholds });
     const params = { ...plan.params.values, ...base, build_id: id, version };
+    // the build's values go first into its dated snapshot (computed once), then from there into the
+    // current values; the snapshot holds exactly what this build computed, whatever live refreshes do
+    const thisBuild = `snapshot_date = toDate({as_of:DateTime64(3, 'UTC')}, {tz:String}) AND build_id = {build_id:String}`;
+    await d.olap.command(
+      `INSERT INTO ${db}.tag_snapshots (snapshot_date, build_id, ${VALUE_COLUMNS})
+       SELECT toDate({as_of:DateTime64(3, 'UTC')}, {tz:String}), {build_id:String}, ${VALUE_COLUMNS} FROM (${rowsSql(plan, defs, scratch, plan.order)})`,
+      params,
+    );
+    lap('snapshot');
     await d.olap.command(
       `INSERT INTO ${db}.tag_values (${VALUE_COLUMNS}, build_id, version)
-       SELECT ${VALUE_COLUMNS}, {build_id:String}, {version:UInt64} FROM (${rowsSql(plan, defs, scratch, plan.order)})`,
-      params,
+       SELECT ${VALUE_COLUMNS}, {build_id:String}, {version:UInt64} FROM ${db}.tag_snapshots WHERE ${thisBuild}`,
+      { ...base, build_id: id, version },
     );
     lap('values');
     // what an earlier build or refresh produced and this build did not is removed (a tombstone row);
@@ -111,16 +120,7 @@ async function runBuild(d: BuildDeps, o: { asOf?: Date; trigger: string }): Prom
       { build_id: id, version, models: [...defs.values()].filter((x) => x.spec.type === 'model').map((x) => x.code) },
     );
     lap('tombstones');
-    // the snapshot is every current value of the computed tags: the build's own rows, or newer ones a live
-    // refresh wrote meanwhile (a refresh running during the build replaces some of the build's rows)
-    await d.olap.command(
-      `INSERT INTO ${db}.tag_snapshots (snapshot_date, build_id, ${VALUE_COLUMNS})
-       SELECT toDate({as_of:DateTime64(3, 'UTC')}, {tz:String}), {build_id:String}, ${VALUE_COLUMNS}
-       FROM ${db}.tag_values FINAL WHERE has({codes:Array(String)}, tag_code)`,
-      { ...base, build_id: id, codes },
-    );
-    lap('snapshot');
-    const stats = await tagStats(d.olap, `SELECT ${VALUE_COLUMNS} FROM ${db}.tag_snapshots WHERE build_id = {build_id:String}`, computed, { build_id: id });
+    const stats = await tagStats(d.olap, `SELECT ${VALUE_COLUMNS} FROM ${db}.tag_snapshots WHERE ${thisBuild}`, computed, { ...base, build_id: id });
     const rows = stats.reduce((s, x) => s + x.covered, 0);
     await d.oltp.transaction(async (tx) => {
       for (const s of stats) {
