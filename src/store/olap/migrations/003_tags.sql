@@ -16,7 +16,9 @@ CREATE TABLE IF NOT EXISTS ${db}.tag_values
     is_deleted     UInt8 DEFAULT 0
 )
 ENGINE = ReplacingMergeTree(version, is_deleted)
-ORDER BY (tag_code, person_id);
+ORDER BY (tag_code, person_id)
+-- small granules: one person's values are a short read in each tag's key range (a profile lookup)
+SETTINGS index_granularity = 1024;
 
 -- A dated copy of every full build's values: a tag's history and drift are read from here.
 -- shard: cityHash64(person_id)
