@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServerProcess } from './lib/proc.ts';
+import { startBackgroundLoad } from './lib/background.ts';
 
 const { values } = parseArgs({
   options: {
@@ -142,29 +143,7 @@ try {
   const users = (await api<{ users: { userId: string }[] }>('GET', '/api/v1/profiles?limit=500')).users.map((u) => u.userId);
   if (users.length < probes) throw new Error(`only ${users.length} people found`);
 
-  const perTick = Math.round(rate / 10);
-  let sent = 0;
-  let acked = 0;
-  let failed = 0;
-  let seq = 0;
-  const loadBody = () => JSON.stringify({
-    batch: Array.from({ length: perTick }, () => {
-      const u = users[Math.floor(Math.random() * users.length)]!;
-      return { type: 'track', event: 'Product Viewed', userId: u, messageId: `${run}.${seq++}`, timestamp: new Date().toISOString(),
-        properties: { product_id: `p_${String(1 + (seq % 2000)).padStart(6, '0')}`, price: 99, category: '服装/女装/连衣裙', brand: '简屿' } };
-    }),
-  });
-  const inflight = new Set<Promise<void>>();
-  const loader = setInterval(() => {
-    if (perTick === 0) return;
-    if (inflight.size > 20) return void (failed += perTick); // not keeping up: count as not sent
-    const p = fetch(`${server.url}/v1/batch`, { method: 'POST', headers: basic, body: loadBody() })
-      .then(async (r) => { await r.arrayBuffer(); if (r.ok) acked += perTick; else failed += perTick; })
-      .catch(() => void (failed += perTick))
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-    sent += perTick;
-  }, 100);
+  const load = startBackgroundLoad({ url: server.url, headers: basic, users, rate, run });
   await sleep(3000); // let the load settle
 
   // polled: the segment's members (cheap); the person's profile is checked once the member shows
@@ -173,7 +152,7 @@ try {
   const fresh: number[] = [];
   let timeouts = 0;
   let profileAgrees = 0;
-  const loadStart = { acked, t: performance.now() };
+  const loadStart = { acked: load.acked, t: performance.now() };
   for (let i = 0; i < probes; i++) {
     const id = users[(i * 7919) % users.length]!;
     const person = (await api<{ userId: string }>('GET', `/api/v1/profiles/${encodeURIComponent(id)}`)).userId;
@@ -195,12 +174,11 @@ try {
     await sleep(250);
   }
   const loadSeconds = (performance.now() - loadStart.t) / 1000;
-  clearInterval(loader);
-  await Promise.all(inflight);
+  await load.stop();
   const after = await api<{ size: number }>('GET', `/api/v1/segments/${seg.id}`);
   line({
     step: 'membership', probes, seen: fresh.length, timeouts, timeoutSeconds: timeoutMs / 1000, profileAgrees, dynamicSegments: dynamic, segmentSize: after.size, targetRate: rate,
-    achievedRate: Math.round((acked - loadStart.acked) / loadSeconds), sent, failedOrSkipped: failed,
+    achievedRate: Math.round((load.acked - loadStart.acked) / loadSeconds), sent: load.sent, failedOrSkipped: load.failed,
     p50ms: pct(fresh, 50), p95ms: pct(fresh, 95), maxms: pct(fresh, 100),
   });
 } finally {

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { testConfig } from '../src/config.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { startServerProcess } from './lib/proc.ts';
+import { startBackgroundLoad } from './lib/background.ts';
 
 const { values } = parseArgs({
   options: {
@@ -79,29 +80,8 @@ try {
   line({ step: 'profile-api', requests: lat.length, clients: 4, rps: Math.round(lat.length / ((performance.now() - t0) / 1000)), p50ms: pct(lat, 50), p95ms: pct(lat, 95), p99ms: pct(lat, 99) });
 
   // 3. freshness under background load (open loop: a batch every 100 ms)
-  const perTick = Math.round(rate / 10);
-  let sent = 0;
-  let acked = 0;
-  let failed = 0;
-  let seq = 0;
   const run = `bt${Date.now().toString(36)}`;
-  const loadBody = () => JSON.stringify({
-    batch: Array.from({ length: perTick }, () => {
-      const u = users[Math.floor(Math.random() * users.length)]!;
-      return { type: 'track', event: 'Product Viewed', userId: u, messageId: `${run}.${seq++}`, timestamp: new Date().toISOString(),
-        properties: { product_id: `p_${String(1 + (seq % 2000)).padStart(6, '0')}`, price: 99, category: '服装/女装/连衣裙', brand: '简屿' } };
-    }),
-  });
-  const inflight = new Set<Promise<void>>();
-  const loader = setInterval(() => {
-    if (inflight.size > 20) return (failed += perTick); // the server is not keeping up: count as not sent
-    const p = fetch(`${server.url}/v1/batch`, { method: 'POST', headers: basic, body: loadBody() })
-      .then(async (r) => { await r.arrayBuffer(); if (r.ok) acked += perTick; else failed += perTick; })
-      .catch(() => void (failed += perTick))
-      .finally(() => inflight.delete(p));
-    inflight.add(p);
-    sent += perTick;
-  }, 100);
+  const load = startBackgroundLoad({ url: server.url, headers: basic, users, rate, run });
   await new Promise((r) => setTimeout(r, 3000)); // let the load settle
 
   const orders = async (id: string) => {
@@ -110,7 +90,7 @@ try {
   };
   const fresh: number[] = [];
   let timeouts = 0;
-  const loadStart = { acked, t: performance.now() };
+  const loadStart = { acked: load.acked, t: performance.now() };
   for (let i = 0; i < probes; i++) {
     const id = users[(i * 7919) % users.length]!;
     const before = await orders(id);
@@ -130,11 +110,10 @@ try {
     await new Promise((res) => setTimeout(res, 250));
   }
   const loadSeconds = (performance.now() - loadStart.t) / 1000;
-  clearInterval(loader);
-  await Promise.all(inflight);
+  await load.stop();
   line({
-    step: 'freshness', probes, seen: fresh.length, timeouts, targetRate: rate, achievedRate: Math.round((acked - loadStart.acked) / loadSeconds),
-    sent, failedOrSkipped: failed, p50ms: pct(fresh, 50), p95ms: pct(fresh, 95), maxms: pct(fresh, 100),
+    step: 'freshness', probes, seen: fresh.length, timeouts, targetRate: rate, achievedRate: Math.round((load.acked - loadStart.acked) / loadSeconds),
+    sent: load.sent, failedOrSkipped: load.failed, p50ms: pct(fresh, 50), p95ms: pct(fresh, 95), maxms: pct(fresh, 100),
   });
 } finally {
   await server.stop();
