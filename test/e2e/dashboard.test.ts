@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { testConfig } from '../../src/config.ts';
 import type { AppContext } from '../../src/server/app.ts';
 import { webRoutes } from '../../src/server/routes/web.ts';
 import { api, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /**
  * The dashboard in a real browser against a real server: a few hundred shop events go in over
@@ -19,16 +19,7 @@ import { api, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
  * installed; the picture is the same every run, as the shop and its dates are fixed).
  */
 
-const dist = path.join(repoRoot, 'web', 'dist');
-/** Chinese text needs a CJK font (Debian: fonts-noto-cjk); without one the picture would show boxes, so it goes to a temp file instead. */
-const cjkFonts = (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
-const screenshot = cjkFonts ? path.join(repoRoot, 'docs', 'screenshots', 'overview.png') : path.join(os.tmpdir(), 'hx-overview.png');
-
-function ensureBuilt() {
-  if (fs.existsSync(path.join(dist, 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
-  assert.equal(r.status, 0, `npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
-}
+const screenshot = screenshotPath('overview');
 
 // ---- a small shop, deterministic -------------------------------------------------------------------
 
@@ -104,7 +95,7 @@ describe('dashboard', () => {
   const dataDir = tmpDataDir(after, 'hx-dash-');
 
   before(async () => {
-    ensureBuilt();
+    ensureWebBuilt();
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent' }));
     const client = ingest(server.url, server.writeKey);
     for (let i = 0; i < sent.messages.length; i += 100) {
@@ -211,7 +202,7 @@ describe('dashboard', () => {
     assert.ok((await page.locator('[data-testid="channels"] tbody tr').count()) >= 3, 'channel split rows');
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
-    if (!cjkFonts) console.log(`# no CJK font installed (apt-get install fonts-noto-cjk): screenshot left in ${screenshot}, docs/screenshots untouched`);
+    noteScreenshot(screenshot);
   });
 
   it('switches to English, charts included, and keeps the choice', { timeout: 30_000 }, async () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /**
  * The user search and the 360° profile page in a real browser against a real server: a small shop goes in
@@ -17,15 +16,7 @@ import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server
  * CJK font is installed, as dashboard.test.ts does).
  */
 
-const dist = path.join(repoRoot, 'web', 'dist');
-const cjkFonts = (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
-const screenshot = cjkFonts ? path.join(repoRoot, 'docs', 'screenshots', 'profile.png') : path.join(os.tmpdir(), 'hx-profile.png');
-
-function ensureBuilt() {
-  if (fs.existsSync(path.join(dist, 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
-  assert.equal(r.status, 0, `npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
-}
+const screenshot = screenshotPath('profile');
 
 // ---- a small shop, deterministic relative to today ------------------------------------------------------
 
@@ -141,7 +132,7 @@ describe('profile page (browser)', () => {
   let build: { id: string; persons: number };
 
   before(async () => {
-    ensureBuilt();
+    ensureWebBuilt();
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent', tags: { buildEveryMinutes: 0, refreshDelayMs: 100 } }));
     const messages = shop();
     const r = await ingest(server.url, server.writeKey).send('batch', { batch: messages });
@@ -304,7 +295,7 @@ describe('profile page (browser)', () => {
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: screenshot, fullPage: true });
-    if (!cjkFonts) console.log(`# no CJK font installed (apt-get install fonts-noto-cjk): screenshot left in ${screenshot}, docs/screenshots untouched`);
+    noteScreenshot(screenshot);
   });
 
   it('speaks English too', { timeout: 30_000 }, async () => {

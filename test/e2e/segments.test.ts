@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
 declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> };
@@ -22,15 +21,7 @@ declare const document: { querySelector(s: string): { getAttribute(n: string): s
  * installed, as dashboard.test.ts does).
  */
 
-const dist = path.join(repoRoot, 'web', 'dist');
-const cjkFonts = (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
-const screenshot = cjkFonts ? path.join(repoRoot, 'docs', 'screenshots', 'segments.png') : path.join(os.tmpdir(), 'hx-segments.png');
-
-function ensureBuilt() {
-  if (fs.existsSync(path.join(dist, 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
-  assert.equal(r.status, 0, `npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
-}
+const screenshot = screenshotPath('segments');
 
 // ---- 24 shoppers, relative to now; no event near a window's edge -------------------------------------------
 
@@ -148,7 +139,7 @@ describe('segments (browser)', () => {
   const dataDir = tmpDataDir(after, 'hx-segments-');
 
   before(async () => {
-    ensureBuilt();
+    ensureWebBuilt();
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent', tags: { buildEveryMinutes: 0, refreshDelayMs: 100 } }));
     const r = await ingest(server.url, server.writeKey).send('batch', { batch: shop() });
     assert.equal(r.status, 200, r.text);
@@ -241,7 +232,7 @@ describe('segments (browser)', () => {
     await page.waitForTimeout(300);
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
-    if (!cjkFonts) console.log(`# no CJK font installed (apt-get install fonts-noto-cjk): screenshot left in ${screenshot}, docs/screenshots untouched`);
+    noteScreenshot(screenshot);
 
     await page.getByTestId('save-segment').click();
     await page.waitForURL(/\/segments\/seg_[0-9a-f]+$/);

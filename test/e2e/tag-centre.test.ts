@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /**
  * The tag centre in a real browser against a real server: the built-in taxonomy with coverage from a
@@ -17,15 +16,7 @@ import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server
  * CJK font is installed, as dashboard.test.ts does).
  */
 
-const dist = path.join(repoRoot, 'web', 'dist');
-const cjkFonts = (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
-const screenshot = cjkFonts ? path.join(repoRoot, 'docs', 'screenshots', 'tag-centre.png') : path.join(os.tmpdir(), 'hx-tag-centre.png');
-
-function ensureBuilt() {
-  if (fs.existsSync(path.join(dist, 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, encoding: 'utf8', stdio: 'pipe' });
-  assert.equal(r.status, 0, `npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
-}
+const screenshot = screenshotPath('tag-centre');
 
 // ---- eight shoppers, relative to today ----------------------------------------------------------------
 
@@ -96,7 +87,7 @@ describe('tag centre (browser)', () => {
   const dataDir = tmpDataDir(after, 'hx-tagcentre-');
 
   before(async () => {
-    ensureBuilt();
+    ensureWebBuilt();
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent', tags: { buildEveryMinutes: 0, refreshDelayMs: 100 } }));
     const messages = shop();
     const r = await ingest(server.url, server.writeKey).send('batch', { batch: messages });
@@ -195,7 +186,7 @@ describe('tag centre (browser)', () => {
     await page.waitForTimeout(800); // let the chart's entry animation finish
     fs.mkdirSync(path.dirname(screenshot), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
-    if (!cjkFonts) console.log(`# no CJK font installed (apt-get install fonts-noto-cjk): screenshot left in ${screenshot}, docs/screenshots untouched`);
+    noteScreenshot(screenshot);
 
     await page.getByTestId('save-tag').click();
     await page.waitForURL(/\/tags\/views_30d$/);
