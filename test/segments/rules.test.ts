@@ -4,7 +4,7 @@ import { parseRule } from '../../src/segments/evaluate.ts';
 import type { Rule } from '../../src/segments/rule.ts';
 import type { TagDef } from '../../src/tags/dsl.ts';
 import type { TagValue } from '../../src/tags/values.ts';
-import { DAY, HOUR, MINUTE, SHANGHAI_OFFSET, membersAmong, membersOf, msg, openTestRuntime, prng, send, shanghaiDate, type Msg, type Opened } from './support.ts';
+import { DAY, HOUR, MINUTE, SHANGHAI_OFFSET, membersAmong, membersOf, msg, openScenario, prng, send, shanghaiDate, type Msg, type Scenario } from './support.ts';
 
 /**
  * The segment rule language, condition by condition: every rule in the tables below is evaluated by the
@@ -524,12 +524,12 @@ const ids = people.map((p) => p.id);
 const someIds = [...ids.filter((_, i) => i % 3 === 0), 'anon-u07'];
 const someSet = new Set([...ids.filter((_, i) => i % 3 === 0), 'u07']);
 
-let o: Opened;
+let o: Scenario;
 let world: World;
 let buildAsOf: number;
 
 before(async () => {
-  o = await openTestRuntime({ live: false });
+  o = await openScenario({ live: false, prefix: 'hx-seg-' });
   const { rt } = o;
   await send(rt, messages(people));
   buildAsOf = Date.now();

@@ -1,9 +1,5 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { testConfig } from '../../src/config.ts';
-import { runPipeline } from '../../src/ingest/index.ts';
-import { openRuntime, type Runtime } from '../../src/runtime.ts';
+import type { Runtime } from '../../src/runtime.ts';
+import { DAY, MINUTE, SHANGHAI_OFFSET } from '../support/scenario.ts';
 import { refreshPersons, type BuildResult } from '../../src/tags/build.ts';
 import type { TagValue } from '../../src/tags/values.ts';
 
@@ -14,94 +10,29 @@ import type { TagValue } from '../../src/tags/values.ts';
  * Scenarios within a file are isolated by their user ids.
  */
 
-export const DAY = 86_400_000;
-export const MINUTE = 60_000;
-/** the shop's time zone (the config default) is UTC+8 all year */
-const SHANGHAI = 8 * 3600_000;
+export { DAY, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
-export interface Scenario {
-  rt: Runtime;
-  dir: string;
-  close(): Promise<void>;
-}
-
-/**
- * Opens a runtime on a fresh temp data dir. `live: false` stops the live refresher, so that values
- * change only through the builds and refreshes a test runs (with its own as-of moment).
- */
-export async function openScenario(o: { live?: boolean; prefix?: string } = {}): Promise<Scenario> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), o.prefix ?? 'hx-tags-'));
-  const rt = await openRuntime(testConfig({ dataDir: dir, logLevel: 'silent' }), { command: 'test' });
-  if (o.live === false) await rt.tags.live.stop();
-  return {
-    rt,
-    dir,
-    async close() {
-      await rt.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** A clock for one scenario file: Shanghai wall-clock times on days before the as-of moment. */
 export function clock(asOfIso: string) {
   const asOf = Date.parse(asOfIso);
-  const localMidnight = Math.floor((asOf + SHANGHAI) / DAY) * DAY - SHANGHAI;
+  const localMidnight = Math.floor((asOf + SHANGHAI_OFFSET) / DAY) * DAY - SHANGHAI_OFFSET;
   return {
     asOf,
     /** `h:m:s` Shanghai time, `daysAgo` calendar days before the as-of day */
     at: (daysAgo: number, h = 10, m = 0, s = 0) => localMidnight - daysAgo * DAY + h * 3600_000 + m * MINUTE + s * 1000,
     /** the Shanghai calendar date of a moment, YYYY-MM-DD */
-    date: (t: number) => new Date(t + SHANGHAI).toISOString().slice(0, 10),
+    date: (t: number) => new Date(t + SHANGHAI_OFFSET).toISOString().slice(0, 10),
     /** ISO weekday (1 = Monday … 7 = Sunday) in Shanghai */
-    weekday: (t: number) => ((new Date(t + SHANGHAI).getUTCDay() + 6) % 7) + 1,
+    weekday: (t: number) => ((new Date(t + SHANGHAI_OFFSET).getUTCDay() + 6) % 7) + 1,
     /** hour of day in Shanghai */
-    hour: (t: number) => new Date(t + SHANGHAI).getUTCHours(),
+    hour: (t: number) => new Date(t + SHANGHAI_OFFSET).getUTCHours(),
   };
 }
 
-export type Msg = Record<string, unknown>;
-
-let seq = 0;
-/** Message builders with explicit timestamps and unique messageIds (pass `messageId` to repeat one). */
-export const msg = {
-  track: (userId: string, event: string, t: number, properties: Msg = {}, extra: Msg = {}): Msg => ({
-    type: 'track', messageId: `m-${userId}-${++seq}`, userId, event, timestamp: new Date(t).toISOString(), properties, ...extra,
-  }),
-  identify: (userId: string, t: number, traits: Msg, extra: Msg = {}): Msg => ({
-    type: 'identify', messageId: `m-${userId}-${++seq}`, userId, timestamp: new Date(t).toISOString(), traits, ...extra,
-  }),
-  /** a track call from an anonymous device (no userId) */
-  anon: (anonymousId: string, event: string, t: number, properties: Msg = {}, extra: Msg = {}): Msg => ({
-    type: 'track', messageId: `m-${anonymousId}-${++seq}`, anonymousId, event, timestamp: new Date(t).toISOString(), properties, ...extra,
-  }),
-  alias: (previousId: string, userId: string, t: number): Msg => ({
-    type: 'alias', messageId: `m-${userId}-${++seq}`, previousId, userId, timestamp: new Date(t).toISOString(),
-  }),
-};
 
 export const CONSENT_ALL = { analytics: true, personalization: true, marketing: true };
 
-/**
- * Submits messages as POST /v1/batch does (runPipeline, then the batching writer) and waits until they
- * are stored. Throws when the pipeline rejects any: a scenario's fixture must be valid.
- */
-export async function send(rt: Runtime, messages: readonly Msg[]): Promise<{ stored: number; duplicates: number }> {
-  const out = runPipeline(
-    {
-      messages,
-      receivedAt: Date.now(),
-      requestId: `test-${++seq}`,
-      source: 'http',
-      writeKeyId: 'test',
-      maxMessageBytes: rt.config.ingest.maxMessageBytes,
-      maxFutureMs: rt.config.ingest.maxFutureMs,
-    },
-    rt.keyring,
-  );
-  if (out.rejected.length) throw new Error(`fixture messages rejected: ${JSON.stringify(out.rejected.slice(0, 3))}`);
-  return rt.writer.submit(out.rows, out.dead);
-}
 
 /** A full build as of a moment (after any pending live refresh, so that it cannot overwrite the build). */
 export async function build(rt: Runtime, asOf: number): Promise<BuildResult> {
@@ -156,17 +87,6 @@ export async function insertItems(rt: Runtime, items: readonly Item[]): Promise<
   })));
 }
 
-/** A deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** ClickHouse's round(x, n) on a Float64: scale, round half to even, unscale. */
 export function round(x: number, n = 0): number {
