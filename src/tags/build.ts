@@ -28,7 +28,7 @@ export interface BuildDeps {
 
 const VALUE_COLUMNS = 'tag_code, person_id, value_str, value_num, value_list, value_weights';
 
-/** The computed (non-model) definitions, and the parameters every tag query takes. */
+/** The parameters every tag query takes: the as-of moment and the shop's time zone. */
 export function baseParams(asOf: Date, timezone: string) {
   return { as_of: asOf.toISOString().replace('T', ' ').replace('Z', ''), tz: timezone };
 }

@@ -37,7 +37,7 @@ export async function explain(d: BuildDeps, personId: string, code: string, stor
   const row = (await d.olap.query<Record<string, unknown>>(sql, { ...plan.params.values, ...baseParams(asOf, d.timezone), ids: all }))[0];
   const evidence: Explanation['evidence'] = [];
   for (const c of plan.columns) {
-    if (c.sql.startsWith('argMaxIf(JSONExtractRaw(traits') && c.zh.includes('consent')) continue;
+    if (c.en.startsWith('trait consent.')) continue; // the consent gate is shown by the rule, not as evidence
     evidence.push({ name: c.alias, label_zh: c.zh, label_en: c.en, value: shown(row?.[`e_${c.alias}`]) });
   }
   for (const dep of plan.order.filter((x) => x !== code)) {

@@ -29,7 +29,7 @@ export class LiveRefresher {
     if (registry) {
       this.seconds = new Histogram({
         name: 'hx_tag_refresh_seconds',
-        help: 'time to recompute the real-time tags of the people behind one batch of stored events',
+        help: 'time to recompute the real-time tags (and segment memberships) of the people behind one batch of stored events',
         buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
         registers: [registry],
       });
