@@ -8,7 +8,7 @@ import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
 import { profileRoutes, profileTagRoutes } from './routes/profiles.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { segmentRoutes } from './routes/segments.ts';
-import { analyticsRoutes } from './routes/analytics.ts';
+import { analyticsRoutes } from './routes/analytics/index.ts';
 import { webRoutes } from './routes/web.ts';
 import { importRoutes } from './routes/imports.ts';
 import { modelRoutes } from './routes/models.ts';

@@ -236,7 +236,7 @@ describe('dashboard', () => {
   });
 
   it('modules still being built say so, without data', async () => {
-    await page.locator('[data-nav="analytics"]').click();
+    await page.locator('[data-nav="campaigns"]').click();
     await page.getByTestId('coming-soon').waitFor();
     assert.match(await page.getByTestId('coming-soon').innerText(), /Coming soon/);
     assert.equal(await page.locator('canvas').count(), 0);

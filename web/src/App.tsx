@@ -4,6 +4,7 @@ import { Icon } from './components/Icon.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
+import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
@@ -12,7 +13,7 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
@@ -20,8 +21,8 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['analytics', 'recommendations', 'campaigns', 'privacy']);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments']);
+const pending = new Set<string>(['recommendations', 'campaigns', 'privacy']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -75,6 +76,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'profiles') page = rest ? <ProfilePage key={rest} userId={decodeURIComponent(rest)} /> : <UserSearch />;
   else if (current === 'tags') page = <TagCentre route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'segments') page = <SegmentsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'analytics') page = <AnalyticsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (

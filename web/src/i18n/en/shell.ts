@@ -35,7 +35,6 @@ export const shell: Record<keyof typeof zh, string> = {
   'soon.title': '{module} is coming soon',
   'soon.body': 'This module is being built. Until it really works, nothing is shown here — no sample or made-up data.',
   'soon.what': 'What it will do:',
-  'soon.analytics': 'Funnels, retention, paths and basket analysis.',
   'soon.recommendations': 'Item-based, content and popular recommendations, with reasons and offline evaluation.',
   'soon.campaigns': 'Targeted campaigns across channels, A/B tests with holdout groups, measured attribution.',
   'soon.privacy': 'Consent, data export and erasure, audit log.',

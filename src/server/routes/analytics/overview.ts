@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { defaultTimezone, latestEventDate, overview, resolveRange, timezones } from '../../analytics/index.ts';
-import type { AppContext } from '../app.ts';
-import { HttpError } from '../errors.ts';
-import { parse } from '../validate.ts';
+import { defaultTimezone, latestEventDate, overview, resolveRange, timezones } from '../../../analytics/index.ts';
+import type { AppContext } from '../../app.ts';
+import { HttpError } from '../../errors.ts';
+import { parse } from '../../validate.ts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
 const overviewQuery = z.object({
@@ -36,7 +36,7 @@ const overviewResponse = z.object({
 });
 
 /** Behaviour analytics over the events store. */
-export function analyticsRoutes(app: FastifyInstance, ctx: AppContext) {
+export function overviewRoutes(app: FastifyInstance, ctx: AppContext) {
   const doc = ctx.docs.add({
     method: 'GET',
     url: '/api/v1/analytics/overview',

@@ -1,0 +1,3 @@
+/** Strings of the baskets report (Simplified Chinese). */
+export const analytics_baskets = {
+} as const;

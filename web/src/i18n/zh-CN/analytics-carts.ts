@@ -1,0 +1,3 @@
+/** Strings of the carts report (Simplified Chinese). */
+export const analytics_carts = {
+} as const;

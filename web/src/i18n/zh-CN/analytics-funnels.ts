@@ -1,0 +1,3 @@
+/** Strings of the funnels report (Simplified Chinese). */
+export const analytics_funnels = {
+} as const;

@@ -1,0 +1,3 @@
+/** Strings of the paths report (Simplified Chinese). */
+export const analytics_paths = {
+} as const;

@@ -1,0 +1,3 @@
+/** Strings of the retention report (Simplified Chinese). */
+export const analytics_retention = {
+} as const;

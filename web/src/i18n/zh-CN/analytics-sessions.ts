@@ -1,0 +1,3 @@
+/** Strings of the sessions report (Simplified Chinese). */
+export const analytics_sessions = {
+} as const;
