@@ -12,6 +12,8 @@ import { analyticsRoutes } from './routes/analytics/index.ts';
 import { webRoutes } from './routes/web.ts';
 import { importRoutes } from './routes/imports.ts';
 import { modelRoutes } from './routes/models.ts';
+import { recommendRoutes } from './routes/recommend.ts';
+import { loyaltyRoutes } from './routes/loyalty.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -57,6 +59,8 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   analyticsRoutes(app, ctx);
   importRoutes(app, ctx);
   modelRoutes(app, ctx);
+  recommendRoutes(app, ctx);
+  loyaltyRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }
