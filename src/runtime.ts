@@ -4,7 +4,9 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
 import { IdentityGraph } from './identity/index.ts';
 import { BatchingWriter, ingestMetrics, type IngestMetrics } from './ingest/index.ts';
+import { AuditLog } from './privacy/audit.ts';
 import { Keyring, loadMasterKey } from './privacy/keyring.ts';
+import { personPseudonym } from './privacy/persons.ts';
 import { lockDataDir } from './store/lock.ts';
 import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
@@ -18,6 +20,8 @@ export interface Runtime {
   olap: OlapStore;
   oltp: OltpStore;
   keyring: Keyring;
+  /** the append-only audit log (src/privacy/audit.ts) */
+  audit: AuditLog;
   identity: IdentityGraph;
   writer: BatchingWriter;
   registry: Registry;
@@ -42,6 +46,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     });
     const oltp = await openOltp({ url: config.databaseUrl, dataDir: config.dataDir });
     const keyring = await Keyring.open(oltp, loadMasterKey(config.dataDir, config.masterKey));
+    const audit = new AuditLog(oltp, personPseudonym(keyring));
     const identity = new IdentityGraph(oltp, olap);
     const registry = new Registry();
     collectDefaultMetrics({ register: registry, prefix: 'hx_' });
@@ -53,7 +58,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
     return {
-      config, log, olap, oltp, keyring, identity, writer, registry, metrics, tags, segments, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, lock,
       async close() {
         await writer.close();
         await tags.stop();
