@@ -10,6 +10,11 @@ export interface PiiCipher {
 export const piiTraits = {
   email: normaliseEmail,
   phone: normalisePhone,
+  // resident ID numbers (身份证): encrypted only, never matched on
+  id_number: (s: string) => s.trim().toUpperCase(),
+  idNumber: (s: string) => s.trim().toUpperCase(),
+  id_card: (s: string) => s.trim().toUpperCase(),
+  idCard: (s: string) => s.trim().toUpperCase(),
 } as const;
 
 export interface Protected {
@@ -35,7 +40,7 @@ export function protectTraits(traits: Record<string, unknown> | undefined, ip: s
     const value = normalise(String(v));
     out.pii[k] = cipher.encrypt(String(v));
     if (k === 'email') out.emailHash = cipher.match(value);
-    else out.phoneHash = cipher.match(value);
+    else if (k === 'phone') out.phoneHash = cipher.match(value);
   }
   return out;
 }
