@@ -43,6 +43,14 @@ export const configSchema = z.object({
     /** minutes between whole re-evaluations of dynamic segments (live changes apply within a second) */
     evaluateEveryMinutes: z.number().int().min(0).default(15),
   }).default({ evaluateEveryMinutes: 15 }),
+  loyalty: z.object({
+    /** earned points expire this many months after they were earned (0: never) */
+    expiryMonths: z.number().int().min(0).max(120).default(12),
+    /** the rolling window of points or GMV that decides a member's tier */
+    tierWindowDays: z.number().int().min(1).max(3650).default(365),
+    /** the earner gathers people with new events for this long before crediting them */
+    earnDelayMs: z.number().int().min(0).default(200),
+  }).default({ expiryMonths: 12, tierWindowDays: 365, earnDelayMs: 200 }),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
     maxBatchBytes: z.number().int().positive().default(500 * 1024),
@@ -86,6 +94,10 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     masterKey: env.HX_MASTER_KEY || undefined,
     timezone: env.HX_TIMEZONE || undefined,
     tags: { buildEveryMinutes: env.HX_TAG_BUILD_MINUTES === undefined ? undefined : Number(env.HX_TAG_BUILD_MINUTES) },
+    loyalty: {
+      expiryMonths: env.HX_POINTS_EXPIRY_MONTHS === undefined ? undefined : Number(env.HX_POINTS_EXPIRY_MONTHS),
+      tierWindowDays: env.HX_TIER_WINDOW_DAYS === undefined ? undefined : Number(env.HX_TIER_WINDOW_DAYS),
+    },
     ingest: {},
   };
   const parsed = configSchema.safeParse(raw);
@@ -109,6 +121,8 @@ const envNames: Record<string, string> = {
   dataDir: '--data / HX_DATA_DIR',
   timezone: 'HX_TIMEZONE',
   'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
+  'loyalty.expiryMonths': 'HX_POINTS_EXPIRY_MONTHS',
+  'loyalty.tierWindowDays': 'HX_TIER_WINDOW_DAYS',
 };
 
 function describePath(p: PropertyKey[]): string {

@@ -1,0 +1,346 @@
+-- Loyalty (src/loyalty, docs/loyalty.md): the points ledger, earning rules, member tiers and coupons.
+--
+-- The ledger is append-only: every change of a balance is one signed entry (earn, redeem, expire, adjust,
+-- reverse) and the trigger below refuses UPDATE. Two tables are derived from it and kept in step inside
+-- the same statement: the account (balance, lifetime points, tier) and the lots (what is left of each
+-- positive entry, consumed first-expiring-first and expired when their time comes). So, at every commit,
+-- balance = sum(ledger points) = sum(lot remaining) ≥ 0.
+--
+-- Each ledger operation is one PL/pgSQL function call: one round trip, and on a Postgres server the
+-- function first locks the account row (INSERT … ON CONFLICT, then SELECT … FOR UPDATE); every later
+-- statement of a VOLATILE function takes a fresh snapshot, so it reads what the previous holder of the
+-- lock committed. Concurrent operations on one account therefore run one after another, and PGlite
+-- (one connection) runs the same functions serially.
+
+CREATE TABLE loyalty_accounts (
+  user_id          text PRIMARY KEY,
+  balance          bigint NOT NULL DEFAULT 0 CHECK (balance >= 0),
+  lifetime_points  bigint NOT NULL DEFAULT 0,
+  tier             text,
+  tier_since       timestamptz,
+  created_at       timestamptz NOT NULL DEFAULT now(),
+  updated_at       timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE loyalty_ledger (
+  id           bigserial PRIMARY KEY,
+  user_id      text NOT NULL,
+  kind         text NOT NULL CHECK (kind IN ('earn', 'redeem', 'expire', 'adjust', 'reverse')),
+  -- signed: positive for earn and upward adjustments, negative otherwise
+  points       bigint NOT NULL,
+  -- the earning rule (earn, reverse), else ''
+  rule_code    text NOT NULL DEFAULT '',
+  -- what caused the entry, unique per kind and rule: an order id, a review id, 'lot:<id>' for expiry …
+  source_key   text,
+  -- the entry this one refers to (the earning a reversal takes back, the lot an expiry closes)
+  ref_id       bigint,
+  -- money behind an earning (order revenue), for GMV-based tiers and stats
+  amount       numeric(14, 2),
+  -- when the points of a positive entry expire (NULL: never)
+  expires_at   timestamptz,
+  -- business time (the event's time); created_at is when the row was written
+  occurred_at  timestamptz NOT NULL,
+  created_at   timestamptz NOT NULL DEFAULT now(),
+  operator     text,
+  reason       text,
+  details      jsonb NOT NULL DEFAULT '{}'
+);
+-- exactly once per source: an order retried five times earns once, a refund reverses once
+CREATE UNIQUE INDEX loyalty_ledger_source ON loyalty_ledger (kind, rule_code, source_key) WHERE source_key IS NOT NULL;
+CREATE INDEX loyalty_ledger_user ON loyalty_ledger (user_id, id DESC);
+CREATE INDEX loyalty_ledger_user_rule ON loyalty_ledger (user_id, rule_code, occurred_at) WHERE kind = 'earn';
+CREATE INDEX loyalty_ledger_ref ON loyalty_ledger (ref_id) WHERE ref_id IS NOT NULL;
+
+CREATE FUNCTION loyalty_ledger_no_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'loyalty_ledger is append-only (UPDATE refused)';
+END
+$$;
+CREATE TRIGGER loyalty_ledger_append_only BEFORE UPDATE ON loyalty_ledger FOR EACH ROW EXECUTE FUNCTION loyalty_ledger_no_update();
+
+-- What is left of each positive entry. Spending takes from the lot that expires first (with one expiry
+-- period for everything, that is first-in-first-out); expiry closes what is left at expires_at.
+CREATE TABLE loyalty_lots (
+  entry_id    bigint PRIMARY KEY REFERENCES loyalty_ledger (id),
+  user_id     text NOT NULL,
+  remaining   bigint NOT NULL CHECK (remaining >= 0),
+  earned_at   timestamptz NOT NULL,
+  expires_at  timestamptz
+);
+CREATE INDEX loyalty_lots_open ON loyalty_lots (user_id, expires_at, entry_id) WHERE remaining > 0;
+CREATE INDEX loyalty_lots_due ON loyalty_lots (expires_at) WHERE remaining > 0;
+
+-- Earning rules, configured through the API: kind says what earns, params how much, caps limit abuse.
+CREATE TABLE loyalty_rules (
+  code         text PRIMARY KEY,
+  kind         text NOT NULL CHECK (kind IN ('order_spend', 'review', 'share_visit', 'sign_in', 'birthday')),
+  name_zh      text NOT NULL,
+  name_en      text NOT NULL,
+  active       boolean NOT NULL DEFAULT true,
+  params       jsonb NOT NULL DEFAULT '{}',
+  daily_cap    bigint,
+  monthly_cap  bigint,
+  updated_by   text NOT NULL DEFAULT 'system',
+  updated_at   timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO loyalty_rules (code, kind, name_zh, name_en, params, daily_cap, monthly_cap) VALUES
+  ('order_spend', 'order_spend', '消费积分', 'Points per yuan spent', '{"pointsPerUnit": 1, "categoryMultipliers": {}}', NULL, NULL),
+  ('review', 'review', '评价积分', 'Review written', '{"points": 10, "minLength": 15}', 30, 200),
+  ('share_visit', 'share_visit', '分享回流积分', 'Share that brought a visit', '{"points": 5}', 25, 200),
+  ('sign_in', 'sign_in', '每日签到', 'Daily sign-in', '{"points": 2, "event": "Signed In"}', 2, 60),
+  ('birthday', 'birthday', '生日礼', 'Birthday bonus', '{"points": 100}', NULL, 100);
+
+-- Member tiers: a person holds the highest tier whose threshold their rolling points or rolling GMV meets.
+CREATE TABLE loyalty_tiers (
+  code        text PRIMARY KEY,
+  rank        integer NOT NULL UNIQUE,
+  name_zh     text NOT NULL,
+  name_en     text NOT NULL,
+  min_points  bigint,
+  min_gmv     numeric(14, 2),
+  benefits    jsonb NOT NULL DEFAULT '[]',
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO loyalty_tiers (code, rank, name_zh, name_en, min_points, min_gmv, benefits) VALUES
+  ('bronze', 0, '青铜会员', 'Bronze', 0, 0, '["积分累计"]'),
+  ('silver', 1, '白银会员', 'Silver', 1000, 1000, '["积分 1.2 倍", "生日券"]'),
+  ('gold', 2, '黄金会员', 'Gold', 5000, 5000, '["积分 1.5 倍", "生日券", "每月免运费券"]'),
+  ('platinum', 3, '铂金会员', 'Platinum', 20000, 20000, '["积分 2 倍", "专属客服", "每月免运费券", "新品优先购"]');
+
+-- Every upgrade and downgrade, with the figures that decided it.
+CREATE TABLE loyalty_tier_changes (
+  id              bigserial PRIMARY KEY,
+  user_id         text NOT NULL,
+  from_tier       text,
+  to_tier         text NOT NULL,
+  direction       text NOT NULL CHECK (direction IN ('initial', 'upgrade', 'downgrade')),
+  rolling_points  bigint NOT NULL,
+  rolling_gmv     numeric(14, 2) NOT NULL,
+  at              timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX loyalty_tier_changes_user ON loyalty_tier_changes (user_id, id DESC);
+CREATE INDEX loyalty_tier_changes_at ON loyalty_tier_changes (at DESC);
+
+-- Coupon templates: what a coupon gives (amount off, percent off, 满减 threshold, free shipping), how
+-- long it is valid, how many one person may hold, and how many may be issued in all (stock).
+CREATE TABLE coupon_templates (
+  id              text PRIMARY KEY,
+  name            text NOT NULL,
+  kind            text NOT NULL CHECK (kind IN ('amount_off', 'percent_off', 'threshold', 'free_shipping')),
+  amount          numeric(12, 2),
+  percent         numeric(5, 2),
+  min_spend       numeric(12, 2) NOT NULL DEFAULT 0,
+  max_discount    numeric(12, 2),
+  valid_from      timestamptz,
+  valid_until     timestamptz,
+  valid_days      integer,
+  per_user_limit  integer NOT NULL DEFAULT 1 CHECK (per_user_limit > 0),
+  stock           integer CHECK (stock >= 0),
+  issued          integer NOT NULL DEFAULT 0,
+  status          text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'paused')),
+  created_by      text NOT NULL,
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  CHECK (stock IS NULL OR issued <= stock)
+);
+
+-- One row per issuing: to a user, a segment or for a campaign.
+CREATE TABLE coupon_issues (
+  id           text PRIMARY KEY,
+  template_id  text NOT NULL REFERENCES coupon_templates (id),
+  target       text NOT NULL CHECK (target IN ('user', 'segment', 'campaign')),
+  target_ref   text NOT NULL,
+  requested    integer NOT NULL,
+  issued       integer NOT NULL,
+  over_limit   integer NOT NULL,
+  out_of_stock integer NOT NULL,
+  issued_by    text NOT NULL,
+  at           timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX coupon_issues_template ON coupon_issues (template_id, at DESC);
+
+-- Issued coupons. A code is redeemed at most once (the UPDATE only matches an issued, valid coupon).
+CREATE TABLE coupons (
+  code          text PRIMARY KEY,
+  template_id   text NOT NULL REFERENCES coupon_templates (id),
+  issue_id      text NOT NULL REFERENCES coupon_issues (id),
+  user_id       text NOT NULL,
+  status        text NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'redeemed')),
+  issued_at     timestamptz NOT NULL,
+  valid_from    timestamptz NOT NULL,
+  valid_until   timestamptz,
+  redeemed_at   timestamptz,
+  order_id      text,
+  order_amount  numeric(14, 2),
+  discount      numeric(12, 2)
+);
+CREATE INDEX coupons_template ON coupons (template_id, status);
+CREATE INDEX coupons_user ON coupons (user_id, template_id);
+CREATE UNIQUE INDEX coupons_order ON coupons (order_id, template_id) WHERE order_id IS NOT NULL;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Ledger operations. Each returns (status, entry_id, points, balance).
+
+-- Locks (creating if needed) the account row and returns its balance.
+CREATE FUNCTION loyalty_lock(p_user text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE bal bigint;
+BEGIN
+  INSERT INTO loyalty_accounts (user_id) VALUES (p_user) ON CONFLICT (user_id) DO NOTHING;
+  SELECT balance INTO bal FROM loyalty_accounts WHERE user_id = p_user FOR UPDATE;
+  RETURN bal;
+END
+$$;
+
+-- Closes every lot of the (locked) account that has expired at p_now: one expire entry per lot, dated at
+-- the lot's expiry. Returns the points expired.
+CREATE FUNCTION loyalty_expire_locked(p_user text, p_now timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE lot record; total bigint := 0;
+BEGIN
+  FOR lot IN SELECT entry_id, remaining, expires_at FROM loyalty_lots
+      WHERE user_id = p_user AND remaining > 0 AND expires_at <= p_now ORDER BY expires_at, entry_id LOOP
+    INSERT INTO loyalty_ledger (user_id, kind, points, source_key, ref_id, occurred_at)
+      VALUES (p_user, 'expire', -lot.remaining, 'lot:' || lot.entry_id, lot.entry_id, lot.expires_at);
+    UPDATE loyalty_lots SET remaining = 0 WHERE entry_id = lot.entry_id;
+    total := total + lot.remaining;
+  END LOOP;
+  IF total > 0 THEN
+    UPDATE loyalty_accounts SET balance = balance - total, updated_at = now() WHERE user_id = p_user;
+  END IF;
+  RETURN total;
+END
+$$;
+
+-- Takes p_points from the (locked) account's open lots, first-expiring first (a lot named by p_first
+-- first of all). The caller has checked the balance. Returns the lots touched as [{lot, points}].
+CREATE FUNCTION loyalty_consume_locked(p_user text, p_points bigint, p_first bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE taken jsonb;
+BEGIN
+  WITH open AS (
+    SELECT entry_id, remaining,
+           sum(remaining) OVER (ORDER BY (entry_id = p_first) DESC, expires_at NULLS LAST, entry_id) AS upto
+    FROM loyalty_lots WHERE user_id = p_user AND remaining > 0
+  ), take AS (
+    SELECT entry_id, LEAST(remaining, p_points - (upto - remaining)) AS n FROM open WHERE upto - remaining < p_points
+  ), upd AS (
+    UPDATE loyalty_lots l SET remaining = l.remaining - take.n FROM take WHERE l.entry_id = take.entry_id
+    RETURNING l.entry_id, take.n
+  )
+  SELECT coalesce(jsonb_agg(jsonb_build_object('lot', entry_id, 'points', n) ORDER BY entry_id), '[]') INTO taken FROM upd;
+  RETURN taken;
+END
+$$;
+
+-- Adds points (kind earn or adjust) once per (kind, rule, source key). Earnings are clamped by the rule's
+-- caps over [day_from, day_to) and [month_from, month_to). Status: ok | duplicate | capped.
+CREATE FUNCTION loyalty_credit(
+  p_user text, p_kind text, p_points bigint, p_rule text, p_key text, p_occurred timestamptz, p_expires timestamptz,
+  p_amount numeric, p_details jsonb, p_operator text, p_reason text,
+  p_day_from timestamptz, p_day_to timestamptz, p_day_cap bigint,
+  p_month_from timestamptz, p_month_to timestamptz, p_month_cap bigint, p_now timestamptz
+) RETURNS TABLE (status text, entry_id bigint, points bigint, balance bigint) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE bal bigint; n bigint := p_points; used bigint; id bigint;
+BEGIN
+  bal := loyalty_lock(p_user);
+  IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = p_kind AND l.rule_code = p_rule AND l.source_key = p_key) THEN
+    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  IF p_day_cap IS NOT NULL THEN
+    SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
+      WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_day_from AND l.occurred_at < p_day_to;
+    n := LEAST(n, GREATEST(p_day_cap - used, 0));
+  END IF;
+  IF p_month_cap IS NOT NULL THEN
+    SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
+      WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_month_from AND l.occurred_at < p_month_to;
+    n := LEAST(n, GREATEST(p_month_cap - used, 0));
+  END IF;
+  IF n <= 0 THEN
+    bal := bal - loyalty_expire_locked(p_user, p_now);
+    RETURN QUERY SELECT 'capped'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, amount, expires_at, occurred_at, operator, reason, details)
+    VALUES (p_user, p_kind, n, p_rule, p_key, p_amount, p_expires, p_occurred, p_operator, p_reason,
+            CASE WHEN n < p_points THEN p_details || jsonb_build_object('capped_from', p_points) ELSE p_details END)
+    RETURNING loyalty_ledger.id INTO id;
+  INSERT INTO loyalty_lots (entry_id, user_id, remaining, earned_at, expires_at) VALUES (id, p_user, n, p_occurred, p_expires);
+  UPDATE loyalty_accounts SET balance = balance + n, lifetime_points = lifetime_points + n, updated_at = now()
+    WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
+  bal := bal - loyalty_expire_locked(p_user, p_now);
+  RETURN QUERY SELECT (CASE WHEN n < p_points THEN 'capped' ELSE 'ok' END)::text, id, n, bal;
+END
+$$;
+
+-- Takes points away (kind redeem or adjust) once per source key, never below zero. Status: ok |
+-- duplicate | insufficient.
+CREATE FUNCTION loyalty_debit(
+  p_user text, p_kind text, p_points bigint, p_key text, p_occurred timestamptz, p_details jsonb,
+  p_operator text, p_reason text, p_now timestamptz
+) RETURNS TABLE (status text, entry_id bigint, points bigint, balance bigint) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE bal bigint; taken jsonb; id bigint;
+BEGIN
+  bal := loyalty_lock(p_user);
+  IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = p_kind AND l.rule_code = '' AND l.source_key = p_key) THEN
+    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  bal := bal - loyalty_expire_locked(p_user, p_now);
+  IF bal < p_points THEN
+    RETURN QUERY SELECT 'insufficient'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  taken := loyalty_consume_locked(p_user, p_points, NULL);
+  INSERT INTO loyalty_ledger (user_id, kind, points, source_key, occurred_at, operator, reason, details)
+    VALUES (p_user, p_kind, -p_points, p_key, p_occurred, p_operator, p_reason, p_details || jsonb_build_object('lots', taken))
+    RETURNING loyalty_ledger.id INTO id;
+  UPDATE loyalty_accounts SET balance = balance - p_points, updated_at = now() WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
+  RETURN QUERY SELECT 'ok'::text, id, -p_points, bal;
+END
+$$;
+
+-- Takes back up to p_points of the earning (rule, earn key) once per refund key: from that earning's
+-- own lot first, then first-expiring. What was already spent beyond the balance is recorded as the
+-- shortfall; the balance never goes below zero. Status: ok | duplicate | no_earning | settled.
+CREATE FUNCTION loyalty_reverse(
+  p_user text, p_rule text, p_earn_key text, p_key text, p_points bigint, p_occurred timestamptz, p_details jsonb, p_now timestamptz
+) RETURNS TABLE (status text, entry_id bigint, points bigint, balance bigint) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE bal bigint; earned record; done bigint; want bigint; take bigint; taken jsonb; id bigint;
+BEGIN
+  bal := loyalty_lock(p_user);
+  IF EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = 'reverse' AND l.rule_code = p_rule AND l.source_key = p_key) THEN
+    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  SELECT l.id, l.points INTO earned FROM loyalty_ledger l WHERE l.kind = 'earn' AND l.rule_code = p_rule AND l.source_key = p_earn_key AND l.user_id = p_user;
+  IF earned.id IS NULL THEN
+    RETURN QUERY SELECT 'no_earning'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  SELECT coalesce(sum((l.details->>'requested')::bigint), 0) INTO done FROM loyalty_ledger l WHERE l.kind = 'reverse' AND l.ref_id = earned.id;
+  want := LEAST(p_points, earned.points - done);
+  IF want <= 0 THEN
+    RETURN QUERY SELECT 'settled'::text, NULL::bigint, 0::bigint, bal;
+    RETURN;
+  END IF;
+  bal := bal - loyalty_expire_locked(p_user, p_now);
+  take := LEAST(want, bal);
+  taken := CASE WHEN take > 0 THEN loyalty_consume_locked(p_user, take, earned.id) ELSE '[]'::jsonb END;
+  INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, ref_id, occurred_at, details)
+    VALUES (p_user, 'reverse', -take, p_rule, p_key, earned.id, p_occurred,
+            p_details || jsonb_build_object('requested', want, 'shortfall', want - take, 'lots', taken))
+    RETURNING loyalty_ledger.id INTO id;
+  UPDATE loyalty_accounts SET balance = balance - take, updated_at = now() WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
+  RETURN QUERY SELECT 'ok'::text, id, -take, bal;
+END
+$$;
+
+-- Expires what is due on one account (the sweep calls it per account). Returns the points expired.
+CREATE FUNCTION loyalty_expire(p_user text, p_now timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM loyalty_lock(p_user);
+  RETURN loyalty_expire_locked(p_user, p_now);
+END
+$$;
