@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import type { Timezone } from '../timezones.ts';
+import { isBehaviour, personMap, personOf } from '../sql.ts';
+import { stepSql, type funnelStep } from './funnelFilters.ts';
+
+/**
+ * The per-person core of a funnel, shared by the report (funnel.ts) and "who dropped here"
+ * (funnelDropped.ts): one pass over the events grouped by person, with ClickHouse's windowFunnel giving the
+ * furthest step each person reached.
+ *
+ * - A person enters with a step-1 event in [from, to); later steps may fall up to the window after `to`.
+ * - loose: the steps in order, other events between them allowed; strict: the steps must be the person's
+ *   consecutive events — windowFunnel's `strict_order`: from the person's first step-1 event, the first
+ *   event that is no step, or a step whose previous step was not reached yet, ends the search.
+ * - `strict_once`: an event counts for one step of a chain only, so a funnel that repeats an event
+ *   (Product Viewed → Product Viewed) needs two of them.
+ * - The window runs from a chain's step-1 event to its last step, inclusive.
+ */
+
+export type FunnelOrder = 'strict' | 'loose';
+
+export interface FunnelCore {
+  from: string;
+  to: string;
+  tz: Timezone;
+  steps: z.output<typeof funnelStep>[];
+  /** conversion window in milliseconds */
+  windowMs: number;
+  order: FunnelOrder;
+}
+
+export const MIN_STEPS = 2;
+export const MAX_STEPS = 8;
+
+/**
+ * A subquery of (person, level[, s1 … sn]) for persons who entered (level ≥ 1). With `withTimes`, `sK` is
+ * the person's step-K events as sorted (ms, id) pairs, for measuring times between steps (funnel.ts).
+ */
+export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<string, unknown>, withTimes: boolean): string {
+  const n = p.steps.length;
+  if (n < MIN_STEPS || n > MAX_STEPS) throw new RangeError(`a funnel has ${MIN_STEPS}–${MAX_STEPS} steps, got ${n}`);
+  Object.assign(params, { from: p.from, to: p.to, tz: p.tz, w: p.windowMs });
+  const conds = p.steps.map((s, i) => stepSql(s, i, params));
+  // step 1 only in range; the others may run up to the window past its end
+  conds[0] = `(${conds[0]}) AND e.timestamp < toDateTime({to:Date}, {tz:String})`;
+  params.events = [...new Set(p.steps.map((s) => s.event))];
+  const mode = p.order === 'strict' ? `'strict_order', 'strict_once'` : `'strict_once'`;
+  const arrays = withTimes ? conds.map((_, i) => `, arraySort(groupArrayIf((ms, id), c${i + 1})) AS s${i + 1}`).join('') : '';
+  return `(
+    SELECT person, windowFunnel({w:UInt64}, ${mode})(ms, ${conds.map((_, i) => `c${i + 1}`).join(', ')}) AS level${arrays}
+    FROM (
+      SELECT
+        ${personOf} AS person,
+        toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ms,
+        ${withTimes ? 'cityHash64(e.message_id) AS id,' : ''}
+        ${conds.map((c, i) => `toUInt8(${c}) AS c${i + 1}`).join(',\n        ')}
+      FROM ${db}.events AS e
+      LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+      WHERE e.timestamp >= toDateTime({from:Date}, {tz:String})
+        AND e.timestamp < addMilliseconds(toDateTime64(toDateTime({to:Date}, {tz:String}), 3), {w:UInt64})
+        AND e.${isBehaviour}
+        ${p.order === 'loose' ? 'AND e.event IN {events:Array(String)}' : '' /* strict needs every event: any other one breaks a chain */}
+    )
+    GROUP BY person
+    HAVING level >= 1
+  )`;
+}
