@@ -5,6 +5,7 @@ import { buildCommand } from './build.ts';
 import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
+import { SENTIMENT_USAGE, sentimentCommand } from './sentiment.ts';
 import { ImportInputError, importers } from '../world/importers/index.ts';
 
 const usage = () => `usage: huaxiang <command> [options]
@@ -20,6 +21,8 @@ commands:
                                              F: ${Object.keys(importers).join(', ')}
   build [--only tags|segments|models] [--as-of ISO-TIME]
                                              recompute what is derived (tags: every built-in and defined tag)
+  sentiment train [--min-reviews N] | sentiment eval
+                                             retrain review sentiment on the shop's own star ratings, or measure it
 
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
@@ -82,6 +85,13 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
     const asOf = values['as-of'] === undefined ? undefined : new Date(values['as-of']);
     if (asOf && Number.isNaN(asOf.getTime())) throw new CliError(`--as-of must be a date/time like 2026-11-19T16:00:00Z, got '${values['as-of']}'`);
     await buildCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), { only: values.only, asOf });
+  },
+  async sentiment(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: { ...common, 'min-reviews': { type: 'string' } }, allowPositionals: true, strict: true });
+    const action = positionals[0];
+    if (positionals.length !== 1 || (action !== 'train' && action !== 'eval')) throw new CliError(SENTIMENT_USAGE);
+    const minReviews = values['min-reviews'] === undefined ? undefined : positiveInt(values['min-reviews'], '--min-reviews');
+    await sentimentCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), { action, minReviews });
   },
   async serve(argv) {
     const { values } = parseArgs({

@@ -49,16 +49,22 @@ export function clauseTerms(clause: string, lang: Lang): { terms: string[]; word
   return { terms, words };
 }
 
+/** One clause's features: its marked words and the bigrams of adjacent raw words. */
+export function clauseFeatures(clause: string, lang: Lang): { features: string[]; terms: string[]; words: string[] } {
+  const { terms, words } = clauseTerms(clause, lang);
+  const features = [...terms];
+  for (let i = 0; i + 1 < words.length; i++) features.push(`${words[i]}|${words[i + 1]}`);
+  return { features, terms, words };
+}
+
 /** The feature strings of a text: marked words and adjacent-word bigrams, clause by clause, each once. */
 export function featureStrings(text: string, lang: Lang = detectLang(text)): string[] {
   const out = new Set<string>();
-  for (const c of clauses(text)) {
-    const { terms, words } = clauseTerms(c, lang);
-    for (const t of terms) out.add(t);
-    for (let i = 0; i + 1 < words.length; i++) out.add(`${words[i]}|${words[i + 1]}`);
-  }
+  for (const c of clauses(text)) for (const f of clauseFeatures(c, lang).features) out.add(f);
   return [...out];
 }
+
+export const isNegatorWord = (w: string) => isNegator(w);
 
 /** FNV-1a over UTF-16 code units: stable across runs and platforms. */
 export function hashString(s: string): number {
