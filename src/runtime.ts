@@ -7,6 +7,7 @@ import { BatchingWriter, ingestMetrics, type IngestMetrics } from './ingest/inde
 import { AuditLog } from './privacy/audit.ts';
 import { Keyring, loadMasterKey } from './privacy/keyring.ts';
 import { personPseudonym } from './privacy/persons.ts';
+import { Privacy } from './privacy/index.ts';
 import { lockDataDir } from './store/lock.ts';
 import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
@@ -28,6 +29,8 @@ export interface Runtime {
   metrics: IngestMetrics;
   tags: TagEngine;
   segments: SegmentEngine;
+  /** data-subject rights: export, rectification, erasure over every registered store (src/privacy/) */
+  privacy: Privacy;
   lock: ReturnType<typeof lockDataDir>;
   close(): Promise<void>;
 }
@@ -57,8 +60,10 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     writer.onStored = (ids) => tags.live.changed(ids);
     const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
+    const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
+    writer.keep = (rows) => privacy.tombstones.keep(rows);
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, privacy, lock,
       async close() {
         await writer.close();
         await tags.stop();

@@ -42,6 +42,8 @@ export class BatchingWriter {
   private closed = false;
   /** told the distinct ids of every flush's stored rows (the live tag refresher listens here) */
   onStored?: (distinctIds: string[]) => void;
+  /** filters every flush before it is stored: rows of erased persons are dropped (src/privacy/tombstones.ts) */
+  keep?: (rows: EventRow[]) => Promise<EventRow[]>;
 
   constructor(
     private readonly olap: OlapStore,
@@ -106,7 +108,7 @@ export class BatchingWriter {
 
   private async write(batch: Pending[]): Promise<WriteOutcome[]> {
     const started = process.hrtime.bigint();
-    const all = batch.flatMap((p) => p.rows);
+    const all = this.keep ? await this.keep(batch.flatMap((p) => p.rows)) : batch.flatMap((p) => p.rows);
     // links are idempotent, so they are applied for every row (duplicates too) while the store is
     // asked which rows are new; both finish before the insert, so a failed flush leaves no event behind
     const [stored] = await Promise.all([this.newRows(all), this.identity.apply(all.flatMap(linksOf))]);

@@ -1,0 +1,95 @@
+import type { OlapStore, QueryParams } from '../../store/olap/index.ts';
+import type { Erasable, ErasureSubject } from '../erasure.ts';
+
+/**
+ * Lightweight `DELETE FROM … WHERE`: the rows vanish from every query at once (a mask on the affected parts,
+ * no rewrite), and their bytes leave the disk when ClickHouse next merges those parts (docs/privacy.md).
+ * In cluster mode the statement runs on each shard's local table.
+ */
+export async function olapDelete(olap: OlapStore, table: string, where: string, params: QueryParams): Promise<void> {
+  const target = olap.cluster ? `${olap.db}.${table}_local ON CLUSTER '${olap.cluster}'` : `${olap.db}.${table}`;
+  await olap.command(`DELETE FROM ${target} WHERE ${where}`, params);
+}
+
+async function countWhere(olap: OlapStore, table: string, where: string, params: QueryParams): Promise<number> {
+  const [r] = await olap.query<{ n: string | number }>(`SELECT count() AS n FROM ${olap.db}.${table} WHERE ${where}`, params);
+  return Number(r?.n ?? 0);
+}
+
+/** A ClickHouse table whose rows about a person are found by one condition over `{ids:Array(String)}`. */
+function olapTable(olap: OlapStore, o: { table: string; description: string; where: string; order?: string }): Erasable {
+  const p = (s: ErasureSubject) => ({ ids: s.ids });
+  return {
+    name: `olap.${o.table}`,
+    description: o.description,
+    count: (s) => countWhere(olap, o.table, o.where, p(s)),
+    erase: (s) => olapDelete(olap, o.table, o.where, p(s)),
+    export: (s) => olap.query(`SELECT * FROM ${olap.db}.${o.table} WHERE ${o.where}${o.order ? ` ORDER BY ${o.order}` : ''}`, p(s)),
+  };
+}
+
+/**
+ * Events: sent from any of the person's ids (the sorting key, a range read per id), and those another
+ * device sent under the person's userId (the user_id bloom filter finds them). Two statements, so each
+ * condition keeps its index.
+ */
+export function eventsErasable(olap: OlapStore): Erasable {
+  const other = `user_id IN {ids:Array(String)} AND distinct_id NOT IN {ids:Array(String)}`;
+  const own = `distinct_id IN {ids:Array(String)}`;
+  return {
+    name: 'olap.events',
+    description: 'behaviour events sent from any of the person\'s ids or carrying their userId (traits, encrypted PII, properties, context)',
+    async count(s) {
+      const [r] = await olap.query<{ a: string; b: string }>(
+        `SELECT (SELECT count() FROM ${olap.db}.events WHERE ${own}) AS a, (SELECT count() FROM ${olap.db}.events WHERE ${other}) AS b`,
+        { ids: s.ids },
+      );
+      return Number(r!.a) + Number(r!.b);
+    },
+    async erase(s) {
+      await olapDelete(olap, 'events', own, { ids: s.ids });
+      await olapDelete(olap, 'events', `user_id IN {ids:Array(String)}`, { ids: s.ids });
+    },
+    export: (s) => olap.query(`SELECT * FROM ${olap.db}.events WHERE ${own} OR (${other}) ORDER BY timestamp, message_id`, { ids: s.ids }),
+  };
+}
+
+/**
+ * Dead letters keep the raw message a client sent; the person's are those whose payload names one of
+ * their ids as a JSON string (`"u_42"`, so `u_4` never matches `u_42`).
+ */
+export function deadLettersErasable(olap: OlapStore): Erasable {
+  // multiSearchAny takes at most 255 needles; a person with more ids is searched in slices
+  const slices = (ids: string[]) => Array.from({ length: Math.ceil(ids.length / 200) }, (_, i) => ids.slice(i * 200, i * 200 + 200).map((id) => JSON.stringify(id)));
+  const where = `multiSearchAny(payload, {needles:Array(String)})`;
+  return {
+    name: 'olap.dead_letters',
+    description: 'rejected messages kept with their payload for 90 days',
+    async count(s) {
+      let n = 0;
+      for (const needles of slices(s.ids)) n += await countWhere(olap, 'dead_letters', where, { needles });
+      return n;
+    },
+    async erase(s) {
+      for (const needles of slices(s.ids)) await olapDelete(olap, 'dead_letters', where, { needles });
+    },
+    async export(s) {
+      const out: unknown[] = [];
+      for (const needles of slices(s.ids)) out.push(...(await olap.query(`SELECT * FROM ${olap.db}.dead_letters WHERE ${where} ORDER BY received_at`, { needles })));
+      return out;
+    },
+  };
+}
+
+/** Every ClickHouse table that holds rows about a person, in the order erasure runs them. */
+export function olapErasables(olap: OlapStore): Erasable[] {
+  return [
+    eventsErasable(olap),
+    olapTable(olap, { table: 'person_ids', description: 'the identity map mirrored from Postgres', where: `distinct_id IN {ids:Array(String)} OR person_id IN {ids:Array(String)}`, order: 'distinct_id, version' }),
+    olapTable(olap, { table: 'tag_values', description: 'current tag values, including model outputs (cluster_id and other model tags)', where: `person_id IN {ids:Array(String)}`, order: 'tag_code, version' }),
+    olapTable(olap, { table: 'tag_snapshots', description: 'dated copies of every full build\'s tag values', where: `person_id IN {ids:Array(String)}`, order: 'snapshot_date, tag_code' }),
+    olapTable(olap, { table: 'segment_members', description: 'segment membership (dynamic and static segments)', where: `person_id IN {ids:Array(String)}`, order: 'segment_id, version' }),
+    olapTable(olap, { table: 'segment_changes', description: 'segment entries and exits', where: `person_id IN {ids:Array(String)}`, order: 'at, segment_id' }),
+    deadLettersErasable(olap),
+  ];
+}

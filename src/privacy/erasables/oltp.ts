@@ -1,0 +1,96 @@
+import type { OltpStore } from '../../store/oltp/index.ts';
+import type { Erasable } from '../erasure.ts';
+
+const count = async (db: OltpStore, sql: string, ids: string[]) => Number((await db.query<{ n: number | string }>(sql, [ids]))[0]?.n ?? 0);
+
+/** The identity map in Postgres: the source of truth the `person_ids` mirror copies. */
+export function identitiesErasable(db: OltpStore): Erasable {
+  const where = `distinct_id = ANY($1::text[]) OR person_id = ANY($1::text[])`;
+  return {
+    name: 'oltp.identities',
+    description: 'the identity map: every anonymousId and userId of the person',
+    count: (s) => count(db, `SELECT count(*) AS n FROM identities WHERE ${where}`, s.ids),
+    erase: async (s) => { await db.query(`DELETE FROM identities WHERE ${where}`, [s.ids]); },
+    export: (s) => db.query(`SELECT distinct_id, person_id, kind, first_seen FROM identities WHERE ${where} ORDER BY first_seen`, [s.ids]),
+  };
+}
+
+// the outcome texts graph.ts writes that name a person: 'kept: already belongs to X', 'merged X into Y'
+const named = (outcome: string): string[] => {
+  const kept = /^kept: already belongs to (.*)$/.exec(outcome);
+  if (kept) return [kept[1]!];
+  const merged = /^merged (.*) into (.*)$/.exec(outcome);
+  return merged ? [merged[1]!, merged[2]!] : [];
+};
+
+/**
+ * Why each identity link exists. The person's own links are deleted; another person's link whose outcome
+ * text names one of the person's ids (a shared device kept by its first owner) keeps its row with the
+ * name replaced by `[erased]`.
+ */
+export function identityLinksErasable(db: OltpStore): Erasable {
+  const own = `from_id = ANY($1::text[]) OR to_id = ANY($1::text[])`;
+  const mentions = async (ids: string[]) => {
+    const set = new Set(ids);
+    const rows = await db.query<{ id: string; outcome: string }>(
+      `SELECT id, outcome FROM identity_links WHERE NOT (${own}) AND (outcome LIKE 'kept: %' OR outcome LIKE 'merged %')`,
+      [ids],
+    );
+    return rows.filter((r) => named(r.outcome).some((n) => set.has(n)));
+  };
+  return {
+    name: 'oltp.identity_links',
+    description: 'why each identity link exists (the message that made it, and the merge it caused)',
+    async count(s) {
+      return (await count(db, `SELECT count(*) AS n FROM identity_links WHERE ${own}`, s.ids)) + (await mentions(s.ids)).length;
+    },
+    async erase(s) {
+      const set = new Set(s.ids);
+      const mentioned = await mentions(s.ids);
+      await db.transaction(async (tx) => {
+        await tx.query(`DELETE FROM identity_links WHERE ${own}`, [s.ids]);
+        for (const r of mentioned) {
+          let text = r.outcome;
+          for (const n of named(r.outcome)) if (set.has(n)) text = text.replace(n, '[erased]');
+          await tx.query('UPDATE identity_links SET outcome = $2 WHERE id = $1', [r.id, text]);
+        }
+      });
+    },
+    export: (s) => db.query(`SELECT from_id, to_id, via, message_id, outcome, created_at FROM identity_links WHERE ${own} ORDER BY id`, [s.ids]),
+  };
+}
+
+/**
+ * Segment webhook deliveries carry the ids that entered or left. The person's id is removed from every
+ * body; a delivery left with no ids at all is deleted.
+ */
+export function webhookDeliveriesErasable(db: OltpStore): Erasable {
+  const find = (ids: string[]) =>
+    db.query<{ id: string; body: string }>(
+      `SELECT id, body FROM webhook_deliveries WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS n WHERE strpos(body, n) > 0)`,
+      [ids.map((id) => JSON.stringify(id))],
+    );
+  return {
+    name: 'oltp.webhook_deliveries',
+    description: 'segment webhook deliveries (the userIds that entered or left)',
+    mode: 'anonymised',
+    count: async (s) => (await find(s.ids)).length,
+    async erase(s) {
+      const set = new Set(s.ids);
+      const found = await find(s.ids);
+      await db.transaction(async (tx) => {
+        for (const r of found) {
+          const body = JSON.parse(r.body) as { userIds?: string[] };
+          const userIds = (body.userIds ?? []).filter((u) => !set.has(u));
+          if (userIds.length === 0) await tx.query('DELETE FROM webhook_deliveries WHERE id = $1', [r.id]);
+          else await tx.query('UPDATE webhook_deliveries SET body = $2 WHERE id = $1', [r.id, JSON.stringify({ ...body, userIds })]);
+        }
+      });
+    },
+  };
+}
+
+/** Every Postgres table that holds rows about a person. */
+export function oltpErasables(db: OltpStore): Erasable[] {
+  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db)];
+}
