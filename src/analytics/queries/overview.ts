@@ -59,8 +59,8 @@ export interface Overview {
 /** '' (never recorded) is reported as this, for devices, channels and categories alike. */
 export const NONE = '(none)';
 
-interface PeopleRow {
-  channel: string;
+/** headlineColumns as they come back */
+export interface HeadlineRow {
   users: number; prev_users: number;
   active_users: number; prev_active_users: number;
   new_users: number; prev_new_users: number;
@@ -69,44 +69,67 @@ interface PeopleRow {
   gmv: number; prev_gmv: number;
 }
 
+interface PeopleRow extends HeadlineRow { channel: string }
+
 const inRange = (col: string) => `${col} >= ${bound('from')}`;
+
+/**
+ * One row per person seen before `to`: first message, first-touch channel, whether active in the
+ * current and previous period, and their orders and GMV in each. Reports group it by channel (here)
+ * or by a breakdown (breakdownReport.ts).
+ */
+export const personPeriodsSql = (db: string) => `(
+  SELECT
+    p.person AS person,
+    p.first_seen AS first_seen,
+    p.first_touch AS first_touch,
+    p.active_cur AS active_cur,
+    p.active_prev AS active_prev,
+    b.orders_cur AS orders_cur,
+    b.gmv_cur AS gmv_cur,
+    b.orders_prev AS orders_prev,
+    b.gmv_prev AS gmv_prev
+  FROM (
+    SELECT
+      person,
+      min(timestamp) AS first_seen,
+      argMinIf(utm_source, timestamp, utm_source != '') AS first_touch,
+      max(${isBehaviour} AND timestamp >= ${bound('from')}) AS active_cur,
+      max(${isBehaviour} AND timestamp >= ${bound('prevFrom')} AND timestamp < ${bound('from')}) AS active_prev
+    FROM ${resolvedEvents(db, ['type', 'timestamp', 'utm_source'])}
+    GROUP BY person
+  ) AS p
+  LEFT JOIN (
+    SELECT
+      buyer,
+      countIf(ts >= ${bound('from')}) AS orders_cur,
+      sumIf(amount, ts >= ${bound('from')}) AS gmv_cur,
+      countIf(ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS orders_prev,
+      sumIf(amount, ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS gmv_prev
+    FROM ${completedOrders(db)}
+    GROUP BY buyer
+  ) AS b ON b.buyer = p.person
+)`;
+
+/** The headline columns of a group of personPeriodsSql rows, both periods. */
+export const headlineColumns = `
+  count() AS users,
+  countIf(first_seen < ${bound('from')}) AS prev_users,
+  countIf(active_cur) AS active_users,
+  countIf(active_prev) AS prev_active_users,
+  countIf(first_seen >= ${bound('from')}) AS new_users,
+  countIf(first_seen >= ${bound('prevFrom')} AND first_seen < ${bound('from')}) AS prev_new_users,
+  countIf(orders_cur > 0) AS buyers,
+  countIf(orders_prev > 0) AS prev_buyers,
+  sum(orders_cur) AS orders,
+  sum(orders_prev) AS prev_orders,
+  sum(gmv_cur) AS gmv,
+  sum(gmv_prev) AS prev_gmv`;
 
 /** Persons by first-touch channel with their activity in both periods; summed they are the headline. */
 const peopleSql = (db: string) => `
-SELECT
-  if(p.first_touch = '', '${NONE}', p.first_touch) AS channel,
-  count() AS users,
-  countIf(p.first_seen < ${bound('from')}) AS prev_users,
-  countIf(p.active_cur) AS active_users,
-  countIf(p.active_prev) AS prev_active_users,
-  countIf(p.first_seen >= ${bound('from')}) AS new_users,
-  countIf(p.first_seen >= ${bound('prevFrom')} AND p.first_seen < ${bound('from')}) AS prev_new_users,
-  countIf(b.orders_cur > 0) AS buyers,
-  countIf(b.orders_prev > 0) AS prev_buyers,
-  sum(b.orders_cur) AS orders,
-  sum(b.orders_prev) AS prev_orders,
-  sum(b.gmv_cur) AS gmv,
-  sum(b.gmv_prev) AS prev_gmv
-FROM (
-  SELECT
-    person,
-    min(timestamp) AS first_seen,
-    argMinIf(utm_source, timestamp, utm_source != '') AS first_touch,
-    max(${isBehaviour} AND timestamp >= ${bound('from')}) AS active_cur,
-    max(${isBehaviour} AND timestamp >= ${bound('prevFrom')} AND timestamp < ${bound('from')}) AS active_prev
-  FROM ${resolvedEvents(db, ['type', 'timestamp', 'utm_source'])}
-  GROUP BY person
-) AS p
-LEFT JOIN (
-  SELECT
-    buyer,
-    countIf(ts >= ${bound('from')}) AS orders_cur,
-    sumIf(amount, ts >= ${bound('from')}) AS gmv_cur,
-    countIf(ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS orders_prev,
-    sumIf(amount, ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS gmv_prev
-  FROM ${completedOrders(db)}
-  GROUP BY buyer
-) AS b ON b.buyer = p.person
+SELECT if(first_touch = '', '${NONE}', first_touch) AS channel, ${headlineColumns}
+FROM ${personPeriodsSql(db)}
 GROUP BY channel`;
 
 const trendSql = (db: string) => `
@@ -163,9 +186,9 @@ GROUP BY currency
 ORDER BY n DESC, currency
 LIMIT 1`;
 
-const money = (x: number) => Math.round(Number(x) * 100) / 100;
+export const money = (x: number) => Math.round(Number(x) * 100) / 100;
 
-function headline(users: number, activeUsers: number, newUsers: number, buyers: number, orders: number, gmv: number): Headline {
+export function headline(users: number, activeUsers: number, newUsers: number, buyers: number, orders: number, gmv: number): Headline {
   return {
     users, activeUsers, newUsers, buyers, orders,
     gmv: money(gmv),
@@ -174,7 +197,7 @@ function headline(users: number, activeUsers: number, newUsers: number, buyers: 
   };
 }
 
-function relativeChange(cur: Headline, prev: Headline): Record<keyof Headline, number | null> {
+export function relativeChange(cur: Headline, prev: Headline): Record<keyof Headline, number | null> {
   const out = {} as Record<keyof Headline, number | null>;
   for (const k of Object.keys(cur) as (keyof Headline)[]) out[k] = prev[k] ? (cur[k] - prev[k]) / prev[k] : null;
   return out;

@@ -1,16 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { defaultTimezone, latestEventDate, overview, resolveRange, timezones } from '../../../analytics/index.ts';
+import { activeUsers, BREAKDOWN_METRICS, metricBreakdown, overview, timezones } from '../../../analytics/index.ts';
 import type { AppContext } from '../../app.ts';
-import { HttpError } from '../../errors.ts';
 import { parse } from '../../validate.ts';
+import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD');
-const overviewQuery = z.object({
-  from: date.optional().describe('first day, inclusive (default: 30 days before `to`)'),
-  to: date.optional().describe('day after the last, exclusive (default: the day after the latest event)'),
-  tz: z.enum(timezones).default(defaultTimezone).describe('reporting timezone: days start at midnight here'),
-});
+const rangeQuery = z.object(rangeFields);
+const rangeOut = z.object({ from: z.string(), to: z.string(), tz: z.enum(timezones), days: z.number() });
 
 const headline = z.object({
   users: z.number().describe('persons seen before `to`'),
@@ -23,7 +19,7 @@ const headline = z.object({
   conversion: z.number().describe('buyers / active users, 0…1'),
 });
 const overviewResponse = z.object({
-  range: z.object({ from: z.string(), to: z.string(), tz: z.enum(timezones), days: z.number() }),
+  range: rangeOut,
   previousRange: z.object({ from: z.string(), to: z.string() }),
   currency: z.string(),
   current: headline,
@@ -35,7 +31,38 @@ const overviewResponse = z.object({
   channels: z.array(z.object({ channel: z.string(), activeUsers: z.number(), newUsers: z.number(), buyers: z.number(), orders: z.number(), gmv: z.number() })),
 });
 
-/** Behaviour analytics over the events store. */
+const activeUsersResponse = z.object({
+  range: rangeOut,
+  days: z.array(z.object({
+    date: z.string(),
+    dau: z.number().describe('persons active that day'),
+    wau: z.number().describe('persons active in the 7 days ending that day'),
+    mau: z.number().describe('persons active in the 30 days ending that day'),
+    stickiness: z.number().describe('DAU / MAU'),
+    newUsers: z.number().describe('active that day and first seen that day'),
+    returningUsers: z.number().describe('active that day and first seen before'),
+  })),
+  summary: z.object({
+    avgDau: z.number(), wau: z.number().describe('on the last day'), mau: z.number().describe('on the last day'),
+    stickiness: z.number().describe('mean of the daily DAU / MAU'), newUsers: z.number(), returningUsers: z.number(),
+  }),
+});
+
+const breakdownQuery = z.object({
+  ...rangeFields,
+  metric: z.enum(BREAKDOWN_METRICS).default('gmv').describe('the headline metric to break down'),
+  by: breakdownField,
+});
+const metricValue = { current: z.number(), previous: z.number(), change: z.number().nullable().describe('(current − previous) / previous; null when previous is 0') };
+const breakdownResponse = z.object({
+  range: rangeOut,
+  previousRange: z.object({ from: z.string(), to: z.string() }),
+  metric: z.enum(BREAKDOWN_METRICS),
+  total: z.object(metricValue),
+  groups: z.array(z.object({ group: z.string(), ...metricValue, share: z.number().nullable().describe("the group's share of the total (null for aov and conversion)") })),
+});
+
+/** The overview, active users (DAU/WAU/MAU) and any headline metric broken down (docs/analytics.md). */
 export function overviewRoutes(app: FastifyInstance, ctx: AppContext) {
   const doc = ctx.docs.add({
     method: 'GET',
@@ -43,18 +70,44 @@ export function overviewRoutes(app: FastifyInstance, ctx: AppContext) {
     summary: 'Headline numbers, daily trend, top categories, device and channel split for [from, to), with the previous period',
     tag: 'analytics',
     auth: 'bearer',
-    query: overviewQuery,
+    query: rangeQuery,
     response: overviewResponse,
   });
   app.get(doc.url, async (req) => {
     await ctx.authorize(req, 'viewer');
-    const q = parse(overviewQuery, req.query, 'query');
-    const latest = q.to === undefined ? await latestEventDate(ctx.rt.olap, q.tz) : null;
-    const range = resolveRange(q, latest);
-    if (!range.ok) {
-      const path = `query.${range.field}`;
-      throw new HttpError(400, 'invalid_request', `${path}: ${range.message}`, [{ path, message: range.message }]);
-    }
-    return overview(ctx.rt.olap, { from: range.from, to: range.to, tz: q.tz });
+    const q = parse(rangeQuery, req.query, 'query');
+    return overview(ctx.rt.olap, await rangeOf(ctx, q));
+  });
+
+  const active = ctx.docs.add({
+    method: 'GET',
+    url: '/api/v1/analytics/active-users',
+    summary: 'DAU, rolling WAU and MAU, stickiness, and new vs returning active users per day of [from, to)',
+    tag: 'analytics',
+    auth: 'bearer',
+    query: rangeQuery,
+    response: activeUsersResponse,
+  });
+  app.get(active.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const q = parse(rangeQuery, req.query, 'query');
+    return activeUsers(ctx.rt.olap, await rangeOf(ctx, q));
+  });
+
+  const bd = ctx.docs.add({
+    method: 'GET',
+    url: '/api/v1/analytics/breakdown',
+    summary: 'One headline metric per group of a breakdown (device, channel, city tier, tag, segments), current and previous period',
+    tag: 'analytics',
+    auth: 'bearer',
+    query: breakdownQuery,
+    response: breakdownResponse,
+  });
+  app.get(bd.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const q = parse(breakdownQuery, req.query, 'query');
+    if (!q.by) throw invalid('query.by', 'required: device, channel, city_tier, tag:<code> or segment:<id>[,<id>…]');
+    const breakdown = (await breakdownOf(ctx, q.by, 'by'))!;
+    return metricBreakdown(ctx.rt.olap, { ...(await rangeOf(ctx, q)), metric: q.metric, breakdown });
   });
 }

@@ -1,0 +1,60 @@
+/**
+ * How the paths and sessions reports cut a person's activity into sessions, as SQL.
+ *
+ * A session is the events of one person that share a `session_id`, when the client sent one; events
+ * without a `session_id` are split by inactivity: a new session starts after more than 30 minutes
+ * without a track/page/screen event (the gap is measured between the person's own events without a
+ * session id, in time order). Only events inside the report's range are read, so a session crossing
+ * the range's first or last midnight is cut there.
+ *
+ * Everything happens in one GROUP BY per (person, session_id): the person's events are collected into
+ * one array sorted by time and split with `arraySplit` where the gap is exceeded. Lambdas never
+ * capture an array (ClickHouse would copy it per element); neighbours are compared through
+ * `arrayDifference` or a shifted copy instead.
+ */
+import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
+
+/** inactivity that ends a session without a session_id, in milliseconds */
+export const SESSION_GAP_MS = 30 * 60_000;
+
+/** what the sequences and views are made of: page/screen views, and the shop's product and list views */
+export const PRODUCT_VIEW = 'Product Viewed';
+export const LIST_VIEW = 'Product List Viewed';
+
+/** A page or screen is named by its name, else its path; a track event by its event name. */
+export const stepName = `if(type = 'track', toString(event), if(event != '', toString(event), if(page_path != '', page_path, '(none)')))`;
+
+/** The events that are views: page and screen calls, and the product and product-list views. */
+export const isView = `(type IN ('page', 'screen') OR (type = 'track' AND event IN ('${PRODUCT_VIEW}', '${LIST_VIEW}')))`;
+
+/**
+ * A view's page type: `product` for a product view, `product_list` for a list (category or search
+ * results) view, else the page/screen name (else its path).
+ */
+export const pageTypeOf = `multiIf(type = 'track' AND event = '${PRODUCT_VIEW}', 'product', type = 'track' AND event = '${LIST_VIEW}', 'product_list', event != '', toString(event), page_path != '', page_path, '(none)')`;
+
+/**
+ * One row per session: `person` and `items`, the session's events as tuples sorted by time. `item` is
+ * the tuple expression of one event and must start with the event's time in milliseconds
+ * (`toUnixTimestamp64Milli(timestamp)`); `columns` are the event columns it reads; `where` narrows
+ * the events further (they are always inside [from, to) and behaviour; unprefixed column names); `having` may drop whole (person,
+ * session_id) groups early, e.g. those without the anchor of a path report.
+ */
+export function sessionsSql(db: string, o: { item: string; columns: string[]; where?: string; having?: string }): string {
+  const columns = [...new Set(['type', 'timestamp', 'session_id', ...o.columns])];
+  return `(
+    SELECT person, s AS items
+    FROM (
+      SELECT person, session_id,
+        arraySort(groupArray(${o.item})) AS evs,
+        if(session_id = '',
+           arraySplit((x, st) -> st, evs, arrayMap((d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, arrayDifference(arrayMap(x -> x.1, evs)), arrayEnumerate(evs))),
+           [evs]) AS sessions
+      FROM ${resolvedEvents(db, columns, `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`)}
+      ${o.where ? `WHERE ${o.where}` : ''}
+      GROUP BY person, session_id
+      ${o.having ? `HAVING ${o.having}` : ''}
+    )
+    ARRAY JOIN sessions AS s
+  )`;
+}
