@@ -13,3 +13,10 @@ export { resolveRange, DEFAULT_DAYS, MAX_YEARS, type RangeResult } from './range
 export { timezones, defaultTimezone, isTimezone, type Timezone } from './timezones.ts';
 export { addDays, daysBetween, datesIn, isDate } from './dates.ts';
 export * from './basket/index.ts';
+export { funnel, MAX_GROUPS as FUNNEL_MAX_GROUPS, type Funnel, type FunnelParams, type FunnelStepResult, type FunnelGroup } from './queries/funnel.ts';
+export { funnelDropped } from './queries/funnelDropped.ts';
+export { eventNames, type EventName } from './queries/funnelEvents.ts';
+export { funnelStep, funnelFilter, filterOps, textFields, numberFields, type FunnelStep, type FunnelFilter } from './queries/funnelFilters.ts';
+export { MIN_STEPS as FUNNEL_MIN_STEPS, MAX_STEPS as FUNNEL_MAX_STEPS, type FunnelOrder } from './queries/funnelLevels.ts';
+export { retention, MAX_PERIODS as RETENTION_MAX_PERIODS, type Retention, type RetentionParams, type Cohort, type RetentionCurve, type RetentionMode, type CohortMode } from './queries/retention.ts';
+export { granularities, type Granularity } from './queries/retentionPeriods.ts';
