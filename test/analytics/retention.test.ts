@@ -87,8 +87,8 @@ function expected(fx: { events: Row[]; personIds: PersonId[] }, q: Q, only?: Set
     people.set(p, [...(people.get(p) ?? []), { day, event: e.event }]);
   }
   // cohort index (periods after `first`) → per person retained flags
-  const cohorts = new Map<number, { size: number; retained: number[]; members: string[] }>();
-  for (const [p, evs] of people) {
+  const cohorts = new Map<number, { size: number; retained: number[] }>();
+  for (const evs of people.values()) {
     const isCohort = (x: { event: string }) => q.cohortEvent === null || x.event === q.cohortEvent;
     const isReturn = (x: { event: string }) => q.returnEvent === null || x.event === q.returnEvent;
     let cs: number[];
@@ -100,13 +100,12 @@ function expected(fx: { events: Row[]; personIds: PersonId[] }, q: Q, only?: Set
     }
     const returns = new Set(evs.filter((x) => isReturn(x) && x.day >= first).map((x) => between(first, startOf(x.day, q.granularity), q.granularity)));
     for (const c of cs) {
-      const co = cohorts.get(c) ?? { size: 0, retained: new Array(q.periods).fill(0), members: [] };
+      const co = cohorts.get(c) ?? { size: 0, retained: new Array<number>(q.periods).fill(0) };
       cohorts.set(c, co);
       co.size++;
-      co.members.push(p);
       for (let k = 1; k <= q.periods; k++) {
         const back = q.mode === 'n-day' ? returns.has(c + k) : [...returns].some((r) => r >= c + k);
-        if (back) co.retained[k - 1]++;
+        if (back) co.retained[k - 1]! += 1;
       }
     }
   }
@@ -126,7 +125,7 @@ function expected(fx: { events: Row[]; personIds: PersonId[] }, q: Q, only?: Set
     });
   }
   curve.rates = curve.retained.map((r, k) => (curve.sizes[k] ? r / curve.sizes[k]! : null));
-  return { from: first, cohorts: list, average: curve, members: cohorts };
+  return { from: first, cohorts: list, average: curve };
 }
 
 // ---- the tests ---------------------------------------------------------------------------------------
