@@ -74,7 +74,8 @@ const anchorTest = (t: AnchorType) =>
 
 const pathsSql = (db: string, p: PathsParams) => {
   const flag = anchorTest(p.anchorType);
-  const where = p.include === 'views' ? `${isView} OR ${flag}` : undefined;
+  // sessions are cut on all events; `views` then keeps only the views and the anchor as steps
+  const keep = p.include === 'views' ? `toUInt8(${isView} OR ${flag})` : '1';
   const sequence =
     p.direction === 'after'
       ? `if(length(names) - pos < {depth:UInt8}, arrayPushBack(arraySlice(names, pos + 1, {depth:UInt8}), '${END}'), arraySlice(names, pos + 1, {depth:UInt8}))`
@@ -85,16 +86,21 @@ FROM (
   SELECT ${sequence} AS path, count() AS n
   FROM (
     SELECT
-      arrayMap(x -> x.3, items) AS names0,
-      arrayPushFront(arrayPopBack(names0), '') AS prev,
       arrayFilter((n, q) -> n != q, names0, prev) AS names,
-      indexOf(arrayFilter((x, n, q) -> n != q, arrayMap(x -> x.2, items), names0, prev), 1) AS pos
-    FROM ${sessionsSql(db, {
-      item: `(toUnixTimestamp64Milli(timestamp), toUInt8(${flag}), ${stepName})`,
-      columns: ['event', 'page_path'],
-      where,
-      having: `max(${flag}) = 1`,
-    })}
+      indexOf(arrayFilter((f, n, q) -> n != q, flags0, names0, prev), 1) AS pos
+    FROM (
+      SELECT
+        arrayFilter(x -> x.4 = 1, items) AS kept,
+        arrayMap(x -> x.3, kept) AS names0,
+        arrayMap(x -> x.2, kept) AS flags0,
+        -- each step's predecessor ('' for the first), to drop repeats without capturing an array in a lambda
+        arraySlice(arrayPushFront(names0, ''), 1, length(names0)) AS prev
+      FROM ${sessionsSql(db, {
+        item: `(toUnixTimestamp64Milli(timestamp), toUInt8(${flag}), ${stepName}, ${keep})`,
+        columns: ['event', 'page_path'],
+        having: `max(${flag}) = 1`,
+      })}
+    )
   )
   WHERE pos > 0
   GROUP BY path
