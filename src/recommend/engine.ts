@@ -1,0 +1,405 @@
+import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { IdentityGraph } from '../identity/index.ts';
+import type { OlapStore } from '../store/olap/index.ts';
+import type { OltpStore } from '../store/oltp/index.ts';
+import { PERSON, addItem, personJoin, touchesOf } from './data.ts';
+import type { Lang } from './explain.ts';
+import { loadProfiles } from './profile.ts';
+import { rank, type Models, type Ranked, type Scene, type UserState } from './rank.ts';
+import { trainModels, type TrainStats } from './train.ts';
+import { BEHAVIOURS, BEHAVIOUR_WEIGHTS, type Behaviour, type Profile, type Touch } from './types.ts';
+
+/**
+ * The recommendation engine on the runtime: holds the trained models and, per person, a short serving
+ * state (recent items, last views, profile tags, ALS vector) in memory, so a request touches no store.
+ *
+ * - Training (`train`) reads ClickHouse and fits every model as of now; the new models replace the old in
+ *   one assignment. It runs at server start when there is no model yet, on a schedule, on
+ *   `huaxiang build --only models` and `POST /api/v1/recommendations/train`.
+ * - A person's serving state is built on first request — from the trained interactions, or for someone
+ *   newer than the models with one primary-key read of their events — and kept in an LRU (`cacheSize`).
+ * - As events are stored (the writer's onStored hook) the engine reads the new product events of exactly
+ *   those people, updates their state and the item-CF neighbour lists in place; after the live tag
+ *   refresh their profile tags are read again. Feedback ("not interested", dislike) applies at once.
+ */
+export interface RecommendOptions {
+  trainEveryMinutes?: number;
+  cacheSize?: number;
+  /** how long stored events are gathered before the state is updated (ms) */
+  liveDelayMs?: number;
+}
+
+export interface RecommendDeps {
+  olap: OlapStore;
+  oltp: OltpStore;
+  identity: IdentityGraph;
+  log: Logger;
+}
+
+export interface RecommendRequest {
+  scene?: Scene;
+  limit?: number;
+  /** product on the page (scene product) or basket items (scene cart) */
+  itemIds?: string[];
+  diversity?: number;
+  explore?: number;
+  maxPerCategory?: number;
+  include?: string[];
+  exclude?: string[];
+  lang?: Lang;
+}
+
+export interface RecommendedItem {
+  itemId: string;
+  score: number;
+  reason: string;
+  source: string;
+  title: string;
+  category: string;
+  brand: string;
+  price: number | null;
+  /** the item the reason names, when there is one */
+  becauseOf?: string;
+}
+
+export interface Recommendation {
+  recommendationId: string;
+  userId?: string;
+  scene: Scene;
+  items: RecommendedItem[];
+  modelAsOf: string;
+}
+
+export interface TrainRun extends TrainStats {
+  id: string;
+  trigger: string;
+  startedAt: string;
+}
+
+export class UnknownItemError extends Error {
+  constructor(readonly itemId: string) {
+    super(`item '${itemId}' is not in the catalog`);
+  }
+}
+
+interface Live {
+  models: Models;
+  profiles: Map<string, Profile>;
+  personOf: Map<string, string>;
+  run: TrainRun;
+}
+
+export class RecommendEngine {
+  private live: Live | null = null;
+  private training: Promise<TrainRun> | null = null;
+  private readonly users: LRUCache<string, UserState>;
+  private readonly feedback = new Map<string, { items: Set<string>; categories: string[] }>();
+  private timer: NodeJS.Timeout | null = null;
+  private pending = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private lastError: string | null = null;
+
+  constructor(
+    private readonly deps: RecommendDeps,
+    private readonly opts: RecommendOptions = {},
+  ) {
+    this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
+  }
+
+  /** Loads the recorded feedback. */
+  async init(): Promise<void> {
+    const rows = await this.deps.oltp.query<{ person_id: string; item_id: string | null; category: string | null }>('SELECT person_id, item_id, category FROM recommend_feedback ORDER BY id');
+    for (const r of rows) this.remember(r.person_id, r.item_id, r.category);
+  }
+
+  get models(): Models | null {
+    return this.live?.models ?? null;
+  }
+
+  /** Serving: a first training at start when there are events, then one every N minutes. */
+  schedule(): void {
+    void this.hasEvents()
+      .then((yes) => (yes && !this.live ? this.train({ trigger: 'startup' }) : undefined))
+      .catch((err) => this.deps.log.warn({ err }, 'startup recommendation training failed'));
+    const every = this.opts.trainEveryMinutes ?? 360;
+    if (every > 0) {
+      this.timer = setInterval(() => void this.train({ trigger: 'schedule' }).catch((err) => this.deps.log.warn({ err }, 'scheduled recommendation training failed')), every * 60_000);
+      this.timer.unref();
+    }
+  }
+
+  /** Trains every model as of `asOf` (now); one training at a time — a second call joins the first. */
+  train(o: { asOf?: Date; trigger: string; profiles?: Map<string, Profile> }): Promise<TrainRun> {
+    if (this.training) return this.training;
+    this.training = this.doTrain(o).finally(() => (this.training = null));
+    return this.training;
+  }
+
+  private async doTrain(o: { asOf?: Date; trigger: string; profiles?: Map<string, Profile> }): Promise<TrainRun> {
+    const startedAt = new Date();
+    const id = `rec_${startedAt.getTime().toString(36)}_${randomUUID().slice(0, 8)}`;
+    try {
+      const { models, profiles, stats } = await trainModels(this.deps.olap, { asOf: o.asOf?.getTime(), profiles: o.profiles });
+      const ids = await this.deps.olap.query<{ distinct_id: string; person_id: string }>(
+        `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${this.deps.olap.db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
+      );
+      const personOf = new Map(ids.map((r) => [r.distinct_id, r.person_id]));
+      const run: TrainRun = { ...stats, id, trigger: o.trigger, startedAt: startedAt.toISOString() };
+      await this.deps.oltp.query(
+        `INSERT INTO model_runs (id, model, trigger, params, features, persons, seconds, started_at, candidates) VALUES ($1, 'recommend', $2, $3, '[]', $4, $5, $6, $7)`,
+        [id, o.trigger, JSON.stringify({ asOf: stats.asOf }), stats.persons, stats.seconds, startedAt.toISOString(), JSON.stringify({ timings: stats.timings, items: stats.items, interactions: stats.interactions, profiles: stats.profiles, boughtTogetherPairs: stats.boughtTogetherPairs })],
+      );
+      this.live = { models, profiles, personOf, run };
+      this.users.clear();
+      this.lastError = null;
+      this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
+      return run;
+    } catch (err) {
+      this.lastError = (err as Error).message;
+      throw err;
+    }
+  }
+
+  /** the models, training them first when there are none yet */
+  async ready(): Promise<Live> {
+    if (!this.live) await this.train({ trigger: 'on-demand' });
+    return this.live!;
+  }
+
+  async runs(limit = 20): Promise<(TrainRun & { finishedAt: string })[]> {
+    const rows = await this.deps.oltp.query<{ id: string; trigger: string; params: { asOf: string }; persons: number; seconds: number; started_at: Date | string; finished_at: Date | string; candidates: Record<string, unknown> }>(
+      `SELECT id, trigger, params, persons, seconds, started_at, finished_at, candidates FROM model_runs WHERE model = 'recommend' ORDER BY finished_at DESC LIMIT $1`, [limit]);
+    return rows.map((r) => ({
+      id: r.id, trigger: r.trigger, asOf: r.params.asOf, persons: Number(r.persons), seconds: Number(r.seconds),
+      startedAt: new Date(r.started_at).toISOString(), finishedAt: new Date(r.finished_at).toISOString(),
+      ...(r.candidates as unknown as Pick<TrainStats, 'items' | 'interactions' | 'profiles' | 'boughtTogetherPairs' | 'timings'>),
+    }));
+  }
+
+  status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; lastError: string | null } {
+    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.users.size, lastError: this.lastError };
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  async forUser(userId: string, req: RecommendRequest = {}): Promise<Recommendation> {
+    const live = await this.ready();
+    const user = await this.userState(userId);
+    return this.answer(live, user, req, userId);
+  }
+
+  /** items like this one (the product page without a person, or with one when `userId` is given) */
+  async similar(itemId: string, req: RecommendRequest & { userId?: string } = {}): Promise<Recommendation> {
+    const live = await this.ready();
+    const user = req.userId ? await this.userState(req.userId) : null;
+    return this.answer(live, user, { ...req, scene: req.scene ?? 'product', itemIds: [itemId] }, req.userId);
+  }
+
+  /** frequently bought together with this item: co-purchase only, filtered (stock, feedback) */
+  async boughtTogether(itemId: string, req: RecommendRequest & { userId?: string } = {}): Promise<Recommendation> {
+    const live = await this.ready();
+    const user = req.userId ? await this.userState(req.userId) : null;
+    return this.answer(live, user, { diversity: 0, explore: 0, ...req, scene: 'cart', itemIds: [itemId] }, req.userId, { together: 1, itemcf: 0, content: 0, als: 0, popular: 0 });
+  }
+
+  /** for a basket (scene cart by default) */
+  async basket(itemIds: string[], req: RecommendRequest & { userId?: string } = {}): Promise<Recommendation> {
+    const live = await this.ready();
+    const user = req.userId ? await this.userState(req.userId) : null;
+    return this.answer(live, user, { ...req, scene: req.scene ?? 'cart', itemIds }, req.userId);
+  }
+
+  private answer(live: Live, user: UserState | null, req: RecommendRequest, userId?: string, weights?: Parameters<typeof rank>[2]['weights']): Recommendation {
+    const m = live.models;
+    const anchors = (req.itemIds ?? []).map((id) => {
+      const i = m.catalog.index.get(id);
+      if (i === undefined) throw new UnknownItemError(id);
+      return i;
+    });
+    const fb = user ? this.feedback.get(user.person) : undefined;
+    const scene = req.scene ?? 'home';
+    const ranked = rank(m, user, {
+      scene, limit: req.limit ?? 20, anchors, diversity: req.diversity, explore: req.explore, maxPerCategory: req.maxPerCategory,
+      include: req.include, exclude: req.exclude, lang: req.lang, dislikedItems: fb?.items, dislikedCategories: fb?.categories, weights,
+      seed: user ? `${user.person}:${new Date().toISOString().slice(0, 10)}` : undefined,
+    });
+    return { recommendationId: randomUUID(), userId, scene, items: ranked.map((r) => this.present(m, r)), modelAsOf: new Date(m.asOf).toISOString() };
+  }
+
+  private present(m: Models, r: Ranked): RecommendedItem {
+    const c = m.catalog;
+    const via = r.evidence.via;
+    return {
+      itemId: c.ids[r.item]!, score: r.score, reason: r.reason, source: r.evidence.source, title: c.title[r.item] || c.titleEn[r.item] || '',
+      category: c.category[r.item]!, brand: c.brand[r.item]!, price: Number.isNaN(c.price[r.item]!) ? null : c.price[r.item]!,
+      ...(via !== undefined ? { becauseOf: c.ids[via] } : {}),
+    };
+  }
+
+  /** the serving state of the person behind `userId`: from the LRU, the trained data, or one read of their events */
+  async userState(userId: string): Promise<UserState> {
+    const live = await this.ready();
+    const person = live.personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
+    const cached = this.users.get(person);
+    if (cached) return cached;
+    const m = live.models;
+    const u = m.x.personIndex.get(person) ?? -1;
+    let history: Touch[];
+    let profile = live.profiles.get(person);
+    if (u >= 0) history = touchesOf(m.x, u);
+    else {
+      history = await this.readHistory(person, m);
+      if (!profile) profile = (await loadProfiles(this.deps.olap, [person])).get(person);
+    }
+    const state: UserState = { person, u, history, views: history.slice(0, 5), profile };
+    this.users.set(person, state);
+    return state;
+  }
+
+  /** one person's interest per item since the models' window began, newest first (a new person) */
+  private async readHistory(person: string, m: Models): Promise<Touch[]> {
+    const { anonymousIds, userIds } = await this.deps.identity.idsOf(person);
+    const events = await this.eventsOf([person, ...anonymousIds, ...userIds], m.asOf - 180 * 86_400_000);
+    const state: UserState = { person, u: -1, history: [], views: [] };
+    for (const e of events) applyEvent(m, state, e, false);
+    return state.history;
+  }
+
+  private async eventsOf(distinctIds: readonly string[], since: number): Promise<LiveEvent[]> {
+    const db = this.deps.olap.db;
+    const rows = await this.deps.olap.query<{ person: string; item: string; event: string; ts: string }>(
+      `SELECT ${PERSON} AS person, arrayJoin(if(notEmpty(e.products), arrayMap(p -> p.1, e.products), [e.product_id])) AS item, e.event AS event,
+              toUnixTimestamp64Milli(e.timestamp) AS ts
+       FROM ${db}.events AS e ${personJoin(db)}
+       WHERE e.distinct_id IN {ids:Array(String)} AND e.event IN {events:Array(String)} AND e.timestamp > fromUnixTimestamp64Milli({since:Int64})
+       ORDER BY ts`,
+      { ids: distinctIds, events: BEHAVIOURS, since },
+    );
+    return rows.filter((r) => r.item !== '').map((r) => ({ person: r.person, item: r.item, event: r.event as Behaviour, ts: Number(r.ts) }));
+  }
+
+  // ---------------------------------------------------------------- feedback and live updates
+
+  /** "not interested" / dislike: recorded, and obeyed from the next request on */
+  async recordFeedback(userId: string, f: { kind: 'dislike' | 'not_interested'; itemId?: string; category?: string }): Promise<{ person: string }> {
+    const person = this.live?.personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
+    await this.deps.oltp.query('INSERT INTO recommend_feedback (person_id, kind, item_id, category) VALUES ($1, $2, $3, $4)', [person, f.kind, f.itemId ?? null, f.category ?? null]);
+    this.remember(person, f.itemId ?? null, f.category ?? null);
+    return { person };
+  }
+
+  private remember(person: string, itemId: string | null, category: string | null): void {
+    let fb = this.feedback.get(person);
+    if (!fb) this.feedback.set(person, (fb = { items: new Set(), categories: [] }));
+    if (itemId) fb.items.add(itemId);
+    if (category && !fb.categories.includes(category)) fb.categories.push(category);
+  }
+
+  /** the writer stored events of these distinct ids */
+  changed(distinctIds: readonly string[]): void {
+    if (this.stopped || !this.live) return;
+    for (const id of distinctIds) this.pending.add(id);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flushing = this.flushing.then(() => this.applyPending()).catch((err) => this.deps.log.warn({ err }, 'live recommendation update failed'));
+    }, this.opts.liveDelayMs ?? 200);
+    this.flushTimer.unref();
+  }
+
+  /** resolves once every change reported so far is applied (tests, shutdown) */
+  async settled(): Promise<void> {
+    while (this.flushTimer || this.pending.size) {
+      await new Promise((r) => setTimeout(r, 20));
+      await this.flushing;
+    }
+    await this.flushing;
+  }
+
+  private async applyPending(): Promise<void> {
+    const live = this.live;
+    if (!live || this.pending.size === 0) return;
+    const ids = [...this.pending];
+    this.pending.clear();
+    const persons = [...new Set(await Promise.all(ids.map(async (d) => live.personOf.get(d) ?? (await this.deps.identity.personOf(d)))))];
+    const states = await Promise.all(persons.map((p) => this.userState(p)));
+    const since = Math.min(...states.map((s) => s.watermark ?? live.models.asOf));
+    const events = await this.eventsOf(ids, since - 1);
+    const byPerson = new Map(states.map((s) => [s.person, s]));
+    for (const e of events) {
+      const s = byPerson.get(e.person);
+      if (!s || e.ts <= (s.watermark ?? live.models.asOf)) continue;
+      applyEvent(live.models, s, e, true);
+    }
+  }
+
+  /** profile tags of these people changed (after the live tag refresh) */
+  async profilesChanged(persons: readonly string[]): Promise<void> {
+    const live = this.live;
+    if (!live || persons.length === 0) return;
+    const fresh = await loadProfiles(this.deps.olap, persons);
+    for (const [p, prof] of fresh) {
+      live.profiles.set(p, prof);
+      const s = this.users.peek(p);
+      if (s) s.profile = prof;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.pending.clear();
+    await this.flushing.catch(() => undefined);
+    await this.training?.catch(() => undefined);
+  }
+
+  private async hasEvents(): Promise<boolean> {
+    const r = await this.deps.olap.query<{ n: number }>(`SELECT count() AS n FROM (SELECT 1 FROM ${this.deps.olap.db}.events LIMIT 1)`);
+    return Number(r[0]!.n) > 0;
+  }
+}
+
+interface LiveEvent {
+  person: string;
+  item: string;
+  event: Behaviour;
+  ts: number;
+}
+
+/**
+ * One product event into a person's serving state: their interest in the item grows by the behaviour's
+ * weight, a view joins the last views, and (live) the item-CF neighbour lists take the new pairs.
+ */
+function applyEvent(m: Models, s: UserState, e: LiveEvent, updateModels: boolean): void {
+  const item = m.catalog.index.get(e.item) ?? addItem(m.catalog, e.item);
+  const w = BEHAVIOUR_WEIGHTS[e.event] ?? 1;
+  const bought = e.event === 'Order Completed';
+  const cur = s.history.find((h) => h.item === item);
+  if (updateModels) {
+    const damp = 1 / Math.sqrt(Math.log(2 + s.history.length + (cur ? 0 : 1)));
+    const before = cur ? Math.log1p(cur.weight) : 0;
+    const v = (Math.log1p((cur?.weight ?? 0) + w) - before) * damp;
+    m.itemcf.observe(item, v, s.history.slice(0, 100).filter((h) => h.item !== item).map((h) => ({ item: h.item, v: Math.log1p(h.weight) * damp })));
+  }
+  if (cur) {
+    cur.weight += w;
+    cur.at = e.ts;
+    cur.bought ||= bought;
+    s.history.splice(s.history.indexOf(cur), 1);
+    s.history.unshift(cur);
+  } else s.history.unshift({ item, at: e.ts, weight: w, bought });
+  if (s.history.length > 200) s.history.length = 200;
+  if (e.event === 'Product Viewed') {
+    s.views = [{ item, at: e.ts, weight: w, bought: false }, ...s.views.filter((v) => v.item !== item)].slice(0, 10);
+  }
+  s.watermark = Math.max(s.watermark ?? 0, e.ts);
+  // the person's ALS vector is folded in again from the updated history at the next request
+  s.vector = undefined;
+  s.u = -1;
+}

@@ -1,0 +1,232 @@
+import { diversify } from './diversity.ts';
+import { reason, type Evidence, type Lang, type Source } from './explain.ts';
+import { makeFilter, type FilterSpec } from './filters.ts';
+import type { ALS } from './models/als.ts';
+import type { BoughtTogether } from './models/boughtTogether.ts';
+import type { Content } from './models/content.ts';
+import type { ItemCF } from './models/itemcf.ts';
+import type { Popular } from './models/popular.ts';
+import type { SessionModel } from './models/session.ts';
+import type { Catalog, Interactions, Profile, Scored, Touch } from './types.ts';
+
+/**
+ * The ranker: candidates from every model the scene uses are blended, re-ranked with the person's
+ * profile tags, filtered, diversified, and given a small exploration share.
+ *
+ * Blend: each source's scores are divided by that source's best score in the request (0…1), multiplied
+ * by the scene's weight for the source (SCENES) and summed. The item's reason is the source that added
+ * most.
+ *
+ * Profile re-ranking (a documented scorer, weights chosen on training worlds, see docs/recommend.md):
+ *   score × (1 + 0.5·category share + 0.3·department share + 0.3·brand share (×2 for brand-loyal people)
+ *            + 0.2·price fit + 0.15·new arrival (trend seekers) + 0.15·cheapness (price-sensitive people))
+ * where shares come from top_categories / top_category_groups / top_brands, price fit is
+ * max(0, 1 − 2|price position − band centre|) for price_band low 0.2 / mid 0.5 / high 0.8, and cheapness is
+ * (1 − price position + markdown) / 2. People without history or in the new or churned lifecycle stages
+ * lean on popular lists (their weight ×3).
+ */
+export type Scene = 'home' | 'product' | 'cart' | 'email';
+export const SCENES: Record<Scene, Partial<Record<Source, number>>> = {
+  home: { itemcf: 1, als: 0.8, content: 0.3, session: 0.5, popular: 0.25, trending: 0.1 },
+  product: { itemcf: 1, content: 0.6, session: 0.6, together: 0.4, als: 0.3, popular: 0.05 },
+  cart: { together: 1, itemcf: 0.6, content: 0.2, als: 0.2, popular: 0.1 },
+  email: { itemcf: 1, als: 1, content: 0.4, popular: 0.2, trending: 0.2 },
+};
+/** default diversity λ and exploration share per scene */
+export const SCENE_DEFAULTS: Record<Scene, { diversity: number; explore: number }> = {
+  home: { diversity: 0.15, explore: 0.1 },
+  product: { diversity: 0.05, explore: 0 },
+  cart: { diversity: 0.1, explore: 0 },
+  email: { diversity: 0.3, explore: 0.1 },
+};
+
+export interface Models {
+  catalog: Catalog;
+  x: Interactions;
+  itemcf: ItemCF;
+  als: ALS;
+  content: Content;
+  together: BoughtTogether;
+  popular: Popular;
+  session: SessionModel;
+  repeatable: Uint8Array;
+  /** items launched within the 30 days before `asOf` (the exploration pool) */
+  newItems: number[];
+  /** the moment the models were trained as of (ms) */
+  asOf: number;
+}
+
+/** What serving knows of one person: history (newest first), last views, profile, ALS vector. */
+export interface UserState {
+  person: string;
+  /** row in the trained interactions, −1 when the person is newer than the models */
+  u: number;
+  history: Touch[];
+  views: Touch[];
+  profile?: Profile;
+  vector?: Float32Array;
+  /** the newest event time applied to this state (live updates) */
+  watermark?: number;
+}
+
+export interface RankRequest {
+  scene: Scene;
+  limit: number;
+  /** the product on the page, or the basket */
+  anchors: number[];
+  diversity?: number;
+  explore?: number;
+  maxPerCategory?: number;
+  include?: string[];
+  exclude?: string[];
+  lang?: Lang;
+  dislikedItems?: ReadonlySet<string>;
+  dislikedCategories?: readonly string[];
+  /** override the scene's source weights (evaluation of single models) */
+  weights?: Partial<Record<Source, number>>;
+  /** turn the profile re-ranking off (evaluation) */
+  noProfile?: boolean;
+  /** seeds the exploration pick (person and day by default) */
+  seed?: string;
+}
+
+export interface Ranked {
+  item: number;
+  score: number;
+  evidence: Evidence;
+  reason: string;
+}
+
+interface Cand {
+  item: number;
+  score: number;
+  best: number;
+  evidence: Evidence;
+}
+
+const POOL = 200;
+
+export function rank(m: Models, user: UserState | null, req: RankRequest): Ranked[] {
+  const c = m.catalog;
+  const lang = req.lang ?? 'zh';
+  const weights = { ...SCENES[req.scene], ...req.weights };
+  const profile = req.noProfile ? undefined : user?.profile;
+  const history = user?.history ?? [];
+  const cold = history.length === 0 || profile?.lifecycle === 'new' || profile?.lifecycle === 'churned';
+  const lists = new Map<Source, { list: Scored[]; anchored?: boolean }>();
+  const w = (s: Source) => (weights[s] ?? 0) * (cold && (s === 'popular' || s === 'trending') ? 3 : 1);
+  const anchorTouches: Touch[] = req.anchors.map((item) => ({ item, at: m.asOf, weight: 3, bought: false }));
+
+  if (w('itemcf')) lists.set('itemcf', req.anchors.length ? { list: m.itemcf.recommend(anchorTouches, POOL), anchored: true } : { list: m.itemcf.recommend(history, POOL) });
+  if (w('content')) lists.set('content', req.anchors.length ? { list: m.content.recommend(anchorTouches, POOL), anchored: true } : { list: m.content.recommend(history, POOL) });
+  if (w('session')) lists.set('session', req.anchors.length ? { list: m.session.recommend(anchorTouches, POOL), anchored: true } : { list: m.session.recommend(user?.views ?? [], POOL) });
+  if (w('together') && req.anchors.length) lists.set('together', { list: m.together.forBasket(req.anchors, POOL), anchored: true });
+  if (w('als') && user && history.length) {
+    const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
+    lists.set('als', { list: m.als.recommend(v, POOL) });
+  }
+  if (w('popular')) lists.set('popular', { list: m.popular.forProfile(profile ?? user?.profile, POOL).items });
+  if (w('trending')) lists.set('trending', { list: m.popular.trending.slice(0, POOL) });
+
+  const cands = new Map<number, Cand>();
+  const boughtVia = new Set(history.filter((h) => h.bought).map((h) => h.item));
+  for (const [source, { list, anchored }] of lists) {
+    if (!list.length) continue;
+    const max = list[0]!.score || 1;
+    const ws = w(source);
+    for (const s of list) {
+      const add = (ws * s.score) / max;
+      if (add <= 0) continue;
+      let cd = cands.get(s.item);
+      if (!cd) cands.set(s.item, (cd = { item: s.item, score: 0, best: -1, evidence: { source } }));
+      cd.score += add;
+      if (add > cd.best) {
+        cd.best = add;
+        cd.evidence = { source, via: s.via, viaBought: s.via !== undefined && boughtVia.has(s.via), anchored, group: s.group };
+      }
+    }
+  }
+
+  const filter = makeFilter(c, m.repeatable, {
+    bought: new Set(history.filter((h) => h.bought).map((h) => h.item)),
+    dislikedItems: req.dislikedItems ?? new Set(),
+    dislikedCategories: req.dislikedCategories ?? [],
+    include: req.include ?? [],
+    exclude: req.exclude ?? [],
+    anchors: new Set(req.anchors),
+  } satisfies FilterSpec);
+  const ranked: Cand[] = [];
+  for (const cd of cands.values()) {
+    if (!filter(cd.item)) continue;
+    if (profile) cd.score *= profileBoost(c, cd.item, profile, m.asOf) ** (req.scene === 'product' ? 0.5 : 1);
+    ranked.push(cd);
+  }
+  ranked.sort((a, b) => b.score - a.score || a.item - b.item);
+  // not enough candidates (a new shop, narrow filters): fill from the popular list
+  if (ranked.length < req.limit) {
+    const have = new Set(ranked.map((r) => r.item));
+    const floor = ranked.length ? ranked[ranked.length - 1]!.score : 1;
+    for (const s of m.popular.global) {
+      if (ranked.length >= req.limit * 3) break;
+      if (have.has(s.item) || !filter(s.item)) continue;
+      ranked.push({ item: s.item, score: floor * 0.5 * (s.score / (m.popular.global[0]?.score || 1)), best: 0, evidence: { source: 'popular' } });
+    }
+  }
+  const d = req.diversity ?? SCENE_DEFAULTS[req.scene].diversity;
+  let out = diversify(c, ranked, req.limit, d, req.maxPerCategory);
+  const e = req.explore ?? SCENE_DEFAULTS[req.scene].explore;
+  if (e > 0 && out.length) out = explore(m, out, profile, filter, e, req.seed ?? `${user?.person ?? ''}:${new Date(m.asOf).toISOString().slice(0, 10)}`);
+  return out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
+}
+
+export function profileBoost(c: Catalog, i: number, p: Profile, now: number): number {
+  const cat = p.categories.get(c.category[i] ?? '') ?? 0;
+  const dept = p.departments.get(c.top[i] ?? '') ?? p.departments.get((c.category[i] ?? '').split('/')[0] ?? '') ?? 0;
+  const brand = (p.brands.get(c.brand[i] ?? '') ?? 0) * (p.brandLoyal ? 2 : 1);
+  const centre = p.priceBand === 'low' ? 0.2 : p.priceBand === 'high' ? 0.8 : p.priceBand === 'mid' ? 0.5 : null;
+  const fit = centre === null || Number.isNaN(c.price[i]!) ? 0 : Math.max(0, 1 - 2 * Math.abs(c.pricePct[i]! - centre));
+  const isNew = !Number.isNaN(c.launched[i]!) && now - c.launched[i]! < 30 * 86_400_000 ? 1 : 0;
+  const cheap = (1 - c.pricePct[i]! + c.markdown[i]!) / 2;
+  return 1 + 0.5 * cat + 0.3 * dept + 0.3 * brand + 0.2 * fit + (p.trendSeeker ? 0.15 * isNew : 0) + (p.priceSensitive ? 0.15 * cheap : 0);
+}
+
+/**
+ * Replaces ⌈share × n⌉ evenly spaced slots (never the first two) with items the person would otherwise not
+ * see: new arrivals (launched within 30 days) in the departments they like, else trending items outside
+ * the list; chosen by a hash of the person and the day, so a page reload shows the same list.
+ */
+function explore(m: Models, list: Cand[], profile: Profile | undefined, filter: (i: number) => boolean, share: number, seed: string): Cand[] {
+  const c = m.catalog;
+  const slots = Math.min(list.length - 2, Math.ceil(share * list.length));
+  if (slots <= 0) return list;
+  const inList = new Set(list.map((r) => r.item));
+  const depts = profile ? new Set([...profile.departments.keys()]) : new Set<string>();
+  const pool: number[] = [];
+  for (const i of m.newItems) {
+    if (inList.has(i) || !filter(i)) continue;
+    if (depts.size === 0 || depts.has(c.top[i]!) || depts.has((c.category[i] ?? '').split('/')[0]!)) pool.push(i);
+  }
+  if (pool.length < slots) for (const s of m.popular.trending) if (!inList.has(s.item) && filter(s.item) && !pool.includes(s.item)) pool.push(s.item);
+  if (pool.length === 0) return list;
+  const out = list.slice();
+  let h = hash(seed);
+  for (let s = 0; s < slots && pool.length; s++) {
+    const pos = Math.min(out.length - 1, Math.max(2, Math.round(((s + 1) * out.length) / (slots + 1))));
+    h = hash(`${seed}:${s}:${h}`);
+    const pick = pool.splice(h % pool.length, 1)[0]!;
+    out[pos] = { item: pick, score: out[pos]!.score, best: 0, evidence: { source: 'explore' } };
+  }
+  return out;
+}
+
+/** FNV-1a, 32 bits */
+export function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
