@@ -1,5 +1,5 @@
 import type { OlapStore } from '../../store/olap/index.ts';
-import { breakdownSql, groupOf, type Breakdown } from '../breakdown.ts';
+import { breakdownSql, NO_VALUE, type Breakdown } from '../breakdown.ts';
 import { addDays, daysBetween } from '../dates.ts';
 import type { Timezone } from '../timezones.ts';
 import { headline, headlineColumns, personPeriodsSql, relativeChange, type Headline, type HeadlineRow } from './overview.ts';
@@ -36,8 +36,10 @@ export interface MetricBreakdown {
 
 const RATIOS: BreakdownMetric[] = ['aov', 'conversion'];
 
+// a tag's group column is Nullable (a number tag's value goes through toString), so a LEFT JOIN miss is
+// NULL rather than '': both mean "no value"
 const groupsSql = (db: string, bd: string) => `
-SELECT ${groupOf('bd')} AS grp, ${headlineColumns}
+SELECT if(ifNull(bd.grp, '') = '', '${NO_VALUE}', assumeNotNull(bd.grp)) AS grp, ${headlineColumns}
 FROM ${personPeriodsSql(db)} AS x
 LEFT JOIN ${bd} AS bd ON bd.person_id = x.person
 GROUP BY grp`;
