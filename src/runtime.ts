@@ -13,6 +13,7 @@ import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
 import { SegmentEngine } from './segments/index.ts';
 import { TagEngine } from './tags/index.ts';
+import { RecommendEngine } from './recommend/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -29,6 +30,8 @@ export interface Runtime {
   metrics: IngestMetrics;
   tags: TagEngine;
   segments: SegmentEngine;
+  /** recommendation models and serving (src/recommend/) */
+  recommend: RecommendEngine;
   /** data-subject rights: export, rectification, erasure over every registered store (src/privacy/) */
   privacy: Privacy;
   lock: ReturnType<typeof lockDataDir>;
@@ -60,14 +63,29 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     writer.onStored = (ids) => tags.live.changed(ids);
     const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
+    const recommend = new RecommendEngine({ olap, oltp, identity, log });
+    await recommend.init();
+    if (opts.command === 'serve' || opts.command === 'demo') recommend.schedule();
+    const segmentsHook = tags.live.onRefreshed;
+    tags.live.onRefreshed = async (r) => {
+      await segmentsHook?.(r);
+      await recommend.profilesChanged(r.persons);
+    };
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     writer.keep = (rows) => privacy.tombstones.keep(rows);
+    // the recommendation engine listens after every other listener set above
+    const storedHook = writer.onStored;
+    writer.onStored = (ids) => {
+      storedHook?.(ids);
+      recommend.changed(ids);
+    };
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, privacy, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, privacy, lock,
       async close() {
         await writer.close();
         await tags.stop();
         await segments.stop();
+        await recommend.stop();
         await olap.close();
         await oltp.close();
         lock.release();
