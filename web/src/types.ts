@@ -190,3 +190,6 @@ export interface Composition {
   tag: string;
   values: Bucket[];
 }
+
+// ---- funnels and retention (POST /api/v1/analytics/funnels, GET /api/v1/analytics/retention) ----------------
+export type { Funnel, FunnelStepResult, FunnelGroup, FunnelStep, FunnelFilter, EventName, Retention, Cohort, RetentionCurve } from '../../src/analytics/index.ts';
