@@ -21,6 +21,8 @@ export interface ReviewsParams {
   to: string;
   tz: Timezone;
   by: Grouping;
+  /** with by=category: levels of the '/'-separated category path (default 1, the top category) */
+  categoryLevel?: number;
   lang: ReviewLang;
   /** data dir holding the shop's own models (models/sentiment-<lang>.json); none: defaults only */
   dataDir?: string;
@@ -105,7 +107,7 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
   const days = daysBetween(p.from, p.to);
   if (days < 1) throw new RangeError(`empty range: from ${p.from} must be before to ${p.to}`);
   const cap = p.cap ?? DEFAULT_CAP;
-  const params = { from: p.from, to: p.to, tz: p.tz, lang: p.lang, cap, groups: p.groups ?? 50 };
+  const params = { from: p.from, to: p.to, tz: p.tz, lang: p.lang, level: p.categoryLevel ?? 1, cap, groups: p.groups ?? 50 };
   const db = olap.db;
   const [ratingRows, groupRows, weekRows, texts] = await Promise.all([
     olap.query<{ stars: number; n: number; with_text: number }>(ratingsSql(db), params),

@@ -19,7 +19,7 @@ export async function ratedReviews(olap: OlapStore, o: { lang?: Lang; to?: strin
     `SELECT review_key, rating, lang, body FROM ${reviewsSql(olap.db, 'item', false)}
      WHERE rating IS NOT NULL AND rating BETWEEN 1 AND 5 AND body != ''
      ORDER BY review_key`,
-    { to: o.to ?? '2100-01-01', tz: 'UTC', lang: o.lang ?? 'all' },
+    { to: o.to ?? '2100-01-01', tz: 'UTC', lang: o.lang ?? 'all', level: 1 },
   );
   return rows.map((r) => ({ reviewKey: r.review_key, rating: Number(r.rating), lang: r.lang, text: r.body }));
 }

@@ -4,8 +4,8 @@
  * A review is a 'Product Reviewed' track event; its key is `properties.review_id` (else the message id) and
  * a review sent twice counts once, at its first occurrence. Text is `properties.review_body`, rating the
  * typed `rating` column (NULL when absent). Category and brand come from the event, else from the item
- * catalog (latest row per item); the category group is the top of the category path (the part before the
- * first '/' or '>'). Language is zh when the text has a Han character, else en (as in sentiment/features.ts).
+ * catalog (latest row per item); the category group is the category path cut to `level` levels of its
+ * '/' path (as in the sessions report). Language is zh when the text has a Han character, else en (as in sentiment/features.ts).
  */
 import type { Timezone } from '../timezones.ts';
 
@@ -22,7 +22,7 @@ export const langOf = (col: string) => `if(match(${col}, '\\\\p{Han}'), 'zh', 'e
 
 /** The group key and its display label for a grouping; identifiers only, never values. */
 const groupColumns: Record<Grouping, { key: string; label: string }> = {
-  category: { key: `trimBoth(splitByRegexp('[/>]', if(r.category != '', r.category, it.category))[1])`, label: 'grp' },
+  category: { key: `arrayStringConcat(arraySlice(splitByChar('/', if(r.category != '', r.category, it.category)), 1, {level:UInt8}), '/')`, label: 'grp' },
   brand: { key: `if(r.brand != '', r.brand, it.brand)`, label: 'grp' },
   item: { key: 'r.product_id', label: `if(title != '', title, product_id)` },
 };
@@ -30,7 +30,7 @@ const groupColumns: Record<Grouping, { key: string; label: string }> = {
 /**
  * Reviews first posted before {to:Date} (and on or after {from:Date} when `bounded`), with columns:
  * review_key, ts, product_id, rating, body, lang, grp (group key, '' when unknown), label.
- * Params: to, tz, lang (all|zh|en), and from when bounded.
+ * Params: to, tz, lang (all|zh|en), level (category levels), and from when bounded.
  */
 export function reviewsSql(db: string, by: Grouping, bounded = true): string {
   const g = groupColumns[by];
@@ -46,7 +46,8 @@ export function reviewsSql(db: string, by: Grouping, bounded = true): string {
         argMin(product_id, timestamp) AS product_id,
         argMin(category, timestamp) AS category,
         argMin(brand, timestamp) AS brand,
-        argMin(rating, timestamp) AS rating,
+        -- through a tuple: argMin alone would skip a NULL rating and take a later resend's stars
+        argMin(tuple(rating), timestamp).1 AS rating,
         argMin(text, timestamp) AS body
       FROM (
         SELECT message_id, timestamp, product_id, category, brand, rating,
@@ -73,4 +74,5 @@ export interface ReviewsSqlParams {
   to: string;
   tz: Timezone;
   lang: ReviewLang;
+  level: number;
 }
