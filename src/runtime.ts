@@ -14,6 +14,7 @@ import { openOltp, type OltpStore } from './store/oltp/index.ts';
 import { SegmentEngine } from './segments/index.ts';
 import { TagEngine } from './tags/index.ts';
 import { RecommendEngine } from './recommend/index.ts';
+import { LoyaltyEngine } from './loyalty/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -32,6 +33,8 @@ export interface Runtime {
   segments: SegmentEngine;
   /** recommendation models and serving (src/recommend/) */
   recommend: RecommendEngine;
+  /** points ledger, earning rules, member tiers, coupons (src/loyalty/) */
+  loyalty: LoyaltyEngine;
   /** data-subject rights: export, rectification, erasure over every registered store (src/privacy/) */
   privacy: Privacy;
   lock: ReturnType<typeof lockDataDir>;
@@ -71,6 +74,13 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       await segmentsHook?.(r);
       await recommend.profilesChanged(r.persons);
     };
+    const loyalty = new LoyaltyEngine({ olap, oltp, log, timezone: config.timezone, config: config.loyalty, segmentMembers: (id) => segments.memberIds(id) });
+    const earlierHook = writer.onStored;
+    writer.onStored = (ids) => {
+      earlierHook?.(ids);
+      loyalty.changed(ids);
+    };
+    if (opts.command === 'serve' || opts.command === 'demo') loyalty.schedule();
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     writer.keep = (rows) => privacy.tombstones.keep(rows);
     // the recommendation engine listens after every other listener set above
@@ -80,12 +90,13 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       recommend.changed(ids);
     };
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, privacy, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, lock,
       async close() {
         await writer.close();
         await tags.stop();
         await segments.stop();
         await recommend.stop();
+        await loyalty.stop();
         await olap.close();
         await oltp.close();
         lock.release();

@@ -46,4 +46,10 @@ export const basic: Builtin[] = [
     spec: { type: 'bins', of: tag('gmv_365d'), bins: [{ upTo: 500, label: 'regular' }, { upTo: 2000, label: 'silver' }, { upTo: 8000, label: 'gold' }, { label: 'platinum' }] },
     labels: labels({ regular: ['普通会员', 'Regular'], silver: ['白银会员', 'Silver'], gold: ['黄金会员', 'Gold'], platinum: ['铂金会员', 'Platinum'] }),
   },
+  {
+    code: 'loyalty_tier', category: 'basic', name_zh: '积分会员等级', name_en: 'Loyalty tier', kind: 'model', valueType: 'enum', refresh: 'scheduled',
+    description: 'The tier of the points programme (docs/loyalty.md): the highest tier whose rolling points or rolling GMV threshold the member meets. Written by the loyalty engine whenever tiers change; tiers are configured through the API, so the values follow that configuration.',
+    spec: { type: 'model', model: 'loyalty' },
+    labels: labels({ bronze: ['青铜会员', 'Bronze'], silver: ['白银会员', 'Silver'], gold: ['黄金会员', 'Gold'], platinum: ['铂金会员', 'Platinum'] }),
+  },
 ];

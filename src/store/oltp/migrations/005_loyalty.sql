@@ -175,7 +175,7 @@ CREATE TABLE coupons (
 );
 CREATE INDEX coupons_template ON coupons (template_id, status);
 CREATE INDEX coupons_user ON coupons (user_id, template_id);
-CREATE UNIQUE INDEX coupons_order ON coupons (order_id, template_id) WHERE order_id IS NOT NULL;
+CREATE INDEX coupons_redeemed ON coupons (template_id, redeemed_at) WHERE status = 'redeemed';
 
 -- ---------------------------------------------------------------------------------------------------
 -- Ledger operations. Each returns (status, entry_id, points, balance).

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { OlapStore } from '../store/olap/index.ts';
+import type { OltpStore } from '../store/oltp/index.ts';
+import { writeModelValues } from '../tags/index.ts';
+import { LoyaltyAudit } from './audit.ts';
+import { CouponStore, type IssueResult } from './coupons.ts';
+import { earn, type EarnReport } from './earn.ts';
+import { PointsLedger, type Outcome } from './ledger.ts';
+import { RuleStore } from './rules.ts';
+import { TierStore, type TierChange } from './tiers.ts';
+
+/** The model tag that carries each member's tier on the profile (src/tags/builtin/model.ts). */
+export const TIER_TAG = 'loyalty_tier';
+
+export interface LoyaltyDeps {
+  olap: OlapStore;
+  oltp: OltpStore;
+  log: Logger;
+  timezone: string;
+  config: Config['loyalty'];
+  /** members of a saved segment (the segment engine), for issuing coupons to a segment */
+  segmentMembers?: (segmentId: string) => Promise<string[]>;
+  /** the clock (tests move it) */
+  now?: () => Date;
+}
+
+export interface Actor {
+  actor: string;
+  role: string;
+}
+
+/**
+ * Loyalty as one engine: the ledger, earning rules, tiers and coupons over the transactional store,
+ * earning from the events the writer stores (`changed`, debounced like the live tag refresher), and a
+ * maintenance pass (expiry, birthdays, tier re-evaluation) on a schedule.
+ */
+export class LoyaltyEngine {
+  readonly ledger: PointsLedger;
+  readonly rules: RuleStore;
+  readonly tiers: TierStore;
+  readonly coupons: CouponStore;
+  readonly audit: LoyaltyAudit;
+  readonly now: () => Date;
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private interval: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private waiters: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(private readonly d: LoyaltyDeps) {
+    this.now = d.now ?? (() => new Date());
+    this.ledger = new PointsLedger(d.oltp, { expiryMonths: d.config.expiryMonths, timezone: d.timezone, now: this.now });
+    this.rules = new RuleStore(d.oltp);
+    this.tiers = new TierStore(d.oltp);
+    this.audit = new LoyaltyAudit(d.oltp);
+    this.coupons = new CouponStore(d.oltp, this.audit, this.now);
+  }
+
+  /** Distinct ids whose events were just stored: their new orders, reviews, shares … earn shortly. */
+  changed(ids: Iterable<string>): void {
+    if (this.stopped) return;
+    for (const id of ids) if (id) this.pending.add(id);
+    this.kick();
+  }
+
+  /** Resolves when everything reported so far has been credited (tests, the build command). */
+  async settled(): Promise<void> {
+    if (this.pending.size === 0 && !this.running && !this.timer) return;
+    await new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      this.kick();
+    });
+  }
+
+  /**
+   * Credits what the events of `ids` (or everyone's: catch-up after a bulk import) earn, redeems the
+   * coupons their orders carry, then re-evaluates the tiers of the people whose balance changed.
+   */
+  async earn(o: { ids?: string[] } = {}): Promise<EarnReport & { tierChanges: number }> {
+    const report = await earn(
+      { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths, log: this.d.log },
+      { ids: o.ids, now: this.now() },
+    );
+    const changes = report.users.length ? await this.evaluateTiers(o.ids ? report.users : undefined) : [];
+    return { ...report, tierChanges: changes.length };
+  }
+
+  /** Re-evaluates tiers (some people, or all) and, when any changed, rewrites the tier profile tag. */
+  async evaluateTiers(users?: string[]): Promise<TierChange[]> {
+    const changes = await this.tiers.evaluate(this.now(), this.d.config.tierWindowDays, users);
+    if (changes.length) await this.syncTierTag();
+    return changes;
+  }
+
+  /** Writes every member's tier as the `loyalty_tier` model tag (replacing the previous values). */
+  async syncTierTag(): Promise<number> {
+    const all = await this.tiers.all();
+    return writeModelValues(this.d.olap, TIER_TAG, `loyalty_${randomUUID()}`, all.map((a) => ({ personId: a.userId, str: a.tier })));
+  }
+
+  /** Expiry, birthday points and every tier: what changes with the passing of time alone. */
+  async maintain(): Promise<{ expired: { accounts: number; points: number }; earned: EarnReport; tierChanges: number }> {
+    const expired = await this.ledger.expireDue();
+    const earned = await earn(
+      { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths },
+      { now: this.now(), kinds: ['birthday'] },
+    );
+    const changes = await this.evaluateTiers();
+    return { expired, earned, tierChanges: changes.length };
+  }
+
+  /** A manual adjustment, audited with the operator and reason in the same breath as the ledger entry. */
+  async adjust(userId: string, points: number, reason: string, by: Actor): Promise<Outcome> {
+    const out = await this.ledger.adjust({ userId, points, reason, operator: by.actor });
+    if (out.entryId !== null) {
+      await this.audit.record({ ...by, action: 'points.adjust', subjectType: 'points_account', subjectId: userId, details: { points, reason, entryId: out.entryId, balance: out.balance } });
+      await this.evaluateTiers([userId]);
+    }
+    return out;
+  }
+
+  /** Issues a template's coupons to the members of a saved segment. */
+  async issueToSegment(templateId: string, segmentId: string, by: Actor): Promise<IssueResult> {
+    if (!this.d.segmentMembers) throw new Error('segments are not available in this runtime');
+    const members = await this.d.segmentMembers(segmentId);
+    return this.coupons.issue(templateId, members, { kind: 'segment', ref: segmentId }, by);
+  }
+
+  /** Serving: maintenance every `everyMinutes` (and once at start). */
+  schedule(everyMinutes = 60): void {
+    if (everyMinutes <= 0 || this.interval) return;
+    const run = () => void this.maintain().catch((err) => this.d.log.warn({ err }, 'loyalty maintenance failed'));
+    this.interval = setInterval(run, everyMinutes * 60_000);
+    this.interval.unref();
+    setTimeout(run, 1000).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.interval) clearInterval(this.interval);
+    this.timer = null;
+    this.interval = null;
+    await this.running;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private kick(): void {
+    if (this.timer || this.running || this.stopped) {
+      if (this.stopped) for (const w of this.waiters.splice(0)) w();
+      return;
+    }
+    if (this.pending.size === 0) {
+      for (const w of this.waiters.splice(0)) w();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      const ids = [...this.pending].slice(0, 20_000);
+      for (const id of ids) this.pending.delete(id);
+      this.running = this.earn({ ids })
+        .then((r) => this.d.log.debug({ ids: ids.length, users: r.users.length, seconds: r.seconds }, 'loyalty earned'))
+        .catch((err) => this.d.log.warn({ err }, 'loyalty earning failed'))
+        .finally(() => {
+          this.running = null;
+          this.kick();
+        });
+    }, this.d.config.earnDelayMs);
+  }
+}
