@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OlapStore } from '../../src/store/olap/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.ts';
+import type { OlapStore } from '../../src/store/olap/index.ts';
+import { openScenario, type Scenario } from '../support/scenario.ts';
 import { activeUsers, BREAKDOWN_METRICS, metricBreakdown, type BreakdownMetric } from '../../src/analytics/index.ts';
 import type { EventRow } from '../../src/events/index.ts';
 
@@ -13,8 +14,12 @@ import type { EventRow } from '../../src/events/index.ts';
  * an independent calculation in plain TypeScript over the same rows.
  */
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-descriptive-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+// one runtime per file (chdb binds one data directory per process): the queries run on its store, the routes on its server
+let sc: Scenario;
+before(async () => {
+  sc = await openScenario({ live: false, prefix: 'hx-descriptive-' });
+});
+after(() => sc?.close());
 
 type Row = Pick<EventRow, 'message_id' | 'type' | 'event' | 'distinct_id' | 'anonymous_id' | 'user_id' | 'timestamp' | 'original_timestamp' | 'received_at' | 'order_id' | 'revenue'>;
 interface PersonId { distinct_id: string; person_id: string; version: number; is_deleted: number }
@@ -156,19 +161,41 @@ function expectedBreakdown(fx: ReturnType<typeof fixture>, from: string, to: str
   };
 }
 
+/** The routes over real HTTP on the same runtime, with a viewer token. */
+function httpClient(sc: () => Scenario): (url: string, auth?: boolean) => Promise<Response> {
+  let app: FastifyInstance;
+  let base = '';
+  const token = `tok-viewer-${Math.random().toString(36).slice(2)}`;
+  before(async () => {
+    const built = await buildApp(sc().rt);
+    app = built.app;
+    await built.ctx.access.addToken('viewer', token, 'viewer');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  after(() => app?.close());
+  return (url, auth = true) => fetch(`${base}${url}`, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+/** Asserts a 400 whose message starts with the field's path. */
+async function rejects(res: Response, field: string): Promise<void> {
+  assert.equal(res.status, 400, field);
+  const body = (await res.json()) as { error: { message: string } };
+  assert.ok(body.error.message.startsWith(field), `${field}: ${body.error.message}`);
+}
+
 // ---- the tests ---------------------------------------------------------------------------------------
 
 describe('active users and metric breakdowns', () => {
   const fx = fixture();
   let store: OlapStore;
   before(async () => {
-    store = await OlapStore.open({ path: dir, database: 'descriptive_fixture' });
+    store = sc.rt.olap;
     await store.insert('events', fx.events);
     await store.insert('person_ids', fx.personIds);
     await store.insert('tag_values', fx.tags.map((t) => ({ ...t, value_num: null, value_list: [], value_weights: [], build_id: 'b' })));
     await store.insert('segment_members', fx.members);
   });
-  after(() => store?.close());
 
   for (const [from, to] of [['2024-05-20', '2024-06-10'], ['2024-04-01', '2024-04-15']] as const) {
     it(`DAU, WAU, MAU, stickiness and new vs returning match for ${from} … ${to}`, async () => {
@@ -220,5 +247,28 @@ describe('active users and metric breakdowns', () => {
     assert.deepEqual(got.groups, want.groups);
     const sum = got.groups.reduce((a, g) => a + g.current, 0);
     assert.ok(sum > got.total.current, 'overlapping segments add up to more than the total');
+  });
+
+  describe('GET /api/v1/analytics/active-users and /breakdown', () => {
+    const get = httpClient(() => sc);
+    it('answer what the modules answer', async () => {
+      const a = await get('/api/v1/analytics/active-users?from=2024-05-20&to=2024-06-10');
+      assert.equal(a.status, 200);
+      assert.deepEqual(await a.json(), JSON.parse(JSON.stringify(await activeUsers(store, { from: '2024-05-20', to: '2024-06-10', tz: 'Asia/Shanghai' }))));
+      const b = await get('/api/v1/analytics/breakdown?metric=buyers&by=city_tier&from=2024-05-15&to=2024-06-05');
+      assert.equal(b.status, 200);
+      const want = await metricBreakdown(store, { from: '2024-05-15', to: '2024-06-05', tz: 'Asia/Shanghai', metric: 'buyers', breakdown: { by: 'tag', tag: 'city_tier' } });
+      assert.deepEqual(await b.json(), JSON.parse(JSON.stringify(want)));
+    });
+    it('answer 400 naming the field, and 401 without a token', async () => {
+      await rejects(await get('/api/v1/analytics/active-users?to=2024-13-01'), 'query.to');
+      await rejects(await get('/api/v1/analytics/active-users?days=0'), 'query.days');
+      await rejects(await get('/api/v1/analytics/breakdown?metric=gmv'), 'query.by');
+      await rejects(await get('/api/v1/analytics/breakdown?metric=profit&by=device'), 'query.metric');
+      await rejects(await get('/api/v1/analytics/breakdown?by=tag:no_such_tag'), 'query.by');
+      await rejects(await get('/api/v1/analytics/breakdown?by=segment:nope'), 'query.by');
+      assert.equal((await get('/api/v1/analytics/active-users', false)).status, 401);
+      assert.equal((await get('/api/v1/analytics/breakdown?by=device', false)).status, 401);
+    });
   });
 });

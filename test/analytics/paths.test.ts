@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OlapStore } from '../../src/store/olap/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.ts';
+import type { OlapStore } from '../../src/store/olap/index.ts';
+import { openScenario, type Scenario } from '../support/scenario.ts';
 import { entryExitPages, paths, type PathsParams } from '../../src/analytics/index.ts';
 import { browsingFixture, cmp, FROM, isView, nameOf, sessionsOf, TO, type Row } from './browsingFixture.ts';
 
@@ -13,8 +14,12 @@ import { browsingFixture, cmp, FROM, isView, nameOf, sessionsOf, TO, type Row } 
  * over the same rows.
  */
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-paths-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+// one runtime per file (chdb binds one data directory per process): the queries run on its store, the routes on its server
+let sc: Scenario;
+before(async () => {
+  sc = await openScenario({ live: false, prefix: 'hx-paths-' });
+});
+after(() => sc?.close());
 
 function expectedSequences(fx: ReturnType<typeof browsingFixture>, p: Pick<PathsParams, 'anchor' | 'anchorType' | 'direction' | 'depth' | 'include'>): Map<string, number> {
   const isAnchor = (e: Row) =>
@@ -42,17 +47,39 @@ function expectedSequences(fx: ReturnType<typeof browsingFixture>, p: Pick<Paths
   return counts;
 }
 
+/** The routes over real HTTP on the same runtime, with a viewer token. */
+function httpClient(sc: () => Scenario): (url: string, auth?: boolean) => Promise<Response> {
+  let app: FastifyInstance;
+  let base = '';
+  const token = `tok-viewer-${Math.random().toString(36).slice(2)}`;
+  before(async () => {
+    const built = await buildApp(sc().rt);
+    app = built.app;
+    await built.ctx.access.addToken('viewer', token, 'viewer');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  after(() => app?.close());
+  return (url, auth = true) => fetch(`${base}${url}`, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+/** Asserts a 400 whose message starts with the field's path. */
+async function rejects(res: Response, field: string): Promise<void> {
+  assert.equal(res.status, 400, field);
+  const body = (await res.json()) as { error: { message: string } };
+  assert.ok(body.error.message.startsWith(field), `${field}: ${body.error.message}`);
+}
+
 // ---- the tests ---------------------------------------------------------------------------------------
 
 describe('paths', () => {
   const fx = browsingFixture();
   let store: OlapStore;
   before(async () => {
-    store = await OlapStore.open({ path: dir, database: 'paths_fixture' });
+    store = sc.rt.olap;
     await store.insert('events', fx.events);
     await store.insert('person_ids', fx.personIds);
   });
-  after(() => store?.close());
 
   const cases: Pick<PathsParams, 'anchor' | 'anchorType' | 'direction' | 'depth' | 'include'>[] = [
     { anchor: 'Product Viewed', anchorType: 'event', direction: 'after', depth: 3, include: 'all' },
@@ -162,5 +189,34 @@ describe('paths', () => {
     assert.deepEqual(got.entries, want('entries'));
     assert.deepEqual(got.exits, want('exits'));
     assert.ok(got.entries.some((p) => p.page === '/promo/618'), 'a page without a name is named by its path');
+  });
+
+  describe('GET /api/v1/analytics/paths and /paths/entries', () => {
+    const get = httpClient(() => sc);
+    it('answer what the module answers', async () => {
+      const res = await get(`/api/v1/analytics/paths?anchor=${encodeURIComponent('Order Completed')}&direction=before&depth=6&top=5&from=${FROM}&to=${TO}`);
+      assert.equal(res.status, 200);
+      const want = await paths(store, { from: FROM, to: TO, tz: 'Asia/Shanghai', anchor: 'Order Completed', anchorType: 'event', direction: 'before', depth: 6, top: 5, nodesPerStep: 8, include: 'all' });
+      assert.deepEqual(await res.json(), JSON.parse(JSON.stringify(want)));
+      const entries = await get(`/api/v1/analytics/paths/entries?from=${FROM}&to=${TO}&limit=3`);
+      assert.equal(entries.status, 200);
+      assert.deepEqual(await entries.json(), JSON.parse(JSON.stringify(await entryExitPages(store, { from: FROM, to: TO, tz: 'Asia/Shanghai', limit: 3 }))));
+    });
+    it('answer 400 naming the field, and 401 without a token', async () => {
+      for (const [q, field] of [
+        ['depth=3', 'query.anchor'],
+        ['anchor=Home&depth=7', 'query.depth'],
+        ['anchor=Home&depth=0', 'query.depth'],
+        ['anchor=Home&anchorType=screen', 'query.anchorType'],
+        ['anchor=Home&direction=sideways', 'query.direction'],
+        ['anchor=Home&include=some', 'query.include'],
+        ['anchor=Home&top=0', 'query.top'],
+        ['anchor=Home&from=2024-06-01&days=7', 'query.days'],
+      ] as const) {
+        await rejects(await get(`/api/v1/analytics/paths?${q}`), field);
+      }
+      await rejects(await get('/api/v1/analytics/paths/entries?limit=1000'), 'query.limit');
+      assert.equal((await get('/api/v1/analytics/paths?anchor=Home', false)).status, 401);
+    });
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { OlapStore } from '../../src/store/olap/index.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/server/app.ts';
+import type { OlapStore } from '../../src/store/olap/index.ts';
+import { openScenario, type Scenario } from '../support/scenario.ts';
 import { sessions, type SessionGroup, type Sessions } from '../../src/analytics/index.ts';
 import { browsingFixture, cmp, dayOf, FROM, isView, sessionsOf, TO, type Row } from './browsingFixture.ts';
 
@@ -13,8 +14,12 @@ import { browsingFixture, cmp, dayOf, FROM, isView, sessionsOf, TO, type Row } f
  * histogram, each checked against an independent calculation in plain TypeScript over the same rows.
  */
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-sessions-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
+// one runtime per file (chdb binds one data directory per process): the queries run on its store, the routes on its server
+let sc: Scenario;
+before(async () => {
+  sc = await openScenario({ live: false, prefix: 'hx-sessions-' });
+});
+after(() => sc?.close());
 
 const round = (x: number) => Math.round(x * 100) / 100;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -103,15 +108,37 @@ function close(got: unknown, want: unknown, where: string): void {
   }
 }
 
+/** The routes over real HTTP on the same runtime, with a viewer token. */
+function httpClient(sc: () => Scenario): (url: string, auth?: boolean) => Promise<Response> {
+  let app: FastifyInstance;
+  let base = '';
+  const token = `tok-viewer-${Math.random().toString(36).slice(2)}`;
+  before(async () => {
+    const built = await buildApp(sc().rt);
+    app = built.app;
+    await built.ctx.access.addToken('viewer', token, 'viewer');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  after(() => app?.close());
+  return (url, auth = true) => fetch(`${base}${url}`, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
+}
+
+/** Asserts a 400 whose message starts with the field's path. */
+async function rejects(res: Response, field: string): Promise<void> {
+  assert.equal(res.status, 400, field);
+  const body = (await res.json()) as { error: { message: string } };
+  assert.ok(body.error.message.startsWith(field), `${field}: ${body.error.message}`);
+}
+
 describe('sessions', () => {
   const fx = browsingFixture(23);
   let store: OlapStore;
   before(async () => {
-    store = await OlapStore.open({ path: dir, database: 'sessions_fixture' });
+    store = sc.rt.olap;
     await store.insert('events', fx.events);
     await store.insert('person_ids', fx.personIds);
   });
-  after(() => store?.close());
 
   for (const level of [1, 2]) {
     it(`matches an independent calculation (categories at level ${level})`, async () => {
@@ -128,23 +155,33 @@ describe('sessions', () => {
   }
 
   it('a session id holds a long pause together; without one, 31 minutes start a new session', async () => {
-    const s2 = await OlapStore.open({ path: dir, database: 'sessions_gap' });
-    try {
-      const t = Date.UTC(2024, 5, 5, 2);
-      const base = { distinct_id: 'x', anonymous_id: 'x', user_id: '', original_timestamp: t, received_at: t };
-      await s2.insert('events', [
-        { ...base, message_id: '1', type: 'page', event: 'Home', page_path: '/', timestamp: t },
-        { ...base, message_id: '2', type: 'track', event: 'Product Viewed', category: '美妆/护肤', timestamp: t + 60_000 },
-        { ...base, message_id: '3', type: 'track', event: 'Product Viewed', category: '美妆/护肤', timestamp: t + 60_000 + 31 * 60_000 },
-        { ...base, message_id: '4', type: 'page', event: 'Home', page_path: '/', session_id: 'S', timestamp: t + 2 * 3_600_000 },
-        { ...base, message_id: '5', type: 'screen', event: 'Cart', session_id: 'S', timestamp: t + 4 * 3_600_000 },
-      ]);
-      const got = await sessions(s2, { from: '2024-06-05', to: '2024-06-06', tz: 'Asia/Shanghai', categoryLevel: 1, limit: 10 });
-      // sessions: [Home, Product] (dwell 60 s), [Product] (a bounce), [Home, Cart] held by its id (dwell 2 h)
-      assert.deepEqual(got.totals, { sessions: 3, persons: 1, views: 5, depth: 1.67, bounces: 1, bounceRate: 1 / 3, avgDwell: (60 + 7200) / 2, avgDuration: (60 + 0 + 7200) / 3 });
-      assert.deepEqual(got.depthHistogram.slice(0, 2), [{ depth: '1', sessions: 1 }, { depth: '2', sessions: 2 }]);
-    } finally {
-      await s2.close();
-    }
+    const t = Date.UTC(2025, 0, 5, 2);
+    const base = { distinct_id: 'gap-x', anonymous_id: 'gap-x', user_id: '', original_timestamp: t, received_at: t };
+    await store.insert('events', [
+      { ...base, message_id: '1', type: 'page', event: 'Home', page_path: '/', timestamp: t },
+      { ...base, message_id: '2', type: 'track', event: 'Product Viewed', category: '美妆/护肤', timestamp: t + 60_000 },
+      { ...base, message_id: '3', type: 'track', event: 'Product Viewed', category: '美妆/护肤', timestamp: t + 60_000 + 31 * 60_000 },
+      { ...base, message_id: '4', type: 'page', event: 'Home', page_path: '/', session_id: 'S', timestamp: t + 2 * 3_600_000 },
+      { ...base, message_id: '5', type: 'screen', event: 'Cart', session_id: 'S', timestamp: t + 4 * 3_600_000 },
+    ]);
+    const got = await sessions(store, { from: '2025-01-05', to: '2025-01-06', tz: 'Asia/Shanghai', categoryLevel: 1, limit: 10 });
+    // sessions: [Home, Product] (dwell 60 s), [Product] (a bounce), [Home, Cart] held by its id (dwell 2 h)
+    assert.deepEqual(got.totals, { sessions: 3, persons: 1, views: 5, depth: 1.67, bounces: 1, bounceRate: 1 / 3, avgDwell: (60 + 7200) / 2, avgDuration: (60 + 0 + 7200) / 3 });
+    assert.deepEqual(got.depthHistogram.slice(0, 2), [{ depth: '1', sessions: 1 }, { depth: '2', sessions: 2 }]);
+  });
+
+  describe('GET /api/v1/analytics/sessions', () => {
+    const get = httpClient(() => sc);
+    it('answers what the module answers', async () => {
+      const res = await get(`/api/v1/analytics/sessions?from=${FROM}&to=${TO}&tz=Asia/Shanghai&categoryLevel=2&limit=50`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), JSON.parse(JSON.stringify(await sessions(store, { from: FROM, to: TO, tz: 'Asia/Shanghai', categoryLevel: 2, limit: 50 }))));
+    });
+    it('answers 400 naming the field, and 401 without a token', async () => {
+      for (const [q, field] of [['categoryLevel=4', 'query.categoryLevel'], ['limit=0', 'query.limit'], ['from=2024-02-30', 'query.from'], ['tz=Mars/Base', 'query.tz'], ['from=2024-06-10&to=2024-06-01', 'query.to']] as const) {
+        await rejects(await get(`/api/v1/analytics/sessions?${q}`), field);
+      }
+      assert.equal((await get('/api/v1/analytics/sessions', false)).status, 401);
+    });
   });
 });
