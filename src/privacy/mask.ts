@@ -74,8 +74,10 @@ export function maskBirthday(value: string): string {
 }
 
 /**
- * Trait keys that hold personal data and how each is masked. Keys are matched case-insensitively with
- * `_`/`-` ignored, so `idNumber`, `id_number` and `ID-Number` are one field.
+ * Trait keys that hold directly identifying data (contact details, ID numbers; addresses below) and how
+ * each is masked. Keys are matched case-insensitively with `_`/`-` ignored, so `idNumber`, `id_number` and
+ * `ID-Number` are one field. Names and birthdays are shown as they are (shop staff address customers by
+ * name); `maskName` and `maskBirthday` are here for a deployment that wants them masked too.
  */
 export const PERSONAL_FIELDS: Record<string, (v: string) => string> = {
   email: maskEmail,
@@ -83,11 +85,6 @@ export const PERSONAL_FIELDS: Record<string, (v: string) => string> = {
   mobile: maskPhone,
   idnumber: maskIdNumber,
   idcard: maskIdNumber,
-  name: maskName,
-  firstname: maskName,
-  lastname: maskName,
-  realname: maskName,
-  birthday: maskBirthday,
 };
 
 const fold = (k: string) => k.toLowerCase().replace(/[_-]/g, '');

@@ -7,6 +7,9 @@ export type Role = 'admin' | 'analyst' | 'marketer' | 'viewer';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** A token's id in `api_tokens` (what the audit log records as the actor), derived from its hash. */
+export const tokenId = (token: string) => `tok_${sha256(token).slice(0, 12)}`;
+
 export interface Credentials {
   adminToken: string;
   writeKey: string;
@@ -45,7 +48,7 @@ export class AccessStore {
   async addToken(name: string, token: string, role: Role): Promise<void> {
     await this.db.query(
       'INSERT INTO api_tokens (id, name, role, token_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO NOTHING',
-      [`tok_${sha256(token).slice(0, 12)}`, name, role, sha256(token)],
+      [tokenId(token), name, role, sha256(token)],
     );
     this.tokens.delete(sha256(token));
   }

@@ -14,6 +14,7 @@ import { importRoutes } from './routes/imports.ts';
 import { modelRoutes } from './routes/models.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -61,6 +62,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   modelRoutes(app, ctx);
   recommendRoutes(app, ctx);
   loyaltyRoutes(app, ctx);
+  privacyRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }

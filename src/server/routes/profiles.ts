@@ -5,8 +5,11 @@ import { SearchInputError, searchUsers } from '../../profiles/search.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
+import { shownTraits } from './privacy.ts';
 
 const params = z.object({ userId: z.string().min(1).max(256) });
+/** personal traits are masked unless an admin asks for them unmasked (audited) */
+const profileQuery = z.object({ unmask: z.enum(['true', 'false']).default('false') });
 const timelineQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   before: z.iso.datetime({ offset: true }).optional(),
@@ -48,13 +51,14 @@ export function profileRoutes(app: FastifyInstance, ctx: AppContext) {
     }
   });
 
-  const get = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId', summary: 'A user’s unified profile', tag: 'profiles', auth: 'bearer', params, response: profile });
+  const get = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId', summary: 'A user’s unified profile (personal traits masked; ?unmask=true for admins, audited)', tag: 'profiles', auth: 'bearer', params, query: profileQuery, response: profile });
   app.get(get.url, async (req) => {
-    await ctx.authorize(req, 'viewer');
+    const role = await ctx.authorize(req, 'viewer');
     const { userId } = parse(params, req.params, 'path');
+    const { unmask } = parse(profileQuery, req.query, 'query');
     const p = await getProfile(ctx.rt, userId);
     if (!p) throw new HttpError(404, 'not_found', `no profile for userId '${userId}'`);
-    return p;
+    return { ...p, traits: await shownTraits(ctx, req, role, p.userId, p.traits, unmask === 'true') };
   });
 
   const events = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId/events', summary: 'A user’s timeline across devices, newest first', tag: 'profiles', auth: 'bearer', params, query: timelineQuery });

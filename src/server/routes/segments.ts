@@ -6,6 +6,7 @@ import { rfmView } from '../../segments/rfm.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
+import { audit } from './privacy.ts';
 
 const noNul = (s: string) => !s.includes('\u0000');
 const idParams = z.object({ id: z.string().min(1).max(100).refine(noNul, 'must not contain NUL') });
@@ -47,6 +48,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
     const role = await ctx.authorize(req, 'marketer');
     const b = parse(segmentInput, req.body, 'body');
     const s = await guard(() => seg.create(b, role));
+    await audit(ctx, req, role, 'segment.create', 'segment', s.id, { name: s.name, kind: s.kind });
     reply.code(201);
     return s;
   });
@@ -73,17 +75,20 @@ export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const update = ctx.docs.add({ method: 'PUT', url: '/api/v1/segments/:id', summary: 'Change a segment (re-evaluated at once)', tag: 'segments', auth: 'bearer', params: idParams, body: segmentInput });
   app.put(update.url, async (req) => {
-    await ctx.authorize(req, 'marketer');
+    const role = await ctx.authorize(req, 'marketer');
     const { id } = parse(idParams, req.params, 'path');
     const b = parse(segmentInput, req.body, 'body');
-    return guard(() => seg.update(id, b));
+    const s = await guard(() => seg.update(id, b));
+    await audit(ctx, req, role, 'segment.update', 'segment', id);
+    return s;
   });
 
   const del = ctx.docs.add({ method: 'DELETE', url: '/api/v1/segments/:id', summary: 'Delete a segment (refused while another uses it)', tag: 'segments', auth: 'bearer', params: idParams });
   app.delete(del.url, async (req, reply) => {
-    await ctx.authorize(req, 'marketer');
+    const role = await ctx.authorize(req, 'marketer');
     const { id } = parse(idParams, req.params, 'path');
     await guard(() => seg.remove(id));
+    await audit(ctx, req, role, 'segment.delete', 'segment', id);
     reply.code(204);
   });
 
@@ -100,6 +105,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
     const role = await ctx.authorize(req, 'marketer');
     const { id } = parse(idParams, req.params, 'path');
     const s = await guard(() => seg.freeze(id, role));
+    await audit(ctx, req, role, 'segment.create', 'segment', s.id, { frozenFrom: id });
     reply.code(201);
     return s;
   });
@@ -118,14 +124,16 @@ export function segmentRoutes(app: FastifyInstance, ctx: AppContext) {
 
   const upload = ctx.docs.add({ method: 'PUT', url: '/api/v1/segments/:id/members', summary: 'Replace a static segment’s members (JSON {ids} or a CSV with a userId column)', tag: 'segments', auth: 'bearer', params: idParams });
   app.put(upload.url, async (req) => {
-    await ctx.authorize(req, 'marketer');
+    const role = await ctx.authorize(req, 'marketer');
     const { id } = parse(idParams, req.params, 'path');
     const ids = typeof req.body === 'string' ? idsFromCsv(req.body) : parse(idsBody, req.body, 'body').ids;
-    return guard(async () => {
+    const updated = await guard(async () => {
       const s = await seg.store.get(id);
       if (s.kind !== 'static') throw new RuleInputError('id: only a static segment takes a list of members', 'id');
       return seg.update(id, { name: s.name, description: s.description, kind: 'static', ids });
     });
+    await audit(ctx, req, role, 'segment.update', 'segment', id, { members: ids.length });
+    return updated;
   });
 
   const composition = ctx.docs.add({ method: 'GET', url: '/api/v1/segments/:id/composition', summary: 'Members by the values of one tag', tag: 'segments', auth: 'bearer', params: idParams, query: compositionQuery });

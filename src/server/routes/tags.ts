@@ -4,6 +4,7 @@ import { TagDefinitionError, TagNotFoundError, tagInput } from '../../tags/index
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
+import { audit } from './privacy.ts';
 
 const codeParams = z.object({ code: z.string().min(1).max(100) });
 const previewBody = z.object({ valueType: z.string(), spec: z.unknown() }).passthrough();
@@ -46,6 +47,7 @@ export function tagRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(create.url, async (req, reply) => {
     const role = await ctx.authorize(req, 'analyst');
     const tag = await guard(() => engine.taxonomy.create(req.body, role));
+    await audit(ctx, req, role, 'tag.create', 'tag', tag.code);
     reply.code(201);
     return tag;
   });
@@ -54,14 +56,18 @@ export function tagRoutes(app: FastifyInstance, ctx: AppContext) {
   app.put(update.url, async (req) => {
     const role = await ctx.authorize(req, 'analyst');
     const { code } = parse(codeParams, req.params, 'path');
-    return guard(() => engine.taxonomy.update(code, req.body, role));
+    const tag = await guard(() => engine.taxonomy.update(code, req.body, role));
+    await audit(ctx, req, role, 'tag.update', 'tag', code, { version: tag.version });
+    return tag;
   });
 
   const deprecate = ctx.docs.add({ method: 'POST', url: '/api/v1/tags/:code/deprecate', summary: 'Stop computing a tag (kept with its history)', tag: 'tags', auth: 'bearer', params: codeParams });
   app.post(deprecate.url, async (req) => {
     const role = await ctx.authorize(req, 'analyst');
     const { code } = parse(codeParams, req.params, 'path');
-    return guard(() => engine.taxonomy.deprecate(code, role));
+    const tag = await guard(() => engine.taxonomy.deprecate(code, role));
+    await audit(ctx, req, role, 'tag.deprecate', 'tag', code);
+    return tag;
   });
 
   const dry = ctx.docs.add({ method: 'POST', url: '/api/v1/tags/preview', summary: 'Dry-run a definition over everyone: coverage, distribution, sample, SQL', tag: 'tags', auth: 'bearer', body: previewBody });

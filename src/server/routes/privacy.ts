@@ -1,0 +1,124 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
+import { tokenId, type Role } from '../access.ts';
+import type { AppContext } from '../app.ts';
+import { HttpError } from '../errors.ts';
+import { parse } from '../validate.ts';
+
+const params = z.object({ userId: z.string().min(1).max(256) });
+const receiptParams = z.object({ id: z.string().regex(/^er_[0-9a-f]{16}$/, 'an erasure receipt id (er_ and 16 hex digits)') });
+const noNul = (s: string) => !s.includes('\u0000');
+const rectifyBody = z.strictObject({
+  traits: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, 'trait names are letters, digits and _ (at most 100)'), z.json())
+    .refine((t) => Object.keys(t).length > 0, 'name at least one trait to correct')
+    .refine((t) => Object.keys(t).length <= 50, 'at most 50 traits at once'),
+});
+const auditQuery = z.object({
+  actor: z.string().min(1).max(200).refine(noNul, 'must not contain NUL').optional(),
+  action: z.string().min(1).max(100).refine(noNul, 'must not contain NUL').optional(),
+  subject: z.string().min(1).max(256).refine(noNul, 'must not contain NUL').optional(),
+  subjectType: z.string().min(1).max(50).refine(noNul, 'must not contain NUL').optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  before: z.coerce.number().int().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const receipt = z.object({
+  id: z.string(),
+  userId: z.string(),
+  erasedAt: z.string(),
+  ids: z.number(),
+  seconds: z.number(),
+  stores: z.record(z.string(), z.number()),
+});
+
+/** Who made a request: the token's id (as `api_tokens.id`), never the token. */
+export function actorOf(req: FastifyRequest, role: Role): Actor {
+  const h = req.headers.authorization ?? '';
+  return { actor: h.startsWith('Bearer ') ? tokenId(h.slice(7).trim()) : 'unknown', role };
+}
+
+/** One audit entry for a request (tags, segments and other routes call this after a change succeeds). */
+export async function audit(ctx: AppContext, req: FastifyRequest, role: Role, action: AuditAction, subjectType: string, subjectId: string, details?: Record<string, unknown>): Promise<void> {
+  await ctx.rt.audit.record({ ...actorOf(req, role), action, subjectType, subjectId, details });
+}
+
+/**
+ * Traits as a caller may see them: masked by default; with `unmask`, an admin sees the personal fields in
+ * the clear, and the unmasking is audited. Other roles asking to unmask get 403.
+ */
+export async function shownTraits(ctx: AppContext, req: FastifyRequest, role: Role, userId: string, traits: Record<string, unknown>, unmask: boolean): Promise<Record<string, unknown>> {
+  if (!unmask) {
+    // the profile masks only email and phone itself and shows other encrypted fields as '***'; those are
+    // opened here and masked the same way as the rest (e.g. an ID number keeps its region and last digits)
+    const opaque = Object.entries(traits).some(([, v]) => v === '***');
+    return maskTraits(opaque ? { ...traits, ...(await ctx.rt.privacy.personalTraits(userId)) } : traits);
+  }
+  if (role !== 'admin') throw new HttpError(403, 'forbidden', `unmasking personal data needs the admin role; the token has ${role}`);
+  return { ...traits, ...(await ctx.rt.privacy.reveal(userId, actorOf(req, role))) };
+}
+
+/** The data subject's rights and the audit log (docs/privacy.md). Everything here needs admin. */
+export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
+  const { privacy } = ctx.rt;
+
+  const erase = ctx.docs.add({ method: 'DELETE', url: '/api/v1/profiles/:userId', summary: 'Erase a user from every store; answers with a receipt counting what was removed where', tag: 'privacy', auth: 'bearer', params, response: receipt });
+  app.delete(erase.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    const { userId } = parse(params, req.params, 'path');
+    return privacy.erase(userId, actorOf(req, role));
+  });
+
+  const exportDoc = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId/export', summary: 'Everything held about a user as one JSON document, personal data in the clear (audited)', tag: 'privacy', auth: 'bearer', params });
+  app.get(exportDoc.url, async (req, reply) => {
+    const role = await ctx.authorize(req, 'admin');
+    const { userId } = parse(params, req.params, 'path');
+    const out = await privacy.export(userId, actorOf(req, role));
+    if (!out) throw new HttpError(404, 'not_found', `no data held for userId '${userId}'`);
+    reply.header('content-disposition', `attachment; filename="export-${encodeURIComponent(userId)}.json"`);
+    return out;
+  });
+
+  const rectify = ctx.docs.add({ method: 'PATCH', url: '/api/v1/profiles/:userId/traits', summary: 'Correct a user’s traits (stored as a new identify; audited)', tag: 'privacy', auth: 'bearer', params, body: rectifyBody });
+  app.patch(rectify.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    const { userId } = parse(params, req.params, 'path');
+    const b = parse(rectifyBody, req.body, 'body');
+    try {
+      return await privacy.rectify(userId, b.traits, actorOf(req, role));
+    } catch (err) {
+      if (err instanceof PersonNotFoundError) throw new HttpError(404, 'not_found', err.message);
+      if (err instanceof RectificationError) throw new HttpError(400, 'invalid_request', `body.${err.message}`, [{ path: 'body.traits', message: err.message }]);
+      throw err;
+    }
+  });
+
+  const pii = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId/pii', summary: 'A user’s personal data unmasked (admin; audited)', tag: 'privacy', auth: 'bearer', params });
+  app.get(pii.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    const { userId } = parse(params, req.params, 'path');
+    return { userId, traits: await privacy.reveal(userId, actorOf(req, role)) };
+  });
+
+  const receiptDoc = ctx.docs.add({ method: 'GET', url: '/api/v1/privacy/receipts/:id', summary: 'A stored erasure receipt (the subject as its pseudonym)', tag: 'privacy', auth: 'bearer', params: receiptParams });
+  app.get(receiptDoc.url, async (req) => {
+    await ctx.authorize(req, 'admin');
+    const { id } = parse(receiptParams, req.params, 'path');
+    const r = await privacy.receipt(id);
+    if (!r) throw new HttpError(404, 'not_found', `no erasure receipt '${id}'`);
+    return r;
+  });
+
+  const log = ctx.docs.add({ method: 'GET', url: '/api/v1/audit', summary: 'Search the audit log, newest first (a person subject matches by their id)', tag: 'privacy', auth: 'bearer', query: auditQuery });
+  app.get(log.url, async (req) => {
+    await ctx.authorize(req, 'admin');
+    const q = parse(auditQuery, req.query, 'query');
+    if (q.from && q.to && Date.parse(q.from) > Date.parse(q.to)) {
+      throw new HttpError(400, 'invalid_request', 'query.from: must not be after query.to', [{ path: 'query.from', message: 'must not be after query.to' }]);
+    }
+    const entries = await ctx.rt.audit.search({ ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
+    return { entries, next: entries.length === q.limit ? entries[entries.length - 1]!.id : null };
+  });
+}
