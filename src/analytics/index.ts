@@ -9,6 +9,8 @@ export { sessions, type Sessions, type SessionsParams, type SessionTotals, type 
 export { reviews, type ReviewsReport, type ReviewsParams } from './queries/reviews.ts';
 export { ratedReviews, type RatedReview } from './queries/reviewsRated.ts';
 export { GROUPINGS as REVIEW_GROUPINGS, REVIEW_LANGS, type Grouping as ReviewGrouping, type ReviewLang } from './queries/reviewsSql.ts';
+export { searchReport, searchZeroResults, termsOf, SEARCH_DEFAULTS, type SearchReport, type SearchParams, type KeywordRow, type ZeroResultReport } from './queries/search.ts';
+export { cartReport, recoverablePeople, latestEventMs, CART_DEFAULTS, TIME_EDGES_MINUTES, type CartReport, type CartParams, type ConsentRule, type RecoverableParams } from './queries/carts.ts';
 export { resolveRange, DEFAULT_DAYS, MAX_YEARS, type RangeResult } from './range.ts';
 export { timezones, defaultTimezone, isTimezone, type Timezone } from './timezones.ts';
 export { addDays, daysBetween, datesIn, isDate } from './dates.ts';
@@ -20,3 +22,4 @@ export { funnelStep, funnelFilter, filterOps, textFields, numberFields, type Fun
 export { MIN_STEPS as FUNNEL_MIN_STEPS, MAX_STEPS as FUNNEL_MAX_STEPS, type FunnelOrder } from './queries/funnelLevels.ts';
 export { retention, MAX_PERIODS as RETENTION_MAX_PERIODS, type Retention, type RetentionParams, type Cohort, type RetentionCurve, type RetentionMode, type CohortMode } from './queries/retention.ts';
 export { granularities, type Granularity } from './queries/retentionPeriods.ts';
+export * from './predict/index.ts';
