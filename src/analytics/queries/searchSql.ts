@@ -1,0 +1,156 @@
+import { personMap, personOf } from '../sql.ts';
+
+/**
+ * SQL pieces of the search report (queries/search.ts). Values travel as typed parameters; only the
+ * database name is interpolated.
+ */
+
+/** A query as a keyword: whitespace runs collapsed to one space, trimmed, lower-cased. */
+export const keywordOf = (col = 'query') => `lowerUTF8(trimBoth(replaceRegexpAll(${col}, '[[:space:]]+', ' ')))`;
+
+/** The same normalisation in TypeScript (ClickHouse's [[:space:]] is ASCII whitespace; trimBoth trims spaces). */
+export function normaliseKeyword(q: string): string {
+  return q.replace(/[\t\n\v\f\r ]+/g, ' ').replace(/^ | $/g, '').toLowerCase();
+}
+
+/**
+ * The result count a search reported, when it did: the first numeric one of `result_count`,
+ * `results_count`, `num_results` (properties of Products Searched; the Segment spec names none).
+ */
+export const RESULT_COUNT_KEYS = ['result_count', 'results_count', 'num_results'] as const;
+export const resultCountOf = `coalesce(${RESULT_COUNT_KEYS.map((k) => `JSONExtract(properties, '${k}', 'Nullable(Float64)')`).join(', ')})`;
+
+/** Epoch milliseconds of a reporting day's midnight in {tz}. */
+export const dayMs = (param: 'from' | 'to') => `(toInt64(toUnixTimestamp(toDateTime({${param}:Date}, {tz:String}))) * 1000)`;
+
+/**
+ * Events with their person resolved (as sql.ts `resolvedEvents`), between two instants given as SQL
+ * expressions in epoch ms: the report follows a search past the range's end by its windows.
+ */
+export const eventsBetween = (db: string, columns: string[], fromMs: string, toMs: string, where: string) => `(
+    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `toUnixTimestamp64Milli(e.timestamp) AS ms`, `${personOf} AS person`].join(', ')}
+    FROM ${db}.events AS e
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+    WHERE e.timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND e.timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC') AND (${where})
+  )`;
+
+ /**
+ * The same without person resolution, for queries that aggregate per (distinct_id, user_id) first and
+ * resolve persons afterwards with `perPerson`: the identity join then touches one row per id, not per event.
+ */
+export const rawEventsBetween = (db: string, columns: string[] /* expressions over `e`, with aliases */, fromMs: string, toMs: string, where: string) => `(
+    SELECT ${[...columns, 'e.distinct_id AS distinct_id', 'e.user_id AS user_id', `toUnixTimestamp64Milli(e.timestamp) AS ms`].join(', ')}
+    FROM ${db}.events AS e
+    WHERE e.timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND e.timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC') AND (${where})
+  )`;
+
+/**
+ * Rows aggregated per (distinct_id, user_id) by `perId`, with the person they belong to (as sql.ts
+ * `personOf`: the identity map, else the userId, else the distinct id). Group the result by person.
+ */
+export const perPerson = (db: string, perId: string) => `(
+    SELECT d.*, coalesce(nullIf(pm.person_id, ''), if(d.user_id != '', d.user_id, d.distinct_id)) AS person
+    FROM (${perId}) AS d
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = d.distinct_id
+  )`;
+
+const VIEWS = `('Product Viewed', 'Product Clicked')`;
+
+/**
+ * Every search in range (with a non-blank keyword) and its outcome, as one row per person's search.
+ *
+ * Per person, sorted by time: searches (any query: a blank one still ends the previous search's window),
+ * product views/clicks and orders. Events are first gathered per (distinct_id, user_id) — the events
+ * table's own order — and only then resolved to persons, so the identity join sees one row per id.
+ * A search at t with the person's next search at n is
+ * - clicked: a view/click at v with t < v ≤ t + click window and v < n
+ * - purchased: an order at o with t < o ≤ t + attribution window containing a product clicked from it
+ * - ordered: any order at o with t < o ≤ t + attribution window
+ */
+const searchOutcomes = (db: string) => `(
+  SELECT person, o.1 AS at, o.2 AS keyword, o.3 AS clicked, o.4 AS purchased, o.5 AS ordered
+  FROM (
+    SELECT
+      person,
+      -- per search: the products viewed from it (hashed), then its outcomes; computed inside the
+      -- person's row, so the views and orders arrays are not copied once per search
+      arrayMap((s, n) -> arrayMap(v -> v.2, arrayFilter(v -> v.1 > s.1 AND v.1 <= s.1 + {clickMs:Int64} AND v.1 < n, views)), ss, nexts) AS hits,
+      arrayMap((s, h) -> (
+        s.1, s.2, notEmpty(h),
+        arrayExists(x -> x.1 > s.1 AND x.1 <= s.1 + {windowMs:Int64} AND hasAny(x.2, h), orders),
+        arrayExists(x -> x.1 > s.1 AND x.1 <= s.1 + {windowMs:Int64}, orders)
+      ), ss, hits) AS outs
+    FROM (
+      SELECT
+        person,
+        arraySort(groupArrayArray(d_ss)) AS ss,
+        arrayPushBack(arrayPopFront(arrayMap(x -> x.1, ss)), toInt64(9223372036854775807)) AS nexts,
+        groupArrayArray(d_views) AS views,
+        groupArrayArray(d_orders) AS orders
+      FROM ${perPerson(db, `
+        SELECT distinct_id, user_id,
+          groupArrayIf((ms, ${keywordOf()}), event = 'Products Searched') AS d_ss,
+          groupArrayIf((ms, cityHash64(product_id)), event IN ${VIEWS} AND product_id != '') AS d_views,
+          groupArrayIf((ms, arrayMap(x -> cityHash64(x), arrayFilter(x -> x != '', if(empty(line_ids), [product_id], line_ids)))), event = 'Order Completed') AS d_orders
+        FROM ${rawEventsBetween(db, ['e.event AS event', 'e.query AS query', 'e.product_id AS product_id', 'e.products.product_id AS line_ids'],
+          dayMs('from'), `${dayMs('to')} + {reachMs:Int64}`,
+          `e.type = 'track' AND e.event IN ('Products Searched', 'Product Viewed', 'Product Clicked', 'Order Completed')`)}
+        GROUP BY distinct_id, user_id`)}
+      GROUP BY person
+      HAVING arrayExists(x -> x.1 < ${dayMs('to')} AND x.2 != '', ss)
+    )
+  )
+  ARRAY JOIN outs AS o
+  WHERE o.1 < ${dayMs('to')} AND o.2 != ''
+)`;
+
+/**
+ * The searches' outcomes summed three ways in one pass: per keyword (kind 'keyword', the top
+ * {maxKeywords:UInt32} by searches), per day (kind 'day') and over the range (kind 'all').
+ */
+export const searchOutcomesSql = (db: string) => `
+SELECT
+  multiIf(grouping(keyword, date) = 1, 'keyword', grouping(keyword, date) = 2, 'day', 'all') AS kind,
+  keyword, toString(date) AS day,
+  count() AS searches, uniqExact(person) AS searchers,
+  countIf(clicked) AS clicked, countIf(purchased) AS purchased, countIf(ordered) AS ordered,
+  count() OVER (PARTITION BY kind) AS rows
+FROM (SELECT *, toDate(fromUnixTimestamp64Milli(at, 'UTC'), {tz:String}) AS date FROM ${searchOutcomes(db)})
+GROUP BY GROUPING SETS ((keyword), (date), ())
+ORDER BY kind, searches DESC, keyword, day
+LIMIT {maxKeywords:UInt32} BY kind`;
+
+/** Search events in range without persons (cheap): the day and keyword of each. */
+const searchEvents = (db: string) => `(
+  SELECT toDate(fromUnixTimestamp64Milli(ms, 'UTC'), {tz:String}) AS day, ${keywordOf()} AS keyword
+  FROM ${rawEventsBetween(db, ['e.query AS query'], dayMs('from'), dayMs('to'), `e.type = 'track' AND e.event = 'Products Searched'`)}
+)`;
+
+/**
+ * Daily searches of the {trendKeywords:UInt32} most searched keywords, plus one row (keyword '', day '')
+ * counting the searches with a blank query.
+ */
+export const keywordTrendsSql = (db: string) => `
+SELECT keyword, toString(day) AS day, count() AS searches
+FROM ${searchEvents(db)}
+WHERE keyword IN (SELECT keyword FROM ${searchEvents(db)} WHERE keyword != '' GROUP BY keyword ORDER BY count() DESC, keyword LIMIT {trendKeywords:UInt32})
+GROUP BY keyword, day
+UNION ALL
+SELECT '' AS blank_keyword, '' AS blank_day, countIf(keyword = '') AS blank FROM ${searchEvents(db)}`;
+
+/**
+ * Zero-result searches by keyword: the searches that reported a result count (`counted`) and those
+ * whose count was 0 (`zero`), top {limit:UInt32} by zero-result searches, with the totals on every row.
+ * This reads the JSON properties of the range, so it is a query of its own.
+ */
+export const zeroResultsSql = (db: string) => `
+SELECT keyword, count() AS searches, countIf(results = 0) AS zero, countIf(results IS NOT NULL) AS counted,
+  sum(count()) OVER () AS total_searches, sum(countIf(results = 0)) OVER () AS total_zero, sum(countIf(results IS NOT NULL)) OVER () AS total_counted
+FROM (
+  SELECT ${keywordOf()} AS keyword, ${resultCountOf} AS results
+  FROM ${rawEventsBetween(db, ['e.query AS query', 'e.properties AS properties'], dayMs('from'), dayMs('to'), `e.type = 'track' AND e.event = 'Products Searched'`)}
+)
+WHERE keyword != ''
+GROUP BY keyword
+ORDER BY zero DESC, searches DESC, keyword
+LIMIT {limit:UInt32}`;
