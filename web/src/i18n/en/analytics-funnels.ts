@@ -6,7 +6,7 @@ export const analytics_funnels: Record<keyof typeof zh, string> = {
   'funnel.step': 'Step {n}',
   'funnel.addStep': 'Add step',
   'funnel.removeStep': 'Remove step',
-  'funnel.addFilter': 'Add property filter',
+  'funnel.addFilter': 'Filter',
   'funnel.removeFilter': 'Remove filter',
   'funnel.event': 'Event',
   'funnel.field': 'Property',

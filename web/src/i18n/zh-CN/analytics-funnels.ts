@@ -4,7 +4,7 @@ export const analytics_funnels = {
   'funnel.step': '步骤 {n}',
   'funnel.addStep': '添加步骤',
   'funnel.removeStep': '删除步骤',
-  'funnel.addFilter': '添加属性筛选',
+  'funnel.addFilter': '筛选',
   'funnel.removeFilter': '删除筛选',
   'funnel.event': '事件',
   'funnel.field': '属性',

@@ -69,7 +69,7 @@ export function FunnelsPage() {
   }, [key, attempt]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const charts = useMemo(() => (data ? funnelCharts(data, t, fmt) : null), [data, t, fmt]);
-  const windowText = data ? duration(data.windowMs / 1000, t, fmt) : '';
+  const windowText = !data ? '' : data.windowMs % 86_400_000 === 0 ? t('funnel.duration.d', { n: data.windowMs / 86_400_000 }) : duration(data.windowMs / 1000, t, fmt);
 
   return (
     <div className="funnels-page" data-testid="funnels-page">

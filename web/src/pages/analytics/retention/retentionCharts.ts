@@ -12,18 +12,20 @@ export function retentionCharts(d: Retention, t: Translate, fmt: Format): { heat
   const ks = Array.from({ length: d.periods + 1 }, (_, k) => k);
   const cohorts = [...d.cohorts].reverse(); // the oldest cohort at the top
   const cells: [number, number, number][] = [];
-  cohorts.forEach((c, y) => c.rates.forEach((r, k) => { if (r !== null && k > 0) cells.push([k, y, r]); }));
+  // period 0 is the cohort itself (always 100%): the map starts at period 1
+  cohorts.forEach((c, y) => c.rates.forEach((r, k) => { if (r !== null && k > 0) cells.push([k - 1, y, r]); }));
   const max = Math.max(0.01, ...cells.map((c) => c[2]));
   const heatmap: EChartsCoreOption = {
     tooltip: {
       position: 'top',
       formatter: (p: { value: [number, number, number] }) => {
         const c = cohorts[p.value[1]]!;
-        return `${c.start} · ${periodLabel(d, p.value[0], t)}<br/>${fmt.percent(p.value[2])} (${fmt.number(c.retained[p.value[0]] ?? 0)} / ${fmt.number(c.size)})`;
+        const k = p.value[0] + 1;
+        return `${c.start} · ${periodLabel(d, k, t)}<br/>${fmt.percent(p.value[2])} (${fmt.number(c.retained[k] ?? 0)} / ${fmt.number(c.size)})`;
       },
     },
     grid: { left: 8, right: 8, top: 8, bottom: 56, containLabel: true },
-    xAxis: { type: 'category', data: ks.map((k) => periodLabel(d, k, t)), splitArea: { show: true }, axisLabel },
+    xAxis: { type: 'category', data: ks.slice(1).map((k) => periodLabel(d, k, t)), splitArea: { show: true }, axisLabel },
     yAxis: { type: 'category', data: cohorts.map((c) => `${c.start} (${fmt.number(c.size)})`), splitArea: { show: true }, axisLabel },
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120, inRange: { color: ['#eef2ff', '#3461ff'] }, formatter: (v: number) => fmt.percent(v, 0) },
     series: [
