@@ -14,7 +14,7 @@ import { openOltp, type OltpStore } from './store/oltp/index.ts';
 import { SegmentEngine } from './segments/index.ts';
 import { TagEngine } from './tags/index.ts';
 import { RecommendEngine } from './recommend/index.ts';
-import { LoyaltyEngine } from './loyalty/index.ts';
+import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -74,7 +74,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       await segmentsHook?.(r);
       await recommend.profilesChanged(r.persons);
     };
-    const loyalty = new LoyaltyEngine({ olap, oltp, log, timezone: config.timezone, config: config.loyalty, segmentMembers: (id) => segments.memberIds(id) });
+    const loyalty = new LoyaltyEngine({ olap, oltp, log, audit, timezone: config.timezone, config: config.loyalty, segmentMembers: (id) => segments.memberIds(id) });
     const earlierHook = writer.onStored;
     writer.onStored = (ids) => {
       earlierHook?.(ids);
@@ -83,6 +83,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     if (opts.command === 'serve' || opts.command === 'demo') loyalty.schedule();
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     writer.keep = (rows) => privacy.tombstones.keep(rows);
+    privacy.registry.register(loyaltyErasable(oltp));
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
     writer.onStored = (ids) => {

@@ -12,12 +12,17 @@ export interface LoyaltyAuditEntry {
   details?: Record<string, unknown>;
 }
 
+/** Where audit entries go: the platform's AuditLog (src/privacy/audit.ts) fits, and so does LoyaltyAudit. */
+export interface AuditSink {
+  record(e: LoyaltyAuditEntry, tx?: SqlExecutor): Promise<unknown>;
+}
+
 /**
  * Loyalty's changes by people go to the platform's append-only audit log (`audit_log`, written in the
  * same transaction as the change when one is given). The ledger keeps operator and reason on every
  * adjustment in any case; when the audit table is not there (an older schema) the entry is skipped.
  */
-export class LoyaltyAudit {
+export class LoyaltyAudit implements AuditSink {
   private present: Promise<boolean> | null = null;
 
   constructor(private readonly db: OltpStore) {}

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OltpStore } from '../store/oltp/index.ts';
-import type { LoyaltyAudit } from './audit.ts';
+import type { AuditSink } from './audit.ts';
 
 const money = z.number().min(0).max(1_000_000);
 
@@ -108,7 +108,7 @@ function toTemplate(r: Record<string, unknown>): CouponTemplate {
 export class CouponStore {
   constructor(
     private readonly db: OltpStore,
-    private readonly audit: LoyaltyAudit,
+    private readonly audit: AuditSink,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import { writeModelValues } from '../tags/index.ts';
-import { LoyaltyAudit } from './audit.ts';
+import { LoyaltyAudit, type AuditSink } from './audit.ts';
 import { CouponStore, type IssueResult } from './coupons.ts';
 import { earn, type EarnReport } from './earn.ts';
 import { PointsLedger, type Outcome } from './ledger.ts';
@@ -22,6 +22,8 @@ export interface LoyaltyDeps {
   config: Config['loyalty'];
   /** members of a saved segment (the segment engine), for issuing coupons to a segment */
   segmentMembers?: (segmentId: string) => Promise<string[]>;
+  /** the platform's audit log (person subjects pseudonymised); without it loyalty writes audit_log itself */
+  audit?: AuditSink;
   /** the clock (tests move it) */
   now?: () => Date;
 }
@@ -41,7 +43,7 @@ export class LoyaltyEngine {
   readonly rules: RuleStore;
   readonly tiers: TierStore;
   readonly coupons: CouponStore;
-  readonly audit: LoyaltyAudit;
+  readonly audit: AuditSink;
   readonly now: () => Date;
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
@@ -55,7 +57,7 @@ export class LoyaltyEngine {
     this.ledger = new PointsLedger(d.oltp, { expiryMonths: d.config.expiryMonths, timezone: d.timezone, now: this.now });
     this.rules = new RuleStore(d.oltp);
     this.tiers = new TierStore(d.oltp);
-    this.audit = new LoyaltyAudit(d.oltp);
+    this.audit = d.audit ?? new LoyaltyAudit(d.oltp);
     this.coupons = new CouponStore(d.oltp, this.audit, this.now);
   }
 
@@ -113,10 +115,11 @@ export class LoyaltyEngine {
   }
 
   /** A manual adjustment, audited with the operator and reason in the same breath as the ledger entry. */
-  async adjust(userId: string, points: number, reason: string, by: Actor): Promise<Outcome> {
-    const out = await this.ledger.adjust({ userId, points, reason, operator: by.actor });
+  async adjust(userId: string, points: number, reason: string, by: Actor, requestId?: string): Promise<Outcome> {
+    const out = await this.ledger.adjust({ userId, points, reason, operator: by.actor, sourceKey: requestId });
     if (out.entryId !== null) {
-      await this.audit.record({ ...by, action: 'points.adjust', subjectType: 'points_account', subjectId: userId, details: { points, reason, entryId: out.entryId, balance: out.balance } });
+      // subject 'person': the audit log keeps a keyed pseudonym of the user id, never the id itself
+      await this.audit.record({ ...by, action: 'points.adjust', subjectType: 'person', subjectId: userId, details: { points, reason, entryId: out.entryId, balance: out.balance } });
       await this.evaluateTiers([userId]);
     }
     return out;

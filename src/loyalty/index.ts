@@ -4,3 +4,4 @@ export { RuleStore, RuleNotFoundError, ruleInput, orderPoints, categoryMultiplie
 export { TierStore, TierInputError, tierInput, tierFor, type Tier, type TierChange } from './tiers.ts';
 export { CouponStore, CouponInputError, TemplateNotFoundError, templateInput, type CouponTemplate, type IssueResult, type TemplateStats } from './coupons.ts';
 export type { EarnReport } from './earn.ts';
+export { loyaltyErasable } from './erasure.ts';

@@ -32,8 +32,10 @@ async function deliver(messages: Msg[]) {
 
 before(async () => {
   sc = await openScenario({ live: false, prefix: 'hx-loyalty-' });
-  const rule = await sc.rt.loyalty.rules.get('order_spend');
-  await sc.rt.loyalty.rules.put({ ...rule, params: { pointsPerUnit: 1, categoryMultipliers: { 美妆: 2 } } }, 'test');
+  await sc.rt.loyalty.rules.put({
+    code: 'order_spend', kind: 'order_spend', name_zh: '消费积分', name_en: 'Points per yuan spent', active: true, dailyCap: null, monthlyCap: null,
+    params: { pointsPerUnit: 1, categoryMultipliers: { 美妆: 2 } },
+  }, 'test');
 });
 after(async () => sc?.close());
 
