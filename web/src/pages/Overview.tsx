@@ -5,10 +5,12 @@ import { Kpi } from '../components/Kpi.tsx';
 import { PRESETS, RangePicker, type Preset, type Selection } from '../components/RangePicker.tsx';
 import { ErrorBox, Loading } from '../components/States.tsx';
 import { addDays, isDate } from '../dates.ts';
-import { useI18n } from '../i18n/index.tsx';
+import { useI18n, type MessageKey } from '../i18n/index.tsx';
 import { navigate, useLocation } from '../router.ts';
-import type { Overview as OverviewData } from '../types.ts';
-import { overviewCharts, useLabels } from './overviewCharts.ts';
+import type { ActiveUsers, BreakdownMetric, MetricBreakdown, Overview as OverviewData } from '../types.ts';
+import { useApi } from '../useApi.ts';
+import { BreakdownPicker } from './analytics/BreakdownPicker.tsx';
+import { activeCharts, breakdownChart, overviewCharts, useLabels } from './overviewCharts.ts';
 
 /** Reads the selection from the address (?range=7, or ?from=&to= with `to` inclusive, and ?tz=). */
 function fromAddress(search: URLSearchParams): { selection: Selection; tz: string } {
@@ -151,6 +153,9 @@ export function Overview() {
             <h2>{t('chart.channels')}</h2>
             {data.channels.length ? <ChannelTable data={data} /> : <p className="empty">{t('state.nothing')}</p>}
           </div>
+
+          <ActiveUsersCards range={data.range} />
+          <BreakdownCard range={data.range} currency={data.currency} />
         </div>
       )}
     </section>
@@ -196,6 +201,115 @@ function ChannelTable({ data }: { data: OverviewData }) {
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+/** DAU/WAU/MAU and stickiness, and new vs returning per day, for the overview's range (GET /api/v1/analytics/active-users). */
+function ActiveUsersCards({ range }: { range: OverviewData['range'] }) {
+  const { t, fmt, lang } = useI18n();
+  const res = useApi<ActiveUsers>('/api/v1/analytics/active-users', { from: range.from, to: range.to, tz: range.tz });
+  const a = res.data;
+  const charts = useMemo(() => (a ? activeCharts(a, t, fmt) : null), [a, t, fmt]);
+  if (res.status === 'error') return <ErrorBox message={res.error.message} onRetry={res.reload} />;
+  if (!a || !charts) return <Loading />;
+  const last = addDays(a.range.to, -1);
+  return (
+    <div className={res.status === 'loading' ? 'stale' : ''} data-testid="active-users" data-mau={a.summary.mau}>
+      <div className="kpis">
+        <Figure id="dau" label={t('kpi.dau')} value={fmt.decimal(a.summary.avgDau, 1)} />
+        <Figure id="wau" label={t('kpi.wau')} value={fmt.number(a.summary.wau)} note={t('kpi.lastDay', { date: last })} />
+        <Figure id="mau" label={t('kpi.mau')} value={fmt.number(a.summary.mau)} note={t('kpi.lastDay', { date: last })} />
+        <Figure id="stickiness" label={t('kpi.stickiness')} value={fmt.percent(a.summary.stickiness)} />
+      </div>
+      <div className="grid-2">
+        <div className="card">
+          <h2>{t('chart.active')}</h2>
+          <Chart option={charts.active} lang={lang} label="active-users" height={300} />
+        </div>
+        <div className="card">
+          <h2>{t('chart.newReturning')}</h2>
+          <Chart option={charts.newReturning} lang={lang} label="new-returning" height={300} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Figure({ id, label, value, note }: { id: string; label: string; value: string; note?: string }) {
+  return (
+    <div className="kpi" data-kpi={id}>
+      <div className="kpi-label">{label}</div>
+      <div className="kpi-value">{value}</div>
+      {note && <div className="kpi-delta none"><span className="muted">{note}</span></div>}
+    </div>
+  );
+}
+
+const METRICS: BreakdownMetric[] = ['gmv', 'orders', 'aov', 'buyers', 'activeUsers', 'conversion', 'newUsers'];
+
+/** Any headline metric broken down by device, channel, city tier, a tag or segments (GET /api/v1/analytics/breakdown). */
+function BreakdownCard({ range, currency }: { range: OverviewData['range']; currency: string }) {
+  const { t, fmt, lang } = useI18n();
+  const labels = useLabels();
+  const [metric, setMetric] = useState<BreakdownMetric>('gmv');
+  const [by, setBy] = useState('channel');
+  const res = useApi<MetricBreakdown>(by ? '/api/v1/analytics/breakdown' : null, { from: range.from, to: range.to, tz: range.tz, metric, by });
+  const b = by ? res.data : undefined;
+  const value = (v: number) => (metric === 'gmv' || metric === 'aov' ? fmt.money(v, currency) : metric === 'conversion' ? fmt.percent(v) : fmt.number(v));
+  const group = (g: string) => (g === '(none)' ? t('breakdown.none') : by === 'device' ? labels.device(g) : g);
+  const option = useMemo(() => (b && b.groups.length ? breakdownChart(b, group, t, value) : null), [b, t, fmt, lang]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <div className="card breakdown-card" data-testid="breakdown-card">
+      <h2>{t('chart.breakdown')}</h2>
+      <div className="report-controls">
+        <label className="inline-field">
+          <span>{t('breakdown.metric')}</span>
+          <select name="metric" value={metric} onChange={(e) => setMetric(e.target.value as BreakdownMetric)}>
+            {METRICS.map((m) => <option key={m} value={m}>{t(`metric.${m}` as MessageKey)}</option>)}
+          </select>
+        </label>
+        <BreakdownPicker value={by} onChange={setBy} />
+      </div>
+      {!by && <p className="muted">{t('breakdown.pick')}</p>}
+      {by && res.status === 'error' && <ErrorBox message={res.error.message} onRetry={res.reload} />}
+      {by && !b && res.status === 'loading' && <Loading />}
+      {b && (
+        <div className={res.status === 'loading' ? 'stale' : ''} data-metric={b.metric} data-groups={b.groups.length}>
+          {option ? <Chart option={option} lang={lang} label="breakdown" height={Math.max(220, 34 * Math.min(15, b.groups.length) + 60)} /> : <p className="empty">{t('state.nothing')}</p>}
+          <div className="table-wrap">
+            <table className="table" data-testid="breakdown-table">
+              <thead>
+                <tr>
+                  <th>{t('col.group')}</th>
+                  <th className="num">{t('col.current')}</th>
+                  <th className="num">{t('col.previous')}</th>
+                  <th className="num">{t('col.change')}</th>
+                  {b.total.current !== 0 && b.groups.some((g) => g.share !== null) && <th className="num">{t('col.shareOfTotal')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {b.groups.map((g) => (
+                  <tr key={g.group}>
+                    <td>{group(g.group)}</td>
+                    <td className="num">{value(g.current)}</td>
+                    <td className="num">{value(g.previous)}</td>
+                    <td className="num">{g.change === null ? '—' : `${g.change > 0 ? '+' : ''}${fmt.percent(g.change)}`}</td>
+                    {b.total.current !== 0 && g.share !== null && <td className="num">{fmt.percent(g.share)}</td>}
+                  </tr>
+                ))}
+                <tr className="total">
+                  <td>{t('col.total')}</td>
+                  <td className="num">{value(b.total.current)}</td>
+                  <td className="num">{value(b.total.previous)}</td>
+                  <td className="num">{b.total.change === null ? '—' : `${b.total.change > 0 ? '+' : ''}${fmt.percent(b.total.change)}`}</td>
+                  {b.total.current !== 0 && b.groups.some((g) => g.share !== null) && <td className="num" />}
+                </tr>
+              </tbody>
+            </table>
+          </div>
+        </div>
+      )}
     </div>
   );
 }

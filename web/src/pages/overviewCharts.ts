@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
-import { useI18n, type Format, type MessageKey } from '../i18n/index.tsx';
-import type { Overview } from '../types.ts';
+import { useI18n, type Format, type MessageKey, type Translate } from '../i18n/index.tsx';
+import type { ActiveUsers, MetricBreakdown, Overview } from '../types.ts';
 
 const NONE = '(none)';
 
@@ -90,4 +90,52 @@ export function overviewCharts(d: Overview, l: Labels, fmt: Format): Record<'tre
     ],
   };
   return { trend, categories, devices };
+}
+
+/** DAU bars with the rolling WAU and MAU lines, and the day's active users split into new and returning. */
+export function activeCharts(a: ActiveUsers, t: Translate, fmt: Format): Record<'active' | 'newReturning', EChartsCoreOption> {
+  const days = a.days.map((d) => d.date.slice(5));
+  const legend = { top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, textStyle: { color: '#3b4458' } };
+  const grid = { left: 8, right: 8, top: 44, bottom: 8, containLabel: true };
+  const xAxis = { type: 'category', data: days, axisLine: { lineStyle: { color: '#d5d9e3' } }, axisTick: { show: false }, axisLabel };
+  const active: EChartsCoreOption = {
+    tooltip: { trigger: 'axis' },
+    legend, grid, xAxis,
+    yAxis: [
+      { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => fmt.compact(v) }, splitLine, minInterval: 1 },
+      { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => fmt.percent(v, 0) }, splitLine: { show: false }, min: 0 },
+    ],
+    series: [
+      { name: t('series.dau'), type: 'bar', data: a.days.map((d) => d.dau), barMaxWidth: 14, itemStyle: { borderRadius: [3, 3, 0, 0] } },
+      { name: t('series.wau'), type: 'line', data: a.days.map((d) => d.wau), symbolSize: 4 },
+      { name: t('series.mau'), type: 'line', data: a.days.map((d) => d.mau), symbolSize: 4 },
+      { name: t('series.stickiness'), type: 'line', yAxisIndex: 1, data: a.days.map((d) => d.stickiness), symbolSize: 4, lineStyle: { type: 'dashed' }, tooltip: { valueFormatter: (v: number) => fmt.percent(v) } },
+    ],
+  };
+  const newReturning: EChartsCoreOption = {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    legend, grid, xAxis,
+    yAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => fmt.compact(v) }, splitLine, minInterval: 1 },
+    series: [
+      { name: t('series.returningUsers'), type: 'bar', stack: 'dau', data: a.days.map((d) => d.returningUsers), barMaxWidth: 14 },
+      { name: t('series.newUsers'), type: 'bar', stack: 'dau', data: a.days.map((d) => d.newUsers), barMaxWidth: 14, itemStyle: { borderRadius: [3, 3, 0, 0] } },
+    ],
+  };
+  return { active, newReturning };
+}
+
+/** A metric per breakdown group: this period against the previous one, largest first from the top. */
+export function breakdownChart(b: MetricBreakdown, label: (g: string) => string, t: Translate, value: (v: number) => string): EChartsCoreOption {
+  const groups = [...b.groups].slice(0, 15).reverse();
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => value(v) },
+    legend: { top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, textStyle: { color: '#3b4458' } },
+    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => value(v) }, splitLine },
+    yAxis: { type: 'category', data: groups.map((g) => label(g.group)), axisTick: { show: false }, axisLine: { show: false }, axisLabel: { color: '#3b4458' } },
+    series: [
+      { name: t('series.previous'), type: 'bar', data: groups.map((g) => g.previous), barMaxWidth: 12, itemStyle: { color: '#c3c8d4', borderRadius: [0, 3, 3, 0] } },
+      { name: t('series.current'), type: 'bar', data: groups.map((g) => g.current), barMaxWidth: 12, itemStyle: { borderRadius: [0, 3, 3, 0] } },
+    ],
+  };
 }
