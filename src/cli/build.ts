@@ -3,6 +3,7 @@ import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import type { BuildResult } from '../tags/index.ts';
 import { CliError, readSavedToken } from './import.ts';
+import { printRun, trainRecommendations } from './recommend.ts';
 
 export interface BuildArgs {
   only?: string;
@@ -17,6 +18,10 @@ const PARTS = ['tags', 'segments', 'models'];
  */
 export async function buildCommand(config: Config, args: BuildArgs): Promise<void> {
   if (args.only && !PARTS.includes(args.only)) throw new CliError(`--only must be one of ${PARTS.join(', ')}, got '${args.only}'`);
+  if (args.only === 'models') {
+    printRun(await trainRecommendations(config, args.asOf));
+    return;
+  }
   if (args.only && args.only !== 'tags') {
     process.stdout.write(`nothing to build for '${args.only}' yet: only tags are derived in this version\n`);
     return;
@@ -42,6 +47,7 @@ export async function buildCommand(config: Config, args: BuildArgs): Promise<voi
     result = body;
   }
   printBuild(result);
+  if (!args.only) printRun(await trainRecommendations(config, args.asOf));
 }
 
 export function printBuild(r: BuildResult): void {

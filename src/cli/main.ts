@@ -5,6 +5,7 @@ import { buildCommand } from './build.ts';
 import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
+import { recommendCommand } from './recommend.ts';
 import { SENTIMENT_USAGE, sentimentCommand } from './sentiment.ts';
 import { ImportInputError, importers } from '../world/importers/index.ts';
 
@@ -23,6 +24,10 @@ commands:
                                              recompute what is derived (tags: every built-in and defined tag)
   sentiment train [--min-reviews N] | sentiment eval
                                              retrain review sentiment on the shop's own star ratings, or measure it
+
+  recommend eval [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]
+                                             offline evaluation of every recommendation model (docs/recommend.md)
+  recommend train [--as-of ISO]              train the recommendation models now
 
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
@@ -92,6 +97,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
     if (positionals.length !== 1 || (action !== 'train' && action !== 'eval')) throw new CliError(SENTIMENT_USAGE);
     const minReviews = values['min-reviews'] === undefined ? undefined : positiveInt(values['min-reviews'], '--min-reviews');
     await sentimentCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), { action, minReviews });
+  },
+  async recommend(argv) {
+    await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async serve(argv) {
     const { values } = parseArgs({
