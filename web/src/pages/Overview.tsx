@@ -258,7 +258,7 @@ function BreakdownCard({ range, currency }: { range: OverviewData['range']; curr
   const b = by ? res.data : undefined;
   const value = (v: number) => (metric === 'gmv' || metric === 'aov' ? fmt.money(v, currency) : metric === 'conversion' ? fmt.percent(v) : fmt.number(v));
   const group = (g: string) => (g === '(none)' ? t('breakdown.none') : by === 'device' ? labels.device(g) : g);
-  const option = useMemo(() => (b && b.groups.length ? breakdownChart(b, group, t, value) : null), [b, t, fmt, lang]); // eslint-disable-line react-hooks/exhaustive-deps
+  const option = useMemo(() => (b && b.groups.length ? breakdownChart(b, group, t, value, (v) => (metric === 'conversion' ? fmt.percent(v, 0) : fmt.compact(v))) : null), [b, t, fmt, lang]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className="card breakdown-card" data-testid="breakdown-card">
       <h2>{t('chart.breakdown')}</h2>

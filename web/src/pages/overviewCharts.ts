@@ -125,13 +125,13 @@ export function activeCharts(a: ActiveUsers, t: Translate, fmt: Format): Record<
 }
 
 /** A metric per breakdown group: this period against the previous one, largest first from the top. */
-export function breakdownChart(b: MetricBreakdown, label: (g: string) => string, t: Translate, value: (v: number) => string): EChartsCoreOption {
+export function breakdownChart(b: MetricBreakdown, label: (g: string) => string, t: Translate, value: (v: number) => string, axis: (v: number) => string): EChartsCoreOption {
   const groups = [...b.groups].slice(0, 15).reverse();
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: number) => value(v) },
     legend: { top: 0, left: 0, icon: 'roundRect', itemWidth: 12, itemHeight: 8, textStyle: { color: '#3b4458' } },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-    xAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => value(v) }, splitLine },
+    xAxis: { type: 'value', axisLabel: { ...axisLabel, formatter: axis }, splitLine },
     yAxis: { type: 'category', data: groups.map((g) => label(g.group)), axisTick: { show: false }, axisLine: { show: false }, axisLabel: { color: '#3b4458' } },
     series: [
       { name: t('series.previous'), type: 'bar', data: groups.map((g) => g.previous), barMaxWidth: 12, itemStyle: { color: '#c3c8d4', borderRadius: [0, 3, 3, 0] } },

@@ -27,7 +27,7 @@ export function sankeyOption(d: Paths, t: Translate, fmt: Format): EChartsCoreOp
         name: t('paths.sankey'),
         type: 'sankey',
         left: 8,
-        right: 120,
+        right: 170,
         top: 12,
         bottom: 12,
         nodeGap: 10,
