@@ -98,6 +98,8 @@ export class RecommendEngine {
   private readonly feedback = new Map<string, { items: Set<string>; categories: string[] }>();
   private timer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
+  /** per person, the newest event the item-CF lists have taken (since the last training) */
+  private modelMark = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -155,6 +157,7 @@ export class RecommendEngine {
       );
       this.live = { models, profiles, personOf, run };
       this.users.clear();
+      this.modelMark.clear();
       this.lastError = null;
       this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
       return run;
@@ -203,7 +206,7 @@ export class RecommendEngine {
   async boughtTogether(itemId: string, req: RecommendRequest & { userId?: string } = {}): Promise<Recommendation> {
     const live = await this.ready();
     const user = req.userId ? await this.userState(req.userId) : null;
-    return this.answer(live, user, { diversity: 0, explore: 0, ...req, scene: 'cart', itemIds: [itemId] }, req.userId, { together: 1, itemcf: 0, content: 0, als: 0, popular: 0 });
+    return this.answer(live, user, { diversity: 0, explore: 0, ...req, scene: 'cart', itemIds: [itemId] }, req.userId, { together: 1, itemcf: 0, content: 0, als: 0, popular: 0 }, false);
   }
 
   /** for a basket (scene cart by default) */
@@ -213,7 +216,7 @@ export class RecommendEngine {
     return this.answer(live, user, { ...req, scene: req.scene ?? 'cart', itemIds }, req.userId);
   }
 
-  private answer(live: Live, user: UserState | null, req: RecommendRequest, userId?: string, weights?: Parameters<typeof rank>[2]['weights']): Recommendation {
+  private answer(live: Live, user: UserState | null, req: RecommendRequest, userId?: string, weights?: Parameters<typeof rank>[2]['weights'], fill = true): Recommendation {
     const m = live.models;
     const anchors = (req.itemIds ?? []).map((id) => {
       const i = m.catalog.index.get(id);
@@ -224,7 +227,7 @@ export class RecommendEngine {
     const scene = req.scene ?? 'home';
     const ranked = rank(m, user, {
       scene, limit: req.limit ?? 20, anchors, diversity: req.diversity, explore: req.explore, maxPerCategory: req.maxPerCategory,
-      include: req.include, exclude: req.exclude, lang: req.lang, dislikedItems: fb?.items, dislikedCategories: fb?.categories, weights,
+      include: req.include, exclude: req.exclude, lang: req.lang, dislikedItems: fb?.items, dislikedCategories: fb?.categories, weights, fill,
       seed: user ? `${user.person}:${new Date().toISOString().slice(0, 10)}` : undefined,
     });
     return { recommendationId: randomUUID(), userId, scene, items: ranked.map((r) => this.present(m, r)), modelAsOf: new Date(m.asOf).toISOString() };
@@ -265,7 +268,7 @@ export class RecommendEngine {
     const { anonymousIds, userIds } = await this.deps.identity.idsOf(person);
     const events = await this.eventsOf([person, ...anonymousIds, ...userIds], m.asOf - 180 * 86_400_000);
     const state: UserState = { person, u: -1, history: [], views: [] };
-    for (const e of events) applyEvent(m, state, e, false);
+    for (const e of events) applyEvent(m, state, e);
     return state.history;
   }
 
@@ -327,14 +330,21 @@ export class RecommendEngine {
     this.pending.clear();
     const persons = [...new Set(await Promise.all(ids.map(async (d) => live.personOf.get(d) ?? (await this.deps.identity.personOf(d)))))];
     const states = await Promise.all(persons.map((p) => this.userState(p)));
-    const since = Math.min(...states.map((s) => s.watermark ?? live.models.asOf));
+    const asOf = live.models.asOf;
+    const since = Math.min(...states.map((s) => Math.min(s.watermark ?? asOf, this.modelMark.get(s.person) ?? asOf)));
     const events = await this.eventsOf(ids, since - 1);
     const byPerson = new Map(states.map((s) => [s.person, s]));
     for (const e of events) {
       const s = byPerson.get(e.person);
-      if (!s || e.ts <= (s.watermark ?? live.models.asOf)) continue;
-      applyEvent(live.models, s, e, true);
+      if (!s) continue;
+      // the neighbour lists take each event once (a state read from the store may already hold it)
+      if (e.ts > (this.modelMark.get(s.person) ?? asOf)) {
+        observe(live.models, s, e);
+        this.modelMark.set(s.person, e.ts);
+      }
+      if (e.ts > (s.watermark ?? asOf)) applyEvent(live.models, s, e);
     }
+    if (this.modelMark.size > 1_000_000) this.modelMark.clear();
   }
 
   /** profile tags of these people changed (after the live tag refresh) */
@@ -372,24 +382,25 @@ interface LiveEvent {
   ts: number;
 }
 
-/**
- * One product event into a person's serving state: their interest in the item grows by the behaviour's
- * weight, a view joins the last views, and (live) the item-CF neighbour lists take the new pairs.
- */
-function applyEvent(m: Models, s: UserState, e: LiveEvent, updateModels: boolean): void {
+/** An arriving event adds its pairs with the person's other items to the item-CF neighbour lists. */
+function observe(m: Models, s: UserState, e: LiveEvent): void {
+  const item = m.catalog.index.get(e.item) ?? addItem(m.catalog, e.item);
+  const w = BEHAVIOUR_WEIGHTS[e.event] ?? 1;
+  const others = s.history.filter((h) => h.item !== item).slice(0, 100);
+  const damp = 1 / Math.sqrt(Math.log(2 + others.length + 1));
+  const v = Math.log1p(w) * damp;
+  m.itemcf.observe(item, v, others.map((h) => ({ item: h.item, v: Math.log1p(h.weight) * damp })));
+}
+
+/** One product event into a person's serving state: interest in the item grows by the behaviour's weight; a view joins the last views. */
+function applyEvent(m: Models, s: UserState, e: LiveEvent): void {
   const item = m.catalog.index.get(e.item) ?? addItem(m.catalog, e.item);
   const w = BEHAVIOUR_WEIGHTS[e.event] ?? 1;
   const bought = e.event === 'Order Completed';
   const cur = s.history.find((h) => h.item === item);
-  if (updateModels) {
-    const damp = 1 / Math.sqrt(Math.log(2 + s.history.length + (cur ? 0 : 1)));
-    const before = cur ? Math.log1p(cur.weight) : 0;
-    const v = (Math.log1p((cur?.weight ?? 0) + w) - before) * damp;
-    m.itemcf.observe(item, v, s.history.slice(0, 100).filter((h) => h.item !== item).map((h) => ({ item: h.item, v: Math.log1p(h.weight) * damp })));
-  }
   if (cur) {
     cur.weight += w;
-    cur.at = e.ts;
+    cur.at = Math.max(cur.at, e.ts);
     cur.bought ||= bought;
     s.history.splice(s.history.indexOf(cur), 1);
     s.history.unshift(cur);

@@ -88,6 +88,8 @@ export interface RankRequest {
   noProfile?: boolean;
   /** seeds the exploration pick (person and day by default) */
   seed?: string;
+  /** top a short list up from the popular list (true; bought-together answers only what co-occurs) */
+  fill?: boolean;
 }
 
 export interface Ranked {
@@ -163,7 +165,7 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   }
   ranked.sort((a, b) => b.score - a.score || a.item - b.item);
   // not enough candidates (a new shop, narrow filters): fill from the popular list
-  if (ranked.length < req.limit) {
+  if (ranked.length < req.limit && req.fill !== false) {
     const have = new Set(ranked.map((r) => r.item));
     const floor = ranked.length ? ranked[ranked.length - 1]!.score : 1;
     for (const s of m.popular.global) {
