@@ -23,7 +23,9 @@ const kindOf = `multiIf(event = 'Product Added', 0, event = 'Product Removed', 1
 
 /**
  * One row per cart whose first add is in [{startMs}, {endMs}): person, first/last add-or-remove,
- * the next order, status, value and lines (product, net quantity, net value).
+ * the next order, status, value and lines (product, net quantity, net value). A person's whole cart
+ * history is read: a run of adds and removes may reach back any distance, and only its first add says
+ * whether it started in range.
  */
 export const cartsSql = (db: string, startMs: string, endMs: string) => `(
   SELECT
@@ -48,7 +50,7 @@ export const cartsSql = (db: string, startMs: string, endMs: string) => `(
       FROM (
         SELECT person, ms, ${kindOf} AS kind, product_id,
           ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty
-        FROM ${eventsBetween(db, ['event', 'product_id', 'price', 'quantity'], `${startMs} - {windowMs:Int64}`, '4102444800000',
+        FROM ${eventsBetween(db, ['event', 'product_id', 'price', 'quantity'], '0', '4102444800000',
           `e.type = 'track' AND e.event IN ('Product Added', 'Product Removed', 'Order Completed')`)}
       )
       GROUP BY person
