@@ -44,6 +44,8 @@ export interface LedgerOptions {
   now?: () => Date;
 }
 
+type LedgerFunction = 'loyalty_credit' | 'loyalty_debit' | 'loyalty_reverse';
+
 interface OutcomeRow {
   status: Outcome['status'];
   entry_id: number | string | null;
@@ -66,6 +68,8 @@ const outcome = (r: OutcomeRow): Outcome => ({
  */
 export class PointsLedger {
   readonly now: () => Date;
+  private queue: { fn: LedgerFunction; params: unknown[]; resolve: (o: Outcome) => void; reject: (e: unknown) => void }[] = [];
+  private draining = false;
 
   constructor(
     private readonly db: OltpStore,
@@ -84,9 +88,10 @@ export class PointsLedger {
    * shop-time day and month of `occurredAt`.
    */
   async earn(e: { userId: string; points: number; rule: string; sourceKey: string; occurredAt: Date; amount?: number | null; caps?: Caps; details?: Record<string, unknown> }): Promise<Outcome> {
-    const { day, month } = dayAndMonth(e.occurredAt, this.opts.timezone);
+    const capped = (e.caps?.daily ?? null) !== null || (e.caps?.monthly ?? null) !== null;
+    const p = capped ? dayAndMonth(e.occurredAt, this.opts.timezone) : null;
     return this.credit('earn', e.userId, e.points, e.rule, e.sourceKey, e.occurredAt, e.amount ?? null, e.details ?? {}, null, null,
-      [day.from, day.to, e.caps?.daily ?? null, month.from, month.to, e.caps?.monthly ?? null]);
+      p ? [p.day.from, p.day.to, e.caps?.daily ?? null, p.month.from, p.month.to, e.caps?.monthly ?? null] : null);
   }
 
   /** Spends points (never more than the balance); `sourceKey` makes a retried request spend once. */
@@ -106,10 +111,9 @@ export class PointsLedger {
    * the shortfall and the balance stops at zero.
    */
   async reverse(e: { userId: string; rule: string; earnedKey: string; sourceKey: string; points: number; occurredAt: Date; details?: Record<string, unknown> }): Promise<Outcome> {
-    const rows = await this.db.query<OutcomeRow>('SELECT * FROM loyalty_reverse($1, $2, $3, $4, $5, $6, $7, $8)', [
+    return this.call('loyalty_reverse', [
       e.userId, e.rule, e.earnedKey, e.sourceKey, Math.round(e.points), e.occurredAt.toISOString(), JSON.stringify(e.details ?? {}), this.now().toISOString(),
     ]);
-    return outcome(rows[0]!);
   }
 
   /** Expires what is due for every account (FIFO lots, each closed at its own expiry instant). */
@@ -155,23 +159,67 @@ export class PointsLedger {
     return rows.map(toEntry);
   }
 
+  /**
+   * Calls one ledger function. On a Postgres server each call is its own statement (the row lock orders
+   * them). PGlite runs one statement at a time anyway, so calls that arrive while one is running are
+   * coalesced into one statement of several function calls (UNION ALL runs them in order, each seeing
+   * the ones before): the same serial execution, without a round trip per call. If that statement fails,
+   * nothing of it was applied and its calls run again one by one, so each gets its own outcome or error.
+   */
+  private call(fn: LedgerFunction, params: unknown[]): Promise<Outcome> {
+    if (this.db.kind !== 'pglite') return this.single(fn, params);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ fn, params, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async single(fn: LedgerFunction, params: unknown[]): Promise<Outcome> {
+    const rows = await this.db.query<OutcomeRow>(`SELECT * FROM ${fn}(${params.map((_, i) => `$${i + 1}`).join(', ')})`, params);
+    return outcome(rows[0]!);
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 200);
+        if (batch.length === 1) {
+          const c = batch[0]!;
+          await this.single(c.fn, c.params).then(c.resolve, c.reject);
+          continue;
+        }
+        const params: unknown[] = [];
+        const sql = batch.map((c, i) => {
+          const ph = c.params.map((p) => `$${params.push(p)}`).join(', ');
+          return `SELECT ${i} AS call_index, r.* FROM ${c.fn}(${ph}) AS r`;
+        }).join('\nUNION ALL ');
+        let rows: (OutcomeRow & { call_index: number })[];
+        try {
+          rows = await this.db.query<OutcomeRow & { call_index: number }>(sql, params);
+        } catch {
+          for (const c of batch) await this.single(c.fn, c.params).then(c.resolve, c.reject);
+          continue;
+        }
+        for (const r of rows) batch[r.call_index]!.resolve(outcome(r));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
   private async credit(kind: 'earn' | 'adjust', userId: string, points: number, rule: string, key: string | null, at: Date, amount: number | null,
     details: Record<string, unknown>, operator: string | null, reason: string | null, caps: [Date, Date, number | null, Date, Date, number | null] | null): Promise<Outcome> {
     const [df, dt, dc, mf, mt, mc] = caps ?? [null, null, null, null, null, null];
-    const rows = await this.db.query<OutcomeRow>(
-      'SELECT * FROM loyalty_credit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)',
+    return this.call('loyalty_credit',
       [userId, kind, Math.round(points), rule, key, at.toISOString(), this.expiryOf(at)?.toISOString() ?? null, amount, JSON.stringify(details), operator, reason,
         df?.toISOString() ?? null, dt?.toISOString() ?? null, dc, mf?.toISOString() ?? null, mt?.toISOString() ?? null, mc, this.now().toISOString()],
     );
-    return outcome(rows[0]!);
   }
 
   private async debit(kind: 'redeem' | 'adjust', userId: string, points: number, key: string | null, details: Record<string, unknown>, operator: string | null, reason: string | null): Promise<Outcome> {
     const now = this.now().toISOString();
-    const rows = await this.db.query<OutcomeRow>('SELECT * FROM loyalty_debit($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-      userId, kind, Math.round(points), key, now, JSON.stringify(details), operator, reason, now,
-    ]);
-    return outcome(rows[0]!);
+    return this.call('loyalty_debit', [userId, kind, Math.round(points), key, now, JSON.stringify(details), operator, reason, now]);
   }
 }
 

@@ -11,11 +11,18 @@ export function addMonths(t: Date, n: number): Date {
   return d;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** Wall-clock parts of instant `ms` in `timeZone`. */
 function wall(ms: number, timeZone: string): { y: number; m: number; d: number; utcOfWall: number } {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(ms);
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    formats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(ms);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const y = get('year');
   const m = get('month');

@@ -6,11 +6,13 @@
 -- positive entry, consumed first-expiring-first and expired when their time comes). So, at every commit,
 -- balance = sum(ledger points) = sum(lot remaining) ≥ 0.
 --
--- Each ledger operation is one PL/pgSQL function call: one round trip, and on a Postgres server the
--- function first locks the account row (INSERT … ON CONFLICT, then SELECT … FOR UPDATE); every later
--- statement of a VOLATILE function takes a fresh snapshot, so it reads what the previous holder of the
--- lock committed. Concurrent operations on one account therefore run one after another, and PGlite
--- (one connection) runs the same functions serially.
+-- Each ledger operation is one PL/pgSQL function call (one round trip) of as few statements as it can
+-- be. Anything that reads before it writes (spending, reversing, capped earning, expiry) first locks the
+-- account row (SELECT … FOR UPDATE); every later statement of a VOLATILE function takes a fresh
+-- snapshot, so it reads what the previous holder of the lock committed. Concurrent operations on one
+-- account therefore run one after another on a Postgres server, and PGlite (one connection) runs the
+-- same functions serially. An uncapped earning reads nothing: it is one statement whose unique index
+-- makes it happen once and whose account upsert adds to the latest committed balance.
 
 CREATE TABLE loyalty_accounts (
   user_id          text PRIMARY KEY,
@@ -60,8 +62,9 @@ CREATE TRIGGER loyalty_ledger_append_only BEFORE UPDATE ON loyalty_ledger FOR EA
 
 -- What is left of each positive entry. Spending takes from the lot that expires first (with one expiry
 -- period for everything, that is first-in-first-out); expiry closes what is left at expires_at.
+-- (entry_id is the ledger entry's id; no foreign key: both rows are written by one statement)
 CREATE TABLE loyalty_lots (
-  entry_id    bigint PRIMARY KEY REFERENCES loyalty_ledger (id),
+  entry_id    bigint PRIMARY KEY,
   user_id     text NOT NULL,
   remaining   bigint NOT NULL CHECK (remaining >= 0),
   earned_at   timestamptz NOT NULL,
@@ -180,16 +183,6 @@ CREATE INDEX coupons_redeemed ON coupons (template_id, redeemed_at) WHERE status
 -- ---------------------------------------------------------------------------------------------------
 -- Ledger operations. Each returns (status, entry_id, points, balance).
 
--- Locks (creating if needed) the account row and returns its balance.
-CREATE FUNCTION loyalty_lock(p_user text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE bal bigint;
-BEGIN
-  INSERT INTO loyalty_accounts (user_id) VALUES (p_user) ON CONFLICT (user_id) DO NOTHING;
-  SELECT balance INTO bal FROM loyalty_accounts WHERE user_id = p_user FOR UPDATE;
-  RETURN bal;
-END
-$$;
-
 -- Closes every lot of the (locked) account that has expired at p_now: one expire entry per lot, dated at
 -- the lot's expiry. Returns the points expired.
 CREATE FUNCTION loyalty_expire_locked(p_user text, p_now timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
@@ -209,28 +202,39 @@ BEGIN
 END
 $$;
 
--- Takes p_points from the (locked) account's open lots, first-expiring first (a lot named by p_first
--- first of all). The caller has checked the balance. Returns the lots touched as [{lot, points}].
-CREATE FUNCTION loyalty_consume_locked(p_user text, p_points bigint, p_first bigint) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE taken jsonb;
+-- Takes p_points from the (locked) account: lots first-expiring first (the lot p_first before all), the
+-- entry written with the lots it touched, the balance lowered; one statement. The caller has checked the
+-- balance. Returns the entry id and the new balance.
+CREATE FUNCTION loyalty_take_locked(
+  p_user text, p_kind text, p_points bigint, p_rule text, p_key text, p_ref bigint, p_first bigint, p_occurred timestamptz,
+  p_details jsonb, p_operator text, p_reason text, OUT entry_id bigint, OUT balance bigint
+) LANGUAGE plpgsql AS $$
+#variable_conflict use_column
 BEGIN
   WITH open AS (
-    SELECT entry_id, remaining,
-           sum(remaining) OVER (ORDER BY (entry_id = p_first) DESC, expires_at NULLS LAST, entry_id) AS upto
-    FROM loyalty_lots WHERE user_id = p_user AND remaining > 0
+    SELECT o.entry_id, o.remaining,
+           sum(o.remaining) OVER (ORDER BY (o.entry_id = p_first) IS TRUE DESC, o.expires_at NULLS LAST, o.entry_id) AS upto
+    FROM loyalty_lots o WHERE o.user_id = p_user AND o.remaining > 0
   ), take AS (
-    SELECT entry_id, LEAST(remaining, p_points - (upto - remaining)) AS n FROM open WHERE upto - remaining < p_points
+    SELECT open.entry_id, LEAST(open.remaining, p_points - (open.upto - open.remaining)) AS n FROM open WHERE open.upto - open.remaining < p_points
   ), upd AS (
-    UPDATE loyalty_lots l SET remaining = l.remaining - take.n FROM take WHERE l.entry_id = take.entry_id
-    RETURNING l.entry_id, take.n
+    UPDATE loyalty_lots l SET remaining = l.remaining - take.n FROM take WHERE l.entry_id = take.entry_id RETURNING l.entry_id, take.n
+  ), e AS (
+    INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, ref_id, occurred_at, operator, reason, details)
+    SELECT p_user, p_kind, -p_points, p_rule, p_key, p_ref, p_occurred, p_operator, p_reason,
+           p_details || jsonb_build_object('lots', coalesce((SELECT jsonb_agg(jsonb_build_object('lot', upd.entry_id, 'points', upd.n) ORDER BY upd.entry_id) FROM upd), '[]'))
+    RETURNING loyalty_ledger.id
+  ), a AS (
+    UPDATE loyalty_accounts SET balance = loyalty_accounts.balance - p_points, updated_at = now() WHERE loyalty_accounts.user_id = p_user
+    RETURNING loyalty_accounts.balance
   )
-  SELECT coalesce(jsonb_agg(jsonb_build_object('lot', entry_id, 'points', n) ORDER BY entry_id), '[]') INTO taken FROM upd;
-  RETURN taken;
+  SELECT (SELECT e.id FROM e), (SELECT a.balance FROM a) INTO entry_id, balance;
 END
 $$;
 
--- Adds points (kind earn or adjust) once per (kind, rule, source key). Earnings are clamped by the rule's
--- caps over [day_from, day_to) and [month_from, month_to). Status: ok | duplicate | capped.
+-- Adds points (kind earn or adjust) once per (kind, rule, source key). With caps, the account is locked
+-- and the rule's earnings over [day_from, day_to) and [month_from, month_to) clamp the points. Status:
+-- ok | duplicate | capped.
 CREATE FUNCTION loyalty_credit(
   p_user text, p_kind text, p_points bigint, p_rule text, p_key text, p_occurred timestamptz, p_expires timestamptz,
   p_amount numeric, p_details jsonb, p_operator text, p_reason text,
@@ -240,34 +244,52 @@ CREATE FUNCTION loyalty_credit(
 #variable_conflict use_column
 DECLARE bal bigint; n bigint := p_points; used bigint; id bigint;
 BEGIN
-  bal := loyalty_lock(p_user);
-  IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = p_kind AND l.rule_code = p_rule AND l.source_key = p_key) THEN
-    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
-    RETURN;
+  IF p_day_cap IS NOT NULL OR p_month_cap IS NOT NULL THEN
+    INSERT INTO loyalty_accounts (user_id) VALUES (p_user) ON CONFLICT (user_id) DO NOTHING;
+    PERFORM 1 FROM loyalty_accounts WHERE user_id = p_user FOR UPDATE;
+    IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = p_kind AND l.rule_code = p_rule AND l.source_key = p_key) THEN
+      RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, (SELECT a.balance FROM loyalty_accounts a WHERE a.user_id = p_user);
+      RETURN;
+    END IF;
+    IF p_day_cap IS NOT NULL THEN
+      SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
+        WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_day_from AND l.occurred_at < p_day_to;
+      n := LEAST(n, GREATEST(p_day_cap - used, 0));
+    END IF;
+    IF p_month_cap IS NOT NULL THEN
+      SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
+        WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_month_from AND l.occurred_at < p_month_to;
+      n := LEAST(n, GREATEST(p_month_cap - used, 0));
+    END IF;
+    IF n <= 0 THEN
+      RETURN QUERY SELECT 'capped'::text, NULL::bigint, 0::bigint, (SELECT a.balance FROM loyalty_accounts a WHERE a.user_id = p_user);
+      RETURN;
+    END IF;
   END IF;
-  IF p_day_cap IS NOT NULL THEN
-    SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
-      WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_day_from AND l.occurred_at < p_day_to;
-    n := LEAST(n, GREATEST(p_day_cap - used, 0));
-  END IF;
-  IF p_month_cap IS NOT NULL THEN
-    SELECT coalesce(sum(l.points), 0) INTO used FROM loyalty_ledger l
-      WHERE l.user_id = p_user AND l.kind = 'earn' AND l.rule_code = p_rule AND l.occurred_at >= p_month_from AND l.occurred_at < p_month_to;
-    n := LEAST(n, GREATEST(p_month_cap - used, 0));
-  END IF;
-  IF n <= 0 THEN
-    bal := bal - loyalty_expire_locked(p_user, p_now);
-    RETURN QUERY SELECT 'capped'::text, NULL::bigint, 0::bigint, bal;
-    RETURN;
-  END IF;
-  INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, amount, expires_at, occurred_at, operator, reason, details)
+  WITH e AS (
+    INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, amount, expires_at, occurred_at, operator, reason, details)
     VALUES (p_user, p_kind, n, p_rule, p_key, p_amount, p_expires, p_occurred, p_operator, p_reason,
             CASE WHEN n < p_points THEN p_details || jsonb_build_object('capped_from', p_points) ELSE p_details END)
-    RETURNING loyalty_ledger.id INTO id;
-  INSERT INTO loyalty_lots (entry_id, user_id, remaining, earned_at, expires_at) VALUES (id, p_user, n, p_occurred, p_expires);
-  UPDATE loyalty_accounts SET balance = balance + n, lifetime_points = lifetime_points + n, updated_at = now()
-    WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
-  bal := bal - loyalty_expire_locked(p_user, p_now);
+    ON CONFLICT (kind, rule_code, source_key) WHERE source_key IS NOT NULL DO NOTHING
+    RETURNING loyalty_ledger.id
+  ), lot AS (
+    INSERT INTO loyalty_lots (entry_id, user_id, remaining, earned_at, expires_at) SELECT e.id, p_user, n, p_occurred, p_expires FROM e
+  ), a AS (
+    INSERT INTO loyalty_accounts (user_id, balance, lifetime_points) SELECT p_user, n, n FROM e
+    ON CONFLICT (user_id) DO UPDATE SET balance = loyalty_accounts.balance + EXCLUDED.balance,
+      lifetime_points = loyalty_accounts.lifetime_points + EXCLUDED.lifetime_points, updated_at = now()
+    RETURNING loyalty_accounts.balance
+  )
+  SELECT (SELECT e.id FROM e), (SELECT a.balance FROM a) INTO id, bal;
+  IF id IS NULL THEN
+    RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, coalesce((SELECT a.balance FROM loyalty_accounts a WHERE a.user_id = p_user), 0);
+    RETURN;
+  END IF;
+  -- points dated longer ago than the expiry period expire at once
+  IF p_expires IS NOT NULL AND p_expires <= p_now THEN
+    PERFORM 1 FROM loyalty_accounts WHERE user_id = p_user FOR UPDATE;
+    bal := bal - loyalty_expire_locked(p_user, p_now);
+  END IF;
   RETURN QUERY SELECT (CASE WHEN n < p_points THEN 'capped' ELSE 'ok' END)::text, id, n, bal;
 END
 $$;
@@ -279,9 +301,14 @@ CREATE FUNCTION loyalty_debit(
   p_operator text, p_reason text, p_now timestamptz
 ) RETURNS TABLE (status text, entry_id bigint, points bigint, balance bigint) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE bal bigint; taken jsonb; id bigint;
+DECLARE bal bigint; id bigint;
 BEGIN
-  bal := loyalty_lock(p_user);
+  -- no account, no points: nothing to lock
+  SELECT a.balance INTO bal FROM loyalty_accounts a WHERE a.user_id = p_user FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'insufficient'::text, NULL::bigint, 0::bigint, 0::bigint;
+    RETURN;
+  END IF;
   IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = p_kind AND l.rule_code = '' AND l.source_key = p_key) THEN
     RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
     RETURN;
@@ -291,11 +318,7 @@ BEGIN
     RETURN QUERY SELECT 'insufficient'::text, NULL::bigint, 0::bigint, bal;
     RETURN;
   END IF;
-  taken := loyalty_consume_locked(p_user, p_points, NULL);
-  INSERT INTO loyalty_ledger (user_id, kind, points, source_key, occurred_at, operator, reason, details)
-    VALUES (p_user, p_kind, -p_points, p_key, p_occurred, p_operator, p_reason, p_details || jsonb_build_object('lots', taken))
-    RETURNING loyalty_ledger.id INTO id;
-  UPDATE loyalty_accounts SET balance = balance - p_points, updated_at = now() WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
+  SELECT t.entry_id, t.balance INTO id, bal FROM loyalty_take_locked(p_user, p_kind, p_points, '', p_key, NULL, NULL, p_occurred, p_details, p_operator, p_reason) t;
   RETURN QUERY SELECT 'ok'::text, id, -p_points, bal;
 END
 $$;
@@ -307,9 +330,13 @@ CREATE FUNCTION loyalty_reverse(
   p_user text, p_rule text, p_earn_key text, p_key text, p_points bigint, p_occurred timestamptz, p_details jsonb, p_now timestamptz
 ) RETURNS TABLE (status text, entry_id bigint, points bigint, balance bigint) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
-DECLARE bal bigint; earned record; done bigint; want bigint; take bigint; taken jsonb; id bigint;
+DECLARE bal bigint; earned record; done bigint; want bigint; take bigint; id bigint;
 BEGIN
-  bal := loyalty_lock(p_user);
+  SELECT a.balance INTO bal FROM loyalty_accounts a WHERE a.user_id = p_user FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT 'no_earning'::text, NULL::bigint, 0::bigint, 0::bigint;
+    RETURN;
+  END IF;
   IF EXISTS (SELECT 1 FROM loyalty_ledger l WHERE l.kind = 'reverse' AND l.rule_code = p_rule AND l.source_key = p_key) THEN
     RETURN QUERY SELECT 'duplicate'::text, NULL::bigint, 0::bigint, bal;
     RETURN;
@@ -327,12 +354,8 @@ BEGIN
   END IF;
   bal := bal - loyalty_expire_locked(p_user, p_now);
   take := LEAST(want, bal);
-  taken := CASE WHEN take > 0 THEN loyalty_consume_locked(p_user, take, earned.id) ELSE '[]'::jsonb END;
-  INSERT INTO loyalty_ledger (user_id, kind, points, rule_code, source_key, ref_id, occurred_at, details)
-    VALUES (p_user, 'reverse', -take, p_rule, p_key, earned.id, p_occurred,
-            p_details || jsonb_build_object('requested', want, 'shortfall', want - take, 'lots', taken))
-    RETURNING loyalty_ledger.id INTO id;
-  UPDATE loyalty_accounts SET balance = balance - take, updated_at = now() WHERE user_id = p_user RETURNING loyalty_accounts.balance INTO bal;
+  SELECT t.entry_id, t.balance INTO id, bal FROM loyalty_take_locked(p_user, 'reverse', take, p_rule, p_key, earned.id, earned.id, p_occurred,
+    p_details || jsonb_build_object('requested', want, 'shortfall', want - take), NULL, NULL) t;
   RETURN QUERY SELECT 'ok'::text, id, -take, bal;
 END
 $$;
@@ -340,7 +363,10 @@ $$;
 -- Expires what is due on one account (the sweep calls it per account). Returns the points expired.
 CREATE FUNCTION loyalty_expire(p_user text, p_now timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM loyalty_lock(p_user);
+  PERFORM 1 FROM loyalty_accounts WHERE user_id = p_user FOR UPDATE;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
   RETURN loyalty_expire_locked(p_user, p_now);
 END
 $$;
