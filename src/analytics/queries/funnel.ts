@@ -11,7 +11,9 @@ import { funnelPersonsSql, type FunnelCore, type FunnelOrder } from './funnelLev
  * One statement: windowFunnel per person (funnelLevels.ts), then for people past step 1 the chain their
  * times are measured on — the latest step-1 event whose earliest continuation reaches their furthest step
  * (each next step the first event after the previous one, not the same event, within the window) — then
- * one aggregation over people, with the breakdown joined as an array so a person counts once in the total.
+ * one row per (person, step) aggregated by group and step, with the breakdown joined as an array so a
+ * person counts once in the total. The chain expression is referenced once (by one arrayMap over the
+ * steps): referenced from several columns, ClickHouse computed the whole lambda again for each.
  */
 
 export interface FunnelParams extends FunnelCore {
@@ -62,32 +64,40 @@ const MISSING = `(${ZERO}, ${ZERO})`;
  * The chain a person's times are read from, as an Array(Tuple(ms, id)) of `level` entries: each step-1
  * event in range (latest first) is continued greedily through the steps, and the first continuation that
  * reaches the person's level wins. (0, 0) marks a step the continuation did not reach.
+ *
+ * Speed: a step-1 event followed (in time order) by another step-1 event before any step-2 event has the
+ * same continuation as that later one with less window left, so it can never be the latest start that
+ * reaches the level; only the last step-1 event before each step-2 event (and the final ones) are tried.
+ * That holds while no event can be both step 1 and step 2 — when the two steps name the same event, every
+ * start is tried.
  */
-function chainSql(n: number): string {
-  const next = `arrayFirstIndex(y -> (y.1 > acc[-1].1 OR (y.1 = acc[-1].1 AND y.2 != acc[-1].2)) AND y.1 <= acc[1].1 + {w:UInt64}, st)`;
-  const continueFrom = `x -> arrayFold((acc, st) -> if(acc[-1].1 = 0 OR ${next} = 0, arrayPushBack(acc, ${MISSING}), arrayPushBack(acc, st[${next}])),
-      [${Array.from({ length: n - 1 }, (_, i) => `s${i + 2}`).join(', ')}], [x])`;
-  // s1 holds step-1 events in range only (its condition says so)
-  return `if(level >= 2, arrayFirst(c -> arrayCount(y -> y.1 > 0, c) >= level, arrayMap(${continueFrom}, arrayReverse(s1))), [])`;
+function chainSql(steps: FunnelCore['steps']): string {
+  const n = steps.length;
+  // s1 holds step-1 events in range only (its condition says so); at one instant a step-1 event sorts before a step-2 one
+  const starts = steps[0]!.event === steps[1]!.event
+    ? 's1'
+    : `arrayMap(x -> (x.1, x.2), arrayFilter((x, nxt) -> x.3 = 1 AND nxt.3 != 1,
+        arraySort(x -> (x.1, x.3, x.2), arrayConcat(arrayMap(x -> (x.1, x.2, 1), s1), arrayMap(x -> (x.1, x.2, 2), s2))) AS merged,
+        arrayPushBack(arrayPopFront(merged), (${ZERO}, ${ZERO}, 0))))`;
+  // a start's continuation: each next step the first event after the previous one (not the same event) within
+  // the window; arrayFirst answers (0, 0) when there is none, and a (0, 0) stops the rest
+  const continueFrom = `x -> arrayFold((acc, st) -> arrayPushBack(acc, if(acc[-1].1 = 0, ${MISSING},
+      arrayFirst(y -> (y.1 > acc[-1].1 OR (y.1 = acc[-1].1 AND y.2 != acc[-1].2)) AND y.1 <= acc[1].1 + {w:UInt64}, st))),
+    [${Array.from({ length: n - 1 }, (_, i) => `s${i + 2}`).join(', ')}], [x])`;
+  return `if(level >= 2, arrayFirst(c -> arrayCount(y -> y.1 > 0, c) >= level, arrayMap(${continueFrom}, arrayReverse(${starts}))), [])`;
 }
 
-const stepTime = (k: number) => `if(level >= ${k} AND length(chain) >= ${k} AND chain[${k}].1 > 0, (chain[${k}].1 - chain[${k - 1}].1) / 1000, NULL)`;
+interface Row { total: number; grp: string; k: number; n: number; q: number[] }
 
-interface Row {
-  total: number;
-  grp: string;
-  [k: `n${number}`]: number | string;
-  [k: `q${number}`]: number[];
-}
-
-function results(p: FunnelCore, r: Row): FunnelStepResult[] {
-  const counts = p.steps.map((_, i) => Number(r[`n${i + 1}`]));
+function results(p: FunnelCore, rows: Row[]): FunnelStepResult[] {
+  const byStep = new Map(rows.map((r) => [Number(r.k), r]));
+  const counts = p.steps.map((_, i) => Number(byStep.get(i + 1)?.n ?? 0));
   return p.steps.map((s, i) => {
     const count = counts[i]!;
     const prev = i === 0 ? count : counts[i - 1]!;
     const next = i + 1 < counts.length ? counts[i + 1]! : count;
-    const q = i === 0 || count === 0 ? null : r[`q${i + 1}`];
-    const round = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? null : Math.round(x * 1000) / 1000);
+    const q = i === 0 || count === 0 ? null : byStep.get(i + 1)?.q;
+    const round = (x: number | undefined) => (x === undefined || x === null || Number.isNaN(Number(x)) ? null : Math.round(Number(x) * 1000) / 1000);
     return {
       step: i + 1,
       event: s.event,
@@ -106,34 +116,33 @@ export async function funnel(olap: OlapStore, p: FunnelParams): Promise<Funnel> 
   const days = daysBetween(p.from, p.to);
   if (days < 1) throw new RangeError(`empty range: from ${p.from} must be before to ${p.to}`);
   const n = p.steps.length;
-  const params: Record<string, unknown> = {};
+  const params: Record<string, unknown> = { n };
   const persons = funnelPersonsSql(olap.db, p, params, true);
   const bd = p.breakdown ? breakdownSql(olap.db, p.breakdown) : null;
   if (bd) Object.assign(params, bd.params);
-  const ks = Array.from({ length: n }, (_, i) => i + 1);
+  // one row per (person, step k): reached or not, and the time from step k − 1 on the person's chain
   const sql = `
-SELECT
-  g.1 AS total, g.2 AS grp,
-  ${ks.map((k) => `countIf(level >= ${k}) AS n${k}`).join(', ')},
-  ${ks.slice(1).map((k) => `quantilesExactInclusive(0.5, 0.9)(t${k}) AS q${k}`).join(', ')}
+SELECT g.1 AS total, g.2 AS grp, k, countIf(level >= k) AS n, quantilesExactInclusive(0.5, 0.9)(dt) AS q
 FROM (
-  SELECT person, level, ${ks.slice(1).map((k) => `${stepTime(k)} AS t${k}`).join(', ')}
-  FROM (SELECT person, level, ${chainSql(n)} AS chain FROM ${persons})
+  SELECT person, level,
+    arrayMap(k -> if(k >= 2 AND k <= level AND length(chain) >= k AND chain[k].1 > 0, (chain[k].1 - chain[k - 1].1) / 1000, NULL), range(1, {n:UInt8} + 1)) AS dts
+  FROM (SELECT person, level, ${chainSql(p.steps)} AS chain FROM ${persons})
 ) AS f
 ${bd ? `LEFT JOIN (SELECT person_id, groupArray(if(grp = '', '${NO_VALUE}', grp)) AS grps FROM ${bd.sql} GROUP BY person_id) AS bd ON bd.person_id = f.person` : ''}
 ARRAY JOIN arrayConcat([(1, '')], ${bd ? `arrayMap(x -> (0, x), if(empty(bd.grps), ['${NO_VALUE}'], bd.grps))` : '[]'}) AS g
-GROUP BY total, grp
-ORDER BY total DESC, n1 DESC, grp`;
+ARRAY JOIN range(1, {n:UInt8} + 1) AS k, dts AS dt
+GROUP BY total, grp, k`;
   const rows = await olap.query<Row>(sql, params);
-  const totalRow = rows.find((r) => Number(r.total) === 1);
-  const empty = { total: 1, grp: '', ...Object.fromEntries(ks.map((k) => [`n${k}`, 0])) } as Row;
-  const groupRows = rows.filter((r) => Number(r.total) === 0);
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) if (Number(r.total) === 0) groups.set(r.grp, [...(groups.get(r.grp) ?? []), r]);
+  const entrants = (rs: Row[]) => Number(rs.find((r) => Number(r.k) === 1)?.n ?? 0);
+  const ordered = [...groups.entries()].sort(([a, x], [b, y]) => entrants(y) - entrants(x) || (a < b ? -1 : a > b ? 1 : 0));
   return {
     range: { from: p.from, to: p.to, tz: p.tz, days },
     windowMs: p.windowMs,
     order: p.order,
-    steps: results(p, totalRow ?? empty),
-    groups: bd ? groupRows.slice(0, MAX_GROUPS).map((r) => ({ group: r.grp, steps: results(p, r) })) : null,
-    otherGroups: bd ? Math.max(0, groupRows.length - MAX_GROUPS) : 0,
+    steps: results(p, rows.filter((r) => Number(r.total) === 1)),
+    groups: bd ? ordered.slice(0, MAX_GROUPS).map(([group, rs]) => ({ group, steps: results(p, rs) })) : null,
+    otherGroups: bd ? Math.max(0, ordered.length - MAX_GROUPS) : 0,
   };
 }
