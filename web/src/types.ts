@@ -195,3 +195,4 @@ export interface Composition {
 export type { Funnel, FunnelStepResult, FunnelGroup, FunnelStep, FunnelFilter, EventName, Retention, Cohort, RetentionCurve } from '../../src/analytics/index.ts';
 export type { ActiveUsers, ActiveDay, MetricBreakdown, MetricGroup, BreakdownMetric, Paths, PathNode, PathLink, PathRow, EntryExitPages, EntryExitPage, Sessions, SessionGroup, SessionDay } from '../../src/analytics/index.ts';
 export type { BasketRules, BasketRule, FrequentPair, BoughtTogether, ChurnReport, Repurchase, DuePerson } from '../../src/analytics/index.ts';
+export type { SearchReport, KeywordRow, ZeroResultReport, CartReport } from '../../src/analytics/index.ts';
