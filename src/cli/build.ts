@@ -4,6 +4,7 @@ import { DataDirBusyError } from '../store/lock.ts';
 import type { BuildResult } from '../tags/index.ts';
 import { CliError, readSavedToken } from './import.ts';
 import { printRun, trainRecommendations } from './recommend.ts';
+import { ChurnInputError, trainChurn, type ChurnReport } from '../analytics/index.ts';
 
 export interface BuildArgs {
   only?: string;
@@ -20,6 +21,7 @@ export async function buildCommand(config: Config, args: BuildArgs): Promise<voi
   if (args.only && !PARTS.includes(args.only)) throw new CliError(`--only must be one of ${PARTS.join(', ')}, got '${args.only}'`);
   if (args.only === 'models') {
     printRun(await trainRecommendations(config, args.asOf));
+    await churnModel(config, args.asOf);
     return;
   }
   if (args.only && args.only !== 'tags') {
@@ -47,7 +49,39 @@ export async function buildCommand(config: Config, args: BuildArgs): Promise<voi
     result = body;
   }
   printBuild(result);
-  if (!args.only) printRun(await trainRecommendations(config, args.asOf));
+  if (!args.only) {
+    printRun(await trainRecommendations(config, args.asOf));
+    await churnModel(config, args.asOf);
+  }
+}
+
+/**
+ * The churn model (docs/analytics-predictions.md): trained at T = asOf (default: the latest event) and
+ * written to churn_risk; through the server when it holds the data dir. Too little data is a note, not a failure.
+ */
+async function churnModel(config: Config, asOf?: Date): Promise<void> {
+  let r: ChurnReport;
+  try {
+    const rt = await openRuntime(config, { command: 'build' });
+    try {
+      r = await trainChurn({ olap: rt.olap, oltp: rt.oltp, timezone: config.timezone, definitions: () => rt.tags.taxonomy.definitions() }, { asOf, trigger: 'cli' });
+    } finally {
+      await rt.close();
+    }
+  } catch (err) {
+    if (err instanceof ChurnInputError) return void process.stdout.write(`churn model skipped: ${err.message}\n`);
+    if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
+    const res = await fetch(`${err.holder.url}/api/v1/analytics/predictions/churn/train`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` },
+      body: JSON.stringify(asOf ? { asOf: asOf.toISOString() } : {}),
+    });
+    const body = (await res.json()) as ChurnReport & { error?: { message: string } };
+    if (res.status === 400) return void process.stdout.write(`churn model skipped: ${body.error?.message}\n`);
+    if (!res.ok) throw new CliError(`server refused the churn training: ${body.error?.message ?? res.status}`);
+    r = body;
+  }
+  process.stdout.write(`trained the churn model as of ${r.asOf} in ${r.seconds.toFixed(1)} s: AUC ${r.auc} (recency only ${r.baselineAuc}) on ${r.training.holdout} held-out people; churn_risk for ${r.scored.persons} people\n`);
 }
 
 export function printBuild(r: BuildResult): void {
