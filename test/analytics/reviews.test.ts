@@ -10,13 +10,17 @@ import { testConfig } from '../../src/config.ts';
 import { stopwords } from '../../src/text/tokenize.ts';
 import { sampleWorld } from '../../src/world/testing.ts';
 import { DAY, HOUR, msg, prng, send, type Msg } from '../support/scenario.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { api, repoRoot, tmpDataDir } from '../support/server.ts';
 
 /**
  * The reviews report on a seeded fixture sent through the real ingestion pipeline into chdb, every count,
  * average and share checked against an independent calculation in plain TypeScript over the same
  * messages; the same report over HTTP with its 400s; then a retrain on a generated shop's star-rated
- * reviews (ratings as labels), its held-out accuracy printed, through the library, the API and the CLI.
+ * reviews (ratings as labels), its held-out accuracy printed, through the library, the API and the CLI;
+ * last, the dashboard page in Chromium shows what the API answers. Leaves docs/screenshots/analytics-reviews.png
+ * (when a CJK font is installed).
  */
 
 const dataDir = tmpDataDir();
@@ -258,10 +262,15 @@ describe('reviews report', () => {
 describe('retraining on the shop’s own star-rated reviews', () => {
   // a generated shop's reviews, sent through the pipeline: its texts agree with its ratings (src/world/reviews.ts)
   const world = sampleWorld({ users: 2500, days: 60, future: 0, seed: 7 });
-  const reviewMessages = world.messages.filter((m) => m.event === 'Product Reviewed') as unknown as Msg[];
+  // without sentAt, so the pipeline's clock-skew correction keeps each review on its own day
+  const reviewMessages = world.messages.filter((m) => m.event === 'Product Reviewed').map(({ sentAt: _, ...m }) => m) as unknown as Msg[];
 
   before(async () => {
     await send(server.rt, reviewMessages);
+    await server.rt.olap.insert('items', [...world.items.values()].map((i) => ({
+      item_id: i.itemId, title: i.name_zh, title_en: i.name_en, category: i.category_zh, category_id: i.category_id, brand: i.brand,
+      price: i.price, currency: 'CNY', launched_at: null, attributes: '{}', source: 'test', updated_at: Date.UTC(2024, 0, 1),
+    })));
   });
 
   it('holds out 20% by review id, beats the default and the majority baseline there, and takes precedence', async () => {
@@ -309,5 +318,72 @@ describe('retraining on the shop’s own star-rated reviews', () => {
     assert.match(out.stdout, /zh: .* rated reviews/);
     assert.match(out.stdout, /held-out accuracy: retrained \d+\.\d%, default \d+\.\d%, majority baseline \d+\.\d%/);
     process.stdout.write(out.stdout);
+  });
+});
+
+describe('the reviews page', () => {
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    ensureWebBuilt();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    page.setDefaultTimeout(20_000);
+    await page.goto(server.url);
+    await page.fill('input[name="token"]', server.adminToken);
+    await page.click('button[type="submit"]');
+    await page.locator('[data-nav="overview"]').waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  /** Waits until the page's result is settled and shows `want` (the API's answer for the same query). */
+  async function shows(want: ReviewsReport): Promise<void> {
+    await page.waitForFunction(
+      (w) => {
+        const r = document.querySelector('[data-testid="reviews-result"]');
+        return r?.getAttribute('data-status') === 'ok' && r.getAttribute('data-reviews') === w.reviews && r.getAttribute('data-ratings') === w.ratings;
+      },
+      { reviews: String(want.totals.reviews), ratings: want.ratings.map((r) => r.count).join(',') },
+    );
+  }
+
+  it('shows the ratings, groups, charts and the model in effect, and follows the grouping', { timeout: 120_000 }, async () => {
+    const byCategory = await admin.get<ReviewsReport>('/api/v1/analytics/reviews?days=90');
+    assert.equal(byCategory.status, 200, byCategory.text);
+    assert.ok(byCategory.body.totals.reviews > 100, `${byCategory.body.totals.reviews} reviews in the default range`);
+    await page.goto(`${server.url}/analytics/reviews`);
+    await page.getByTestId('reviews-page').waitFor();
+    await shows(byCategory.body);
+    const rows = page.locator('[data-testid="reviews-groups"] tbody tr');
+    assert.equal(await rows.count(), byCategory.body.groups.length);
+    assert.equal(await rows.first().getAttribute('data-group'), byCategory.body.groups[0]!.key);
+    for (const chart of ['reviews-ratings', 'reviews-trend', 'reviews-terms-positive', 'reviews-terms-negative', 'reviews-aspects']) {
+      const canvas = page.locator(`[data-chart="${chart}"] canvas`).first();
+      await canvas.waitFor();
+      const box = await canvas.boundingBox();
+      assert.ok(box && box.width > 150 && box.height > 120, `${chart} canvas is ${JSON.stringify(box)}`);
+    }
+    // the shop model trained above is the one in effect for Chinese
+    assert.equal(await page.locator('[data-testid="reviews-models"] li[data-lang="zh"]').getAttribute('data-source'), 'shop');
+    await page.waitForTimeout(800); // let the entry animation finish
+    const shot = screenshotPath('analytics-reviews');
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+    noteScreenshot(shot);
+
+    const byBrand = await admin.get<ReviewsReport>('/api/v1/analytics/reviews?days=90&by=brand');
+    await page.locator('[data-by="brand"]').click();
+    await page.waitForFunction((k) => document.querySelector('[data-testid="reviews-groups"] tbody tr')?.getAttribute('data-group') === k, byBrand.body.groups[0]!.key);
+    assert.equal(await rows.count(), byBrand.body.groups.length);
+
+    const english = await admin.get<ReviewsReport>('/api/v1/analytics/reviews?days=90&by=brand&lang=en');
+    await page.locator('select[name="lang"]').selectOption('en');
+    await shows(english.body);
   });
 });

@@ -193,6 +193,7 @@ export interface Composition {
 
 // ---- funnels and retention (POST /api/v1/analytics/funnels, GET /api/v1/analytics/retention) ----------------
 export type { Funnel, FunnelStepResult, FunnelGroup, FunnelStep, FunnelFilter, EventName, Retention, Cohort, RetentionCurve } from '../../src/analytics/index.ts';
+export type { ReviewsReport } from '../../src/analytics/index.ts';
 export type { ActiveUsers, ActiveDay, MetricBreakdown, MetricGroup, BreakdownMetric, Paths, PathNode, PathLink, PathRow, EntryExitPages, EntryExitPage, Sessions, SessionGroup, SessionDay } from '../../src/analytics/index.ts';
 export type { BasketRules, BasketRule, FrequentPair, BoughtTogether, ChurnReport, Repurchase, DuePerson } from '../../src/analytics/index.ts';
 export type { SearchReport, KeywordRow, ZeroResultReport, CartReport } from '../../src/analytics/index.ts';

@@ -163,7 +163,8 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
     [...termCounts.values()]
       .map((t) => ({ term: t.term, lang: t.lang, reviews: sign > 0 ? t.pos : t.neg, weight: weightOf(models[t.lang].model, t.term) }))
       .filter((t) => t.reviews > 0 && t.weight * sign >= 0.1)
-      .sort((a, b) => b.reviews - a.reviews || (b.weight - a.weight) * sign || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
+      // frequent and strongly weighted first: a filler word the model barely weighs sinks below a rarer telling one
+      .sort((a, b) => b.reviews * Math.abs(b.weight) - a.reviews * Math.abs(a.weight) || b.reviews - a.reviews || (a.term < b.term ? -1 : a.term > b.term ? 1 : 0))
       .slice(0, p.terms ?? 20)
       .map((t) => ({ ...t, weight: round(t.weight, 3)! }));
 

@@ -35,7 +35,7 @@ const reviewsResponse = z.object({
   terms: z.object({
     positive: z.array(z.object({ term: z.string(), lang: z.enum(['zh', 'en']), reviews: z.number(), weight: z.number() })),
     negative: z.array(z.object({ term: z.string(), lang: z.enum(['zh', 'en']), reviews: z.number(), weight: z.number() })),
-  }).describe('words with a positive (negative) model weight, by how many positive (negative) reviews use them'),
+  }).describe('words with a positive (negative) model weight of at least 0.1, with how many positive (negative) reviews use them; ranked by that count × |weight|'),
   aspects: z.array(z.object({ aspect: z.string(), name_zh: z.string(), name_en: z.string(), mentions: z.number(), positive: z.number(), positiveShare: z.number().nullable() })),
 });
 
