@@ -248,6 +248,11 @@ describe('funnels and retention (browser)', () => {
       assert.equal(r.status, 400, r.text);
       assert.ok(r.body.error.details.some((d: { path: string }) => d.path === path), `${path} in ${r.text}`);
     }
+    // the routes describe themselves in the OpenAPI document
+    const doc = await admin.get('/api/openapi.json');
+    assert.equal(doc.status, 200, doc.text);
+    for (const path of ['/api/v1/analytics/funnels', '/api/v1/analytics/funnels/dropped-segment', '/api/v1/analytics/events', '/api/v1/analytics/retention']) assert.ok(doc.body.paths[path], path);
+    assert.ok(doc.body.paths['/api/v1/analytics/retention'].get.parameters.some((q: { name: string }) => q.name === 'cohortEvent'));
     // and a good request answers what the page showed
     const ok = await admin.post('/api/v1/analytics/funnels', { steps, order: 'loose', windowDays: 1 });
     assert.equal(ok.status, 200, ok.text);

@@ -12,8 +12,8 @@ import { stepSql, type funnelStep } from './funnelFilters.ts';
  * - loose: the steps in order, other events between them allowed; strict: the steps must be the person's
  *   consecutive events — windowFunnel's `strict_order`: from the person's first step-1 event, the first
  *   event that is no step, or a step whose previous step was not reached yet, ends the search.
- * - `strict_once`: an event counts for one step of a chain only, so a funnel that repeats an event
- *   (Product Viewed → Product Viewed) needs two of them.
+ * - An event counts for one step of a chain only, so a funnel that repeats an event (Product Viewed →
+ *   Product Viewed) needs two of them (`strict_once`, used when two steps name the same event).
  * - The window runs from a chain's step-1 event to its last step, inclusive.
  */
 
@@ -44,10 +44,13 @@ export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<strin
   // step 1 only in range; the others may run up to the window past its end
   conds[0] = `(${conds[0]}) AND e.timestamp < toDateTime({to:Date}, {tz:String})`;
   params.events = [...new Set(p.steps.map((s) => s.event))];
-  const mode = p.order === 'strict' ? `'strict_order', 'strict_once'` : `'strict_once'`;
+  // strict_once only matters when an event can satisfy two steps (two steps name the same event), and costs a
+  // list of chains per level; with distinct names the conditions exclude each other and the plain mode is the same
+  const once = new Set(p.steps.map((s) => s.event)).size < n ? `, 'strict_once'` : '';
+  const mode = p.order === 'strict' ? `'strict_order'${once}` : `${once.slice(2)}`;
   const arrays = withTimes ? conds.map((_, i) => `, arraySort(groupArrayIf((ms, id), c${i + 1})) AS s${i + 1}`).join('') : '';
   return `(
-    SELECT person, windowFunnel({w:UInt64}, ${mode})(ms, ${conds.map((_, i) => `c${i + 1}`).join(', ')}) AS level${arrays}
+    SELECT person, windowFunnel({w:UInt64}${mode ? `, ${mode}` : ''})(ms, ${conds.map((_, i) => `c${i + 1}`).join(', ')}) AS level${arrays}
     FROM (
       SELECT
         ${personOf} AS person,
