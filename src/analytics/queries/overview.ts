@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { bound, completedOrders, isBehaviour, resolvedEvents } from '../sql.ts';
+import { bound, completedOrders, isBehaviour, personMap, personOf } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -74,6 +74,21 @@ interface PeopleRow extends HeadlineRow { channel: string }
 const inRange = (col: string) => `${col} >= ${bound('from')}`;
 
 /**
+ * Events before `to` folded per (distinct_id, user_id) — plus `keys` — before persons are resolved:
+ * the identity join then sees one row per device and key instead of one per event (the table is sorted
+ * by distinct_id, so the fold is cheap). Alias it `e`; `columns` are its aggregates.
+ */
+const byDevice = (db: string, columns: string, o: { keys?: Record<string, string>; where?: string } = {}) => {
+  const keys = Object.entries(o.keys ?? {});
+  return `(
+      SELECT distinct_id, user_id${keys.map(([alias, expr]) => `, ${expr} AS ${alias}`).join('')}${columns ? `,${columns}` : ''}
+      FROM ${db}.events
+      WHERE timestamp < ${bound('to')}${o.where ? ` AND ${o.where}` : ''}
+      GROUP BY distinct_id, user_id${keys.map(([alias]) => `, ${alias}`).join('')}
+    )`;
+};
+
+/**
  * One row per person seen before `to`: first message, first-touch channel, whether active in the
  * current and previous period, and their orders and GMV in each. Reports group it by channel (here)
  * or by a breakdown (breakdownReport.ts).
@@ -91,12 +106,18 @@ export const personPeriodsSql = (db: string) => `(
     b.gmv_prev AS gmv_prev
   FROM (
     SELECT
-      person,
-      min(timestamp) AS first_seen,
-      argMinIf(utm_source, timestamp, utm_source != '') AS first_touch,
-      max(${isBehaviour} AND timestamp >= ${bound('from')}) AS active_cur,
-      max(${isBehaviour} AND timestamp >= ${bound('prevFrom')} AND timestamp < ${bound('from')}) AS active_prev
-    FROM ${resolvedEvents(db, ['type', 'timestamp', 'utm_source'])}
+      ${personOf} AS person,
+      min(e.first_seen) AS first_seen,
+      argMinIf(e.first_touch, e.touch_ts, e.first_touch != '') AS first_touch,
+      max(e.active_cur) AS active_cur,
+      max(e.active_prev) AS active_prev
+    FROM ${byDevice(db, `
+        min(timestamp) AS first_seen,
+        minIf(timestamp, utm_source != '') AS touch_ts,
+        argMinIf(utm_source, timestamp, utm_source != '') AS first_touch,
+        max(${isBehaviour} AND timestamp >= ${bound('from')}) AS active_cur,
+        max(${isBehaviour} AND timestamp >= ${bound('prevFrom')} AND timestamp < ${bound('from')}) AS active_prev`)} AS e
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
     GROUP BY person
   ) AS p
   LEFT JOIN (
@@ -132,59 +153,47 @@ SELECT if(first_touch = '', '${NONE}', first_touch) AS channel, ${headlineColumn
 FROM ${personPeriodsSql(db)}
 GROUP BY channel`;
 
-const trendSql = (db: string) => `
-SELECT toString(date) AS date, sum(active) AS active_users, sum(n) AS orders, sum(value) AS gmv
+/**
+ * Active persons of the range per day and per device type in one pass (grouping sets over the events
+ * folded per device, day and device type, then resolved to persons).
+ */
+const activitySql = (db: string) => `
+SELECT if(isNotNull(date), 'date', 'device') AS kind, toString(if(kind = 'date', toString(date), device)) AS key, uniqExact(person) AS users
 FROM (
-  SELECT toDate(timestamp, {tz:String}) AS date, uniqExact(person) AS active, toUInt64(0) AS n, toFloat64(0) AS value
-  FROM ${resolvedEvents(db, ['type', 'timestamp'], inRange('e.timestamp'))}
-  WHERE ${isBehaviour}
-  GROUP BY date
-  UNION ALL
-  SELECT toDate(ts, {tz:String}) AS date, toUInt64(0) AS active, count() AS n, sum(amount) AS value
+  SELECT e.date AS date, toString(e.device_type) AS device, ${personOf} AS person
+  FROM ${byDevice(db, '', { keys: { date: 'toDate(timestamp, {tz:String})', device_type: 'device_type' }, where: `${inRange('timestamp')} AND ${isBehaviour}` })} AS e
+  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+)
+GROUP BY GROUPING SETS ((date), (device))
+SETTINGS group_by_use_nulls = 1`;
+
+/**
+ * The range's orders once, one row per order line, aggregated by day, device, currency and category
+ * together: an order counts once per day/device/currency (its first line, li = 1); each line's
+ * price × quantity goes to its product's category (the event's category when the line has none) and an
+ * order without products goes whole to the event's category.
+ */
+const ordersSql = (db: string) => `
+SELECT
+  multiIf(isNotNull(date), 'date', isNotNull(device), 'device', isNotNull(currency), 'currency', 'category') AS kind,
+  toString(multiIf(kind = 'date', toString(date), kind = 'device', device, kind = 'currency', currency, cat)) AS key,
+  countIf(li = 1) AS orders,
+  sumIf(amount, li = 1) AS gmv,
+  sum(line.2) AS line_gmv,
+  uniqExact(oid) AS touching
+FROM (
+  SELECT oid, amount, toDate(ts, {tz:String}) AS date, toString(order_device) AS device, toString(order_currency) AS currency,
+    if(empty(order_products),
+       [tuple(order_category, amount)],
+       arrayMap(x -> tuple(if(x.category != '', x.category, order_category), x.price * x.quantity), order_products)) AS lines
   FROM ${completedOrders(db)}
   WHERE ${inRange('ts')}
-  GROUP BY date
 )
-GROUP BY date
-ORDER BY date`;
+ARRAY JOIN lines AS line, arrayEnumerate(lines) AS li
+GROUP BY GROUPING SETS ((date), (device), (currency), (if(line.1 = '', '${NONE}', line.1) AS cat))
+SETTINGS group_by_use_nulls = 1`;
 
-const devicesSql = (db: string) => `
-SELECT if(device = '', '${NONE}', device) AS device_type, sum(u) AS users, sum(n) AS orders, sum(value) AS gmv
-FROM (
-  SELECT toString(device_type) AS device, uniqExact(person) AS u, toUInt64(0) AS n, toFloat64(0) AS value
-  FROM ${resolvedEvents(db, ['type', 'timestamp', 'device_type'], inRange('e.timestamp'))}
-  WHERE ${isBehaviour}
-  GROUP BY device
-  UNION ALL
-  SELECT toString(order_device) AS device, toUInt64(0) AS u, count() AS n, sum(amount) AS value
-  FROM ${completedOrders(db)}
-  WHERE ${inRange('ts')}
-  GROUP BY device
-)
-GROUP BY device_type
-ORDER BY users DESC, orders DESC, device_type`;
-
-/** Each order line goes to its product's category (the event's category when the line has none); an order without products goes whole to the event's category. */
-const categoriesSql = (db: string) => `
-SELECT if(line.1 = '', '${NONE}', line.1) AS cat, sum(line.2) AS gmv, uniqExact(oid) AS orders
-FROM ${completedOrders(db)}
-ARRAY JOIN if(
-  empty(order_products),
-  [tuple(order_category, amount)],
-  arrayMap(x -> tuple(if(x.category != '', x.category, order_category), x.price * x.quantity), order_products)
-) AS line
-WHERE ${inRange('ts')}
-GROUP BY cat
-ORDER BY gmv DESC, cat
-LIMIT 10`;
-
-const currencySql = (db: string) => `
-SELECT toString(order_currency) AS currency, count() AS n
-FROM ${completedOrders(db)}
-WHERE ${inRange('ts')} AND order_currency != ''
-GROUP BY currency
-ORDER BY n DESC, currency
-LIMIT 1`;
+const bytewise = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const money = (x: number) => Math.round(Number(x) * 100) / 100;
 
@@ -209,23 +218,52 @@ export async function overview(olap: OlapStore, p: OverviewParams): Promise<Over
   const prevFrom = addDays(p.from, -days);
   const params = { from: p.from, to: p.to, prevFrom, tz: p.tz };
   const db = olap.db;
-  const [people, trendRows, deviceRows, categoryRows, currencyRows] = await Promise.all([
+  const [people, activity, orderRows] = await Promise.all([
     olap.query<PeopleRow>(peopleSql(db), params),
-    olap.query<{ date: string; active_users: number; orders: number; gmv: number }>(trendSql(db), params),
-    olap.query<{ device_type: string; users: number; orders: number; gmv: number }>(devicesSql(db), params),
-    olap.query<{ cat: string; gmv: number; orders: number }>(categoriesSql(db), params),
-    olap.query<{ currency: string }>(currencySql(db), params),
+    olap.query<{ kind: string; key: string; users: number }>(activitySql(db), params),
+    olap.query<{ kind: string; key: string; orders: number; gmv: number; line_gmv: number; touching: number }>(ordersSql(db), params),
   ]);
 
   const sum = (k: keyof Omit<PeopleRow, 'channel'>) => people.reduce((a, r) => a + Number(r[k]), 0);
   const current = headline(sum('users'), sum('active_users'), sum('new_users'), sum('buyers'), sum('orders'), sum('gmv'));
   const previous = headline(sum('prev_users'), sum('prev_active_users'), sum('prev_new_users'), sum('prev_buyers'), sum('prev_orders'), sum('prev_gmv'));
 
-  const byDate = new Map(trendRows.map((r) => [r.date, r]));
-  const trend = datesIn(p.from, p.to).map((date) => {
-    const r = byDate.get(date);
-    return { date, activeUsers: Number(r?.active_users ?? 0), orders: Number(r?.orders ?? 0), gmv: money(r?.gmv ?? 0) };
-  });
+  const of = <T extends { kind: string; key: string }>(rows: T[], kind: string) => new Map(rows.filter((r) => r.kind === kind).map((r) => [r.key, r]));
+  const activeByDate = of(activity, 'date');
+  const ordersByDate = of(orderRows, 'date');
+  const trend = datesIn(p.from, p.to).map((date) => ({
+    date,
+    activeUsers: Number(activeByDate.get(date)?.users ?? 0),
+    orders: Number(ordersByDate.get(date)?.orders ?? 0),
+    gmv: money(ordersByDate.get(date)?.gmv ?? 0),
+  }));
+
+  // devices: active persons by the device of their events, orders by the device of the order event; '' is (none)
+  const deviceMap = new Map<string, DeviceRow>();
+  const device = (key: string) => {
+    const name = key === '' ? NONE : key;
+    return deviceMap.get(name) ?? deviceMap.set(name, { deviceType: name, users: 0, orders: 0, gmv: 0 }).get(name)!;
+  };
+  for (const r of activity) if (r.kind === 'device') device(r.key).users += Number(r.users);
+  for (const r of orderRows) {
+    if (r.kind !== 'device') continue;
+    device(r.key).orders += Number(r.orders);
+    device(r.key).gmv += Number(r.gmv);
+  }
+  const devices = [...deviceMap.values()]
+    .map((d) => ({ ...d, gmv: money(d.gmv) }))
+    .sort((a, b) => b.users - a.users || b.orders - a.orders || bytewise(a.deviceType, b.deviceType));
+
+  const topCategories = orderRows
+    .filter((r) => r.kind === 'category')
+    .map((r) => ({ category: r.key, gmv: Number(r.line_gmv), orders: Number(r.touching) }))
+    .sort((a, b) => b.gmv - a.gmv || bytewise(a.category, b.category))
+    .slice(0, 10)
+    .map((c) => ({ ...c, gmv: money(c.gmv) }));
+
+  const currency = orderRows
+    .filter((r) => r.kind === 'currency' && r.key !== '')
+    .sort((a, b) => Number(b.orders) - Number(a.orders) || bytewise(a.key, b.key))[0]?.key;
 
   const channels = people
     .filter((r) => Number(r.active_users) > 0 || Number(r.new_users) > 0 || Number(r.orders) > 0)
@@ -242,13 +280,13 @@ export async function overview(olap: OlapStore, p: OverviewParams): Promise<Over
   return {
     range: { from: p.from, to: p.to, tz: p.tz, days },
     previousRange: { from: prevFrom, to: p.from },
-    currency: currencyRows[0]?.currency || 'CNY',
+    currency: currency || 'CNY',
     current,
     previous,
     change: relativeChange(current, previous),
     trend,
-    topCategories: categoryRows.map((r) => ({ category: r.cat, gmv: money(r.gmv), orders: Number(r.orders) })),
-    devices: deviceRows.map((r) => ({ deviceType: r.device_type, users: Number(r.users), orders: Number(r.orders), gmv: money(r.gmv) })),
+    topCategories,
+    devices,
     channels,
   };
 }
