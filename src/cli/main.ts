@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { buildCommand } from './build.ts';
+import { eraseCommand } from './erase.ts';
+import { exportUserCommand } from './exportUser.ts';
 import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
@@ -25,6 +27,8 @@ commands:
   sentiment train [--min-reviews N] | sentiment eval
                                              retrain review sentiment on the shop's own star ratings, or measure it
 
+  erase USER_ID [--json]                     erase a person from every store and print the receipt (docs/privacy.md)
+  export-user USER_ID [--out FILE]           everything held about a person as JSON (the right of access)
   recommend eval [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]
                                              offline evaluation of every recommendation model (docs/recommend.md)
   recommend train [--as-of ISO]              train the recommendation models now
@@ -97,6 +101,12 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
     if (positionals.length !== 1 || (action !== 'train' && action !== 'eval')) throw new CliError(SENTIMENT_USAGE);
     const minReviews = values['min-reviews'] === undefined ? undefined : positiveInt(values['min-reviews'], '--min-reviews');
     await sentimentCommand(loadConfig({ data: values.data, logLevel: values['log-level'] ?? 'warn' }), { action, minReviews });
+  },
+  async erase(argv) {
+    await eraseCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async 'export-user'(argv) {
+    await exportUserCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async recommend(argv) {
     await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);

@@ -19,7 +19,11 @@ export interface AuditEntry {
   action: AuditAction;
   /** what kind of thing was touched: `person`, `tag`, `segment`, `campaign`, `points_account` … */
   subjectType: string;
-  /** its id; for `person` subjects the log keeps a keyed pseudonym, never the id itself */
+  /**
+   * its id; for `person` subjects pass the person id (the userId the identity graph resolves any of their
+   * ids to, `identity.personOf`), so one search finds everything done to them. The log keeps a keyed
+   * pseudonym of it, never the id itself.
+   */
   subjectId: string;
   details?: Record<string, unknown>;
 }

@@ -118,9 +118,9 @@ export class ErasureService {
     await this.d.oltp.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO erasure_receipts (id, subject, requested_by, erased_at, ids, stores, seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, this.d.audit.subjectKey('person', userId), by.actor, receipt.erasedAt, receipt.ids, JSON.stringify(stores), seconds],
+        [id, this.d.audit.subjectKey('person', subject.personId), by.actor, receipt.erasedAt, receipt.ids, JSON.stringify(stores), seconds],
       );
-      await this.d.audit.record({ ...by, action: 'profile.erase', subjectType: 'person', subjectId: userId, details: { receipt: id, ids: subject.ids.length, stores } }, tx);
+      await this.d.audit.record({ ...by, action: 'profile.erase', subjectType: 'person', subjectId: subject.personId, details: { receipt: id, ids: subject.ids.length, stores } }, tx);
     });
     return receipt;
   }

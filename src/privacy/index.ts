@@ -68,7 +68,7 @@ export class Privacy {
     const traits = await plainTraits(this.d.olap, s.ids, (t) => this.d.keyring.decrypt(t));
     const out = await exportPerson({ ...this.d, registry: this.registry, decrypt: (t) => this.d.keyring.decrypt(t) }, s, traits);
     if (Object.values(out.stores).every((rows) => rows.length === 0)) return null;
-    await this.d.audit.record({ ...by, action: 'profile.export', subjectType: 'person', subjectId: userId, details: { rows: Object.fromEntries(Object.entries(out.stores).map(([k, v]) => [k, v.length])) } });
+    await this.d.audit.record({ ...by, action: 'profile.export', subjectType: 'person', subjectId: s.personId, details: { rows: Object.fromEntries(Object.entries(out.stores).map(([k, v]) => [k, v.length])) } });
     return out;
   }
 
@@ -77,8 +77,9 @@ export class Privacy {
    * audited with the fields shown.
    */
   async reveal(userId: string, by: Actor): Promise<Record<string, unknown>> {
-    const personal = await this.personalTraits(userId);
-    await this.d.audit.record({ ...by, action: 'pii.unmask', subjectType: 'person', subjectId: userId, details: { fields: Object.keys(personal) } });
+    const personId = await this.d.identity.personOf(userId);
+    const personal = await this.personalTraits(personId);
+    await this.d.audit.record({ ...by, action: 'pii.unmask', subjectType: 'person', subjectId: personId, details: { fields: Object.keys(personal) } });
     return personal;
   }
 
@@ -115,7 +116,7 @@ export class Privacy {
     if (out.rejected.length) throw new RectificationError(out.rejected.map((r) => `traits${r.path.replace(/^traits/, '')}: ${r.message}`).join('; '));
     await this.d.writer.submit(out.rows);
     const fields = Object.keys(traits);
-    await this.d.audit.record({ ...by, action: 'profile.rectify', subjectType: 'person', subjectId: userId, details: { fields, messageId } });
+    await this.d.audit.record({ ...by, action: 'profile.rectify', subjectType: 'person', subjectId: s.personId, details: { fields, messageId } });
     return { userId: s.personId, messageId, fields };
   }
 }
