@@ -100,6 +100,8 @@ FROM (
         columns: ['event', 'page_path'],
         having: `max(${flag}) = 1`,
       })}
+      -- a (person, session_id) group holds the anchor, but not every session cut from it does
+      WHERE arrayExists(x -> x.2 = 1, items)
     )
   )
   WHERE pos > 0
