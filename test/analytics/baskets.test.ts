@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { chromium } from 'playwright-core';
 import { basketRules, boughtTogether, type BasketRule, type BasketRuleOptions, type FrequentPair } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { DAY, HOUR, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /**
@@ -239,5 +241,31 @@ describe('basket routes over HTTP', () => {
 
   it('needs a token', async () => {
     assert.equal((await fetch(`${base}/api/v1/analytics/baskets/rules`)).status, 401);
+  });
+
+  it('the dashboard tab shows the rules and looks up what is bought with an item (Chromium)', { timeout: 60_000 }, async () => {
+    ensureWebBuilt();
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      page.setDefaultTimeout(15_000);
+      await page.addInitScript(`localStorage.setItem('hx.token', ${JSON.stringify(token)})`);
+      await page.goto(`${base}/analytics/baskets`);
+      const want = expectedRules(orders, DEFAULTS);
+      await page.locator(`[data-testid=baskets-result][data-status=ok][data-rules="${want.rules.length}"]`).waitFor();
+      assert.equal(await page.locator('[data-testid=basket-rules] tbody tr').count(), want.rules.length);
+      // the first rule's first item, looked up (the table starts sorted by lift, as the API answers)
+      const key = want.rules[0]!.antecedent[0]!;
+      await page.locator('[data-testid=basket-rules] tbody tr').first().locator('button.link').first().click();
+      const together = expectedTogether(orders, key, 'item', 10, 2);
+      await page.getByText(`含 ${key} 的订单`).waitFor();
+      await page.locator('[data-testid=together-table] tbody tr').nth(together.together.length - 1).waitFor();
+      assert.equal(await page.locator('[data-testid=together-table] tbody tr').count(), together.together.length);
+      const file = screenshotPath('analytics-baskets');
+      await page.screenshot({ path: file, fullPage: true });
+      noteScreenshot(file);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { chromium } from 'playwright-core';
 import { repurchase, type Confidence, type DuePerson, type Repurchase } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt } from '../support/browser.ts';
 import { DAY, HOUR, SHANGHAI_OFFSET, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /**
@@ -162,6 +164,27 @@ describe('repurchase route over HTTP', () => {
       const res = await get(`/api/v1/analytics/predictions/repurchase?${q}`);
       assert.equal(res.status, 400, q);
       assert.ok(((await res.json()) as { error: { message: string } }).error.message.startsWith(field), q);
+    }
+  });
+
+  it('the predictions tab lists who is due and says no churn model is trained yet (Chromium)', { timeout: 60_000 }, async () => {
+    ensureWebBuilt();
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      page.setDefaultTimeout(15_000);
+      await page.addInitScript(`localStorage.setItem('hx.token', ${JSON.stringify(token)})`);
+      await page.goto(`${base}/analytics/predictions`);
+      const latest = Math.max(...orders.map((o) => dayNum(o.t)));
+      const want = expected(orders, dayStr(latest + 1), 50, 'low');
+      await page.locator(`[data-testid=repurchase-result][data-due="${want.due}"]`).waitFor();
+      assert.equal(await page.locator('[data-testid=repurchase-people] tbody tr').count(), want.people.length);
+      await page.getByText('还没有训练过流失模型').waitFor();
+      // a past week with more people due, by the week picker
+      await page.locator('input[name=from]').fill('2025-03-03');
+      await page.locator(`[data-testid=repurchase-result][data-due="${expected(orders, '2025-03-03', 50, 'low').due}"]`).waitFor();
+    } finally {
+      await browser.close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn } from '../dates.ts';
 import { bound, completedOrders } from '../sql.ts';
@@ -70,12 +71,22 @@ const cycleSql = `
   if(g % 2 = 1, toFloat64(gaps[intDiv(g + 1, 2)]), (gaps[intDiv(g, 2)] + gaps[intDiv(g, 2) + 1]) / 2) AS gap,
   last + toInt32(ceil(gap)) AS due`;
 
+/**
+ * The orders the report reads, once (identity-resolved, deduplicated), into a scratch table: buyer, order
+ * time and the first-level categories of the order's lines. Every figure is then a light query over it.
+ */
+const ordersSql = (db: string) => `
+  SELECT buyer, ts,
+    arrayDistinct(arrayFilter(c -> c != '', arrayMap(x -> splitByChar('/', if(x.category != '', x.category, order_category))[1], order_products))) AS categories
+  FROM ${completedOrders(db)}
+  WHERE ts < toDateTime({to:Date}, {tz:String})`;
+
 /** Per person: their order days before the week (as Int32 day numbers), with their cycle. */
-const personsSql = (db: string) => `(
+const personsSql = (orders: string) => `(
   SELECT buyer, ${cycleSql}, ${confidenceSql} AS confidence
   FROM (
     SELECT buyer, arraySort(groupUniqArray(toInt32(toDate(ts, {tz:String})))) AS days
-    FROM ${completedOrders(db)}
+    FROM ${orders}
     WHERE ts < ${bound('from')}
     GROUP BY buyer
     HAVING length(days) >= 2
@@ -84,12 +95,12 @@ const personsSql = (db: string) => `(
 )`;
 
 /** Per person and first-level category with enough order days. */
-const categoriesSql = (db: string) => `(
+const categoriesSql = (orders: string) => `(
   SELECT buyer, category, ${cycleSql}
   FROM (
     SELECT buyer, category, arraySort(groupUniqArray(toInt32(toDate(ts, {tz:String})))) AS days
-    FROM ${completedOrders(db)}
-    ARRAY JOIN arrayDistinct(arrayFilter(c -> c != '', arrayMap(x -> splitByChar('/', if(x.category != '', x.category, order_category))[1], order_products))) AS category
+    FROM ${orders}
+    ARRAY JOIN categories AS category
     WHERE ts < ${bound('from')}
     GROUP BY buyer, category
     HAVING length(days) >= ${REPURCHASE_RULES.categoryOrderDays}
@@ -102,56 +113,61 @@ const dayString = (col: string) => `toString(toDate(${col}))`;
 
 export async function repurchase(olap: OlapStore, p: RepurchaseParams): Promise<Repurchase> {
   const to = addDays(p.from, 7);
-  const db = olap.db;
   const params = { from: p.from, to, tz: p.tz, limit: p.limit ?? 200, minRank: rank[p.minConfidence ?? 'low'] };
   const inWeek = (col: string) => `${col} >= ${weekStart} AND ${col} < ${weekEnd}`;
-  const [totals, days, cats, people, personCats] = await Promise.all([
-    olap.query<{ with_cycle: number; due_n: number; overdue: number; low: number; medium: number; high: number; bought: number }>(
-      `SELECT count() AS with_cycle, countIf(${inWeek('due')}) AS due_n, countIf(due < ${weekStart}) AS overdue,
-              countIf(${inWeek('due')} AND confidence = 'low') AS low, countIf(${inWeek('due')} AND confidence = 'medium') AS medium,
-              countIf(${inWeek('due')} AND confidence = 'high') AS high,
-              countIf(${inWeek('due')} AND buyer IN (
-                SELECT buyer FROM ${completedOrders(db)} WHERE ts >= ${bound('from')} AND ts < toDateTime({to:Date}, {tz:String}))) AS bought
-       FROM ${personsSql(db)}`, params),
-    olap.query<{ date: string; n: number }>(
-      `SELECT ${dayString('due')} AS date, count() AS n FROM ${personsSql(db)} WHERE ${inWeek('due')} GROUP BY date`, params),
-    olap.query<{ category: string; n: number }>(
-      `SELECT category, count() AS n FROM ${categoriesSql(db)} WHERE ${inWeek('due')}
-         AND buyer IN (SELECT buyer FROM ${personsSql(db)})
-       GROUP BY category ORDER BY n DESC, category`, params),
-    olap.query<{ buyer: string; n: number; last_day: string; gap: number; due_day: string; confidence: Confidence }>(
-      `SELECT buyer, n, ${dayString('last')} AS last_day, gap, ${dayString('due')} AS due_day, confidence
-       FROM ${personsSql(db)} WHERE ${inWeek('due')}
-       ORDER BY due, indexOf(['high', 'medium', 'low'], confidence), buyer
-       LIMIT {limit:UInt32}`, params),
-    olap.query<{ buyer: string; category: string; n: number; last_day: string; gap: number; due: number; due_day: string }>(
-      `SELECT buyer, category, n, ${dayString('last')} AS last_day, gap, due, ${dayString('due')} AS due_day
-       FROM ${categoriesSql(db)}
-       WHERE buyer IN (SELECT buyer FROM ${personsSql(db)} WHERE ${inWeek('due')} ORDER BY due, indexOf(['high', 'medium', 'low'], confidence), buyer LIMIT {limit:UInt32})
-       ORDER BY buyer, due, category`, params),
-  ]);
-  const t = totals[0]!;
-  const byBuyer = new Map<string, DueCategory[]>();
-  const start = Date.parse(`${p.from}T00:00:00Z`) / 86_400_000;
-  for (const c of personCats) {
-    const list = byBuyer.get(c.buyer) ?? [];
-    byBuyer.set(c.buyer, list);
-    const due = Number(c.due);
-    list.push({ category: c.category, orderDays: Number(c.n), medianGapDays: Number(c.gap), lastOrder: c.last_day, dueDate: c.due_day, dueInWeek: due >= start && due < start + 7 });
+  const orders = `${olap.db}.repurchase_${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  await olap.command(`CREATE TABLE ${orders} ENGINE = Memory AS ${ordersSql(olap.db)}`, params);
+  try {
+    const [totals, days, cats, people, personCats] = await Promise.all([
+      olap.query<{ with_cycle: number; due_n: number; overdue: number; low: number; medium: number; high: number; bought: number }>(
+        `SELECT count() AS with_cycle, countIf(${inWeek('due')}) AS due_n, countIf(due < ${weekStart}) AS overdue,
+                countIf(${inWeek('due')} AND confidence = 'low') AS low, countIf(${inWeek('due')} AND confidence = 'medium') AS medium,
+                countIf(${inWeek('due')} AND confidence = 'high') AS high,
+                countIf(${inWeek('due')} AND buyer IN (
+                  SELECT buyer FROM ${orders} WHERE ts >= ${bound('from')})) AS bought
+         FROM ${personsSql(orders)}`, params),
+      olap.query<{ date: string; n: number }>(
+        `SELECT ${dayString('due')} AS date, count() AS n FROM ${personsSql(orders)} WHERE ${inWeek('due')} GROUP BY date`, params),
+      olap.query<{ category: string; n: number }>(
+        `SELECT category, count() AS n FROM ${categoriesSql(orders)} WHERE ${inWeek('due')}
+           AND buyer IN (SELECT buyer FROM ${personsSql(orders)})
+         GROUP BY category ORDER BY n DESC, category`, params),
+      olap.query<{ buyer: string; n: number; last_day: string; gap: number; due_day: string; confidence: Confidence }>(
+        `SELECT buyer, n, ${dayString('last')} AS last_day, gap, ${dayString('due')} AS due_day, confidence
+         FROM ${personsSql(orders)} WHERE ${inWeek('due')}
+         ORDER BY due, indexOf(['high', 'medium', 'low'], confidence), buyer
+         LIMIT {limit:UInt32}`, params),
+      olap.query<{ buyer: string; category: string; n: number; last_day: string; gap: number; due: number; due_day: string }>(
+        `SELECT buyer, category, n, ${dayString('last')} AS last_day, gap, due, ${dayString('due')} AS due_day
+         FROM ${categoriesSql(orders)}
+         WHERE buyer IN (SELECT buyer FROM ${personsSql(orders)} WHERE ${inWeek('due')} ORDER BY due, indexOf(['high', 'medium', 'low'], confidence), buyer LIMIT {limit:UInt32})
+         ORDER BY buyer, due, category`, params),
+    ]);
+    const t = totals[0]!;
+    const byBuyer = new Map<string, DueCategory[]>();
+    const start = Date.parse(`${p.from}T00:00:00Z`) / 86_400_000;
+    for (const c of personCats) {
+      const list = byBuyer.get(c.buyer) ?? [];
+      byBuyer.set(c.buyer, list);
+      const due = Number(c.due);
+      list.push({ category: c.category, orderDays: Number(c.n), medianGapDays: Number(c.gap), lastOrder: c.last_day, dueDate: c.due_day, dueInWeek: due >= start && due < start + 7 });
+    }
+    const perDay = new Map(days.map((d) => [d.date, Number(d.n)]));
+    return {
+      week: { from: p.from, to, tz: p.tz },
+      withCycle: Number(t.with_cycle),
+      due: Number(t.due_n),
+      overdue: Number(t.overdue),
+      byConfidence: { low: Number(t.low), medium: Number(t.medium), high: Number(t.high) },
+      byDay: datesIn(p.from, to).map((date) => ({ date, count: perDay.get(date) ?? 0 })),
+      categories: cats.map((c) => ({ category: c.category, persons: Number(c.n) })),
+      boughtInWeek: Number(t.bought),
+      people: people.map((r) => ({
+        personId: r.buyer, orderDays: Number(r.n), lastOrder: r.last_day, medianGapDays: Number(r.gap), dueDate: r.due_day, confidence: r.confidence,
+        categories: byBuyer.get(r.buyer) ?? [],
+      })),
+    };
+  } finally {
+    await olap.command(`DROP TABLE IF EXISTS ${orders}`).catch(() => undefined);
   }
-  const perDay = new Map(days.map((d) => [d.date, Number(d.n)]));
-  return {
-    week: { from: p.from, to, tz: p.tz },
-    withCycle: Number(t.with_cycle),
-    due: Number(t.due_n),
-    overdue: Number(t.overdue),
-    byConfidence: { low: Number(t.low), medium: Number(t.medium), high: Number(t.high) },
-    byDay: datesIn(p.from, to).map((date) => ({ date, count: perDay.get(date) ?? 0 })),
-    categories: cats.map((c) => ({ category: c.category, persons: Number(c.n) })),
-    boughtInWeek: Number(t.bought),
-    people: people.map((r) => ({
-      personId: r.buyer, orderDays: Number(r.n), lastOrder: r.last_day, medianGapDays: Number(r.gap), dueDate: r.due_day, confidence: r.confidence,
-      categories: byBuyer.get(r.buyer) ?? [],
-    })),
-  };
 }
