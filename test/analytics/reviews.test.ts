@@ -23,6 +23,9 @@ import { api, repoRoot, tmpDataDir } from '../support/server.ts';
  * (when a CJK font is installed).
  */
 
+/** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
+
 const dataDir = tmpDataDir();
 let server: Server;
 let admin: ReturnType<typeof api>;
