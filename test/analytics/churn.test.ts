@@ -13,11 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { chromium } from 'playwright-core';
 import { testConfig } from '../../src/config.ts';
 import { CHURN_TAG, latestChurnRun, trainChurn, type ChurnReport } from '../../src/analytics/index.ts';
 import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { writeWorld } from '../../src/world/index.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { runImport } from '../../src/world/importers/run.ts';
 
 const WORLD = { users: Number(process.env.HX_CHURN_USERS ?? 2000), days: 100, future: 30, seed: Number(process.env.HX_CHURN_SEED ?? 29) };
@@ -217,5 +219,30 @@ describe('churn routes', () => {
     assert.notEqual(r.id, report.id);
     assert.equal(r.asOf, horizon.toISOString());
     assert.equal(r.auc, report.auc, 'the same data and cut give the same model');
+  });
+
+  it('the predictions tab shows the latest model against its baseline (Chromium)', { timeout: 60_000 }, async () => {
+    ensureWebBuilt();
+    const latestRes = await call('GET', '/api/v1/analytics/predictions/churn', 'viewer');
+    const latest = (await latestRes.json()) as ChurnReport;
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      page.setDefaultTimeout(15_000);
+      await page.addInitScript(`localStorage.setItem('hx.token', ${JSON.stringify(tokens.viewer)})`);
+      await page.goto(`${base}/analytics/predictions`);
+      await page.locator(`[data-testid=churn-card][data-auc="${latest.auc}"][data-baseline="${latest.baselineAuc}"]`).waitFor();
+      for (const c of ['churn-calibration', 'churn-features', 'churn-distribution']) await page.locator(`[data-chart="${c}"]`).waitFor();
+      await page.locator('[data-testid=repurchase-result]').waitFor();
+      const file = screenshotPath('analytics-predictions');
+      await page.screenshot({ path: file, fullPage: false });
+      noteScreenshot(file);
+      // a viewer cannot retrain: the error is shown, the report stays
+      await page.getByTestId('churn-retrain').click();
+      await page.getByRole('alert').waitFor();
+      await page.locator(`[data-testid=churn-card][data-auc="${latest.auc}"]`).waitFor();
+    } finally {
+      await browser.close();
+    }
   });
 });
