@@ -47,15 +47,19 @@ export interface ErasureReceipt {
   /** how many distinct ids the person had */
   ids: number;
   seconds: number;
+  /** store name → milliseconds spent counting and erasing there (not kept with the stored receipt) */
+  timings: Record<string, number>;
 }
 
 /** The registered stores, in the order they run (events first, derived artefacts after). */
 export class ErasureRegistry {
   private readonly stores: Erasable[] = [];
 
+  /** Adds a store; one registered under an existing name replaces it (a module taking over its own table). */
   register(e: Erasable): void {
-    if (this.stores.some((s) => s.name === e.name)) throw new Error(`erasable '${e.name}' is registered twice`);
-    this.stores.push(e);
+    const at = this.stores.findIndex((s) => s.name === e.name);
+    if (at >= 0) this.stores[at] = e;
+    else this.stores.push(e);
   }
 
   list(): readonly Erasable[] {
@@ -105,16 +109,23 @@ export class ErasureService {
     const id = `er_${randomBytes(8).toString('hex')}`;
     await this.d.tombstones.add(subject.ids, id);
     const stores: Record<string, number> = {};
-    for (const s of this.d.registry.list()) stores[s.name] = await this.run(s, subject);
+    const timings: Record<string, number> = {};
+    const timed = async (s: Erasable, fn: () => Promise<number>) => {
+      const t = performance.now();
+      const n = await fn();
+      timings[s.name] = Math.round((timings[s.name] ?? 0) + performance.now() - t);
+      return n;
+    };
+    for (const s of this.d.registry.list()) stores[s.name] = await timed(s, () => this.run(s, subject));
     for (const s of this.d.registry.list()) {
-      const left = await s.count(subject);
+      const left = await timed(s, () => s.count(subject));
       if (left > 0) {
         this.d.log.warn({ store: s.name, left }, 'rows reappeared during erasure; erasing again');
-        stores[s.name]! += await this.run(s, subject, left);
+        stores[s.name]! += await timed(s, () => this.run(s, subject, left));
       }
     }
     const seconds = (performance.now() - started) / 1000;
-    const receipt: ErasureReceipt = { id, userId, erasedAt: new Date().toISOString(), stores, ids: subject.ids.length, seconds };
+    const receipt: ErasureReceipt = { id, userId, erasedAt: new Date().toISOString(), stores, ids: subject.ids.length, seconds, timings };
     await this.d.oltp.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO erasure_receipts (id, subject, requested_by, erased_at, ids, stores, seconds) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
@@ -134,7 +145,7 @@ export class ErasureService {
   }
 
   /** A stored receipt by id (what the erasure removed), or null. */
-  async receipt(id: string): Promise<Omit<ErasureReceipt, 'userId'> & { subject: string } | null> {
+  async receipt(id: string): Promise<Omit<ErasureReceipt, 'userId' | 'timings'> & { subject: string } | null> {
     const rows = await this.d.oltp.query<{ id: string; subject: string; erased_at: Date | string; ids: number; stores: Record<string, number> | string; seconds: number }>(
       'SELECT id, subject, erased_at, ids, stores, seconds FROM erasure_receipts WHERE id = $1',
       [id],

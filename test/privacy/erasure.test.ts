@@ -72,6 +72,8 @@ before(async () => {
   await rt.writer.submit(bad.rows, bad.dead);
 
   await rt.tags.build({ asOf: new Date(), trigger: 'test' });
+  await rt.recommend.train({ trigger: 'test' });
+  await rt.recommend.recordFeedback(DEV1, { kind: 'dislike', itemId: 'p2' });
   await rt.segments.create({ name: 'Buyers', description: '', kind: 'dynamic', rule: { event: 'Order Completed' } }, 'test');
   await rt.segments.create({
     name: 'Uploaded', description: '', kind: 'static', ids: [SUBJECT, OTHER],
@@ -103,10 +105,13 @@ describe('erasure', () => {
     expected['oltp.identities'] = await pg(`SELECT count(*) AS n FROM identities WHERE distinct_id = ANY($1) OR person_id = ANY($1)`);
     // the subject's own links, plus the other person's link whose outcome names the subject (the shared device)
     expected['oltp.identity_links'] = await pg(`SELECT count(*) AS n FROM identity_links WHERE from_id = ANY($1) OR to_id = ANY($1) OR outcome LIKE '%zzs-%'`);
+    expected['oltp.recommend_feedback'] = await pg(`SELECT count(*) AS n FROM recommend_feedback WHERE person_id = ANY($1)`);
     expected['oltp.webhook_deliveries'] = await pg(`SELECT count(*) AS n FROM webhook_deliveries WHERE body LIKE '%zzs-%' AND $1::text[] IS NOT NULL`);
     for (const [store, n] of Object.entries(expected)) assert.ok(n > 0, `${store} holds the subject before erasure`);
     assert.equal(expected['oltp.identities'], 3);
     assert.equal(expected['olap.segment_members'], 2, 'in the dynamic and the static segment');
+    const state = await rt.recommend.userState(SUBJECT);
+    assert.ok(state.u >= 0 && state.history.length > 0, 'the trained recommendation models know the subject');
   });
 
   it('erases across every store with a receipt whose counts match', async () => {
@@ -150,9 +155,13 @@ describe('erasure', () => {
     assert.deepEqual(JSON.parse(delivery!.body).userIds, [OTHER]);
   });
 
-  it('keeps the subject out of rebuilt tags and re-evaluated segments', async () => {
+  it('keeps the subject out of rebuilt tags, re-evaluated segments and retrained recommendations', async () => {
     const { rt } = o;
     await rt.tags.build({ asOf: new Date(), trigger: 'test' });
+    await rt.recommend.train({ trigger: 'test' });
+    const state = await rt.recommend.userState(SUBJECT);
+    assert.equal(state.u, -1, 'the retrained models have no row for the subject');
+    assert.deepEqual(state.history, [], 'and no interaction history');
     for (const s of await rt.segments.store.list()) await rt.segments.evaluate(s.id, 'test');
     const db = rt.olap.db;
     const [tv] = await rt.olap.query<{ n: string }>(`SELECT count() AS n FROM ${db}.tag_values WHERE person_id IN {ids:Array(String)}`, { ids });

@@ -90,7 +90,22 @@ export function webhookDeliveriesErasable(db: OltpStore): Erasable {
   };
 }
 
+/**
+ * "Not interested" and dislike feedback on recommendations. The recommendation engine also holds it in
+ * memory; it may register its own erasable under this name, which then replaces this one.
+ */
+export function recommendFeedbackErasable(db: OltpStore): Erasable {
+  const where = 'person_id = ANY($1::text[])';
+  return {
+    name: 'oltp.recommend_feedback',
+    description: 'recommendation feedback (dislikes, not interested)',
+    count: (s) => count(db, `SELECT count(*) AS n FROM recommend_feedback WHERE ${where}`, s.ids),
+    erase: async (s) => { await db.query(`DELETE FROM recommend_feedback WHERE ${where}`, [s.ids]); },
+    export: (s) => db.query(`SELECT kind, item_id, category, created_at FROM recommend_feedback WHERE ${where} ORDER BY id`, [s.ids]),
+  };
+}
+
 /** Every Postgres table that holds rows about a person. */
 export function oltpErasables(db: OltpStore): Erasable[] {
-  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db)];
+  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db)];
 }

@@ -32,6 +32,7 @@ const receipt = z.object({
   ids: z.number(),
   seconds: z.number(),
   stores: z.record(z.string(), z.number()),
+  timings: z.record(z.string(), z.number()),
 });
 
 /** Who made a request: the token's id (as `api_tokens.id`), never the token. */
