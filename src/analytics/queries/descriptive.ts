@@ -1,6 +1,7 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { isBehaviour, resolvedEvents } from '../sql.ts';
+import { isBehaviour, personMap, personOf } from '../sql.ts';
+import { byDevice } from './overview.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -42,7 +43,10 @@ export interface ActiveUsers {
 export const WAU_DAYS = 7;
 export const MAU_DAYS = 30;
 
-/** Daily uniqExact states of active persons from MAU_DAYS − 1 days before `from`, merged over 7- and 30-day frames. */
+/**
+ * Daily uniqExact states of active persons from MAU_DAYS − 1 days before `from`, merged over 7- and
+ * 30-day frames. Events are folded per device and day before persons are resolved (overview.ts byDevice).
+ */
 const rollingSql = (db: string) => `
 SELECT toString(day) AS date, dau, wau, mau
 FROM (
@@ -52,9 +56,9 @@ FROM (
     uniqExactMerge(st) OVER (ORDER BY toUInt32(day) RANGE BETWEEN ${WAU_DAYS - 1} PRECEDING AND CURRENT ROW) AS wau,
     uniqExactMerge(st) OVER (ORDER BY toUInt32(day) RANGE BETWEEN ${MAU_DAYS - 1} PRECEDING AND CURRENT ROW) AS mau
   FROM (
-    SELECT toDate(timestamp, {tz:String}) AS day, uniqExactState(person) AS st
-    FROM ${resolvedEvents(db, ['type', 'timestamp'], `e.timestamp >= toDateTime({lookback:Date}, {tz:String})`)}
-    WHERE ${isBehaviour}
+    SELECT e.day AS day, uniqExactState(${personOf}) AS st
+    FROM ${byDevice(db, '', { keys: { day: 'toDate(timestamp, {tz:String})' }, where: `timestamp >= toDateTime({lookback:Date}, {tz:String}) AND ${isBehaviour}` })} AS e
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
     GROUP BY day
     ORDER BY day WITH FILL FROM {lookback:Date} TO {to:Date}
   )
@@ -66,13 +70,14 @@ ORDER BY day`;
 const newReturningSql = (db: string) => `
 SELECT toString(a.day) AS date, countIf(f.first_day = a.day) AS new_users, countIf(f.first_day < a.day) AS returning_users
 FROM (
-  SELECT DISTINCT person, toDate(timestamp, {tz:String}) AS day
-  FROM ${resolvedEvents(db, ['type', 'timestamp'], `e.timestamp >= toDateTime({from:Date}, {tz:String})`)}
-  WHERE ${isBehaviour}
+  SELECT DISTINCT e.day AS day, ${personOf} AS person
+  FROM ${byDevice(db, '', { keys: { day: 'toDate(timestamp, {tz:String})' }, where: `timestamp >= toDateTime({from:Date}, {tz:String}) AND ${isBehaviour}` })} AS e
+  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
 ) AS a
 INNER JOIN (
-  SELECT person, toDate(min(timestamp), {tz:String}) AS first_day
-  FROM ${resolvedEvents(db, ['timestamp'])}
+  SELECT ${personOf} AS person, toDate(min(e.first_seen), {tz:String}) AS first_day
+  FROM ${byDevice(db, 'min(timestamp) AS first_seen')} AS e
+  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
   GROUP BY person
 ) AS f ON f.person = a.person
 GROUP BY a.day`;

@@ -78,7 +78,7 @@ const inRange = (col: string) => `${col} >= ${bound('from')}`;
  * the identity join then sees one row per device and key instead of one per event (the table is sorted
  * by distinct_id, so the fold is cheap). Alias it `e`; `columns` are its aggregates.
  */
-const byDevice = (db: string, columns: string, o: { keys?: Record<string, string>; where?: string } = {}) => {
+export const byDevice = (db: string, columns: string, o: { keys?: Record<string, string>; where?: string } = {}) => {
   const keys = Object.entries(o.keys ?? {});
   return `(
       SELECT distinct_id, user_id${keys.map(([alias, expr]) => `, ${expr} AS ${alias}`).join('')}${columns ? `,${columns}` : ''}
