@@ -4,7 +4,7 @@ import type { OltpStore } from '../store/oltp/index.ts';
 import type { CouponStore } from './coupons.ts';
 import type { Outcome, PointsLedger } from './ledger.ts';
 import { orderPoints, type EarnRule, type RuleKind, type RuleStore } from './rules.ts';
-import { birthdaySources, orderSources, refundSources, reviewSources, shareVisitSources, signInSources, type Scope } from './sources.ts';
+import { birthdaySources, inviteSources, orderSources, refundSources, reviewSources, shareVisitSources, signInSources, type Scope } from './sources.ts';
 import { addMonths, shopDate } from './time.ts';
 
 export interface EarnDeps {
@@ -124,6 +124,19 @@ export async function earn(deps: EarnDeps, o: { ids?: string[]; now?: Date; kind
     await pool(days.filter((x) => fresh.has(key(x))), 8, async (x) => {
       tally(rule, await deps.ledger.earn({ userId: x.person, points: rule.params.points, rule: rule.code, sourceKey: key(x), occurredAt: x.at, caps: caps(rule) }), x.person);
     });
+  }
+
+  const fissionRules = ofKind('fission');
+  if (fissionRules.length) {
+    const invites = await inviteSources(deps.olap, scope);
+    for (const rule of fissionRules) {
+      // one reward per `invites` different people brought in: milestones 3, 6, 9 … each earn once
+      const milestones = invites.flatMap((x) => Array.from({ length: Math.floor(x.invited / rule.params.invites) }, (_, k) => ({ ...x, key: `${x.sharer}:${(k + 1) * rule.params.invites}` })));
+      const fresh = await unseen(deps.oltp, rule.code, milestones.map((m) => m.key));
+      await pool(milestones.filter((m) => fresh.has(m.key)), 8, async (m) => {
+        tally(rule, await deps.ledger.earn({ userId: m.sharer, points: rule.params.points, rule: rule.code, sourceKey: m.key, occurredAt: m.at, caps: caps(rule), details: { invited: m.invited } }), m.sharer);
+      });
+    }
   }
 
   const birthdayRules = ofKind('birthday');

@@ -9,6 +9,7 @@ import { CouponStore, type IssueResult } from './coupons.ts';
 import { earn, type EarnReport } from './earn.ts';
 import { PointsLedger, type Outcome } from './ledger.ts';
 import { RuleStore } from './rules.ts';
+import { SocialGraph } from './social/index.ts';
 import { TierStore, type TierChange } from './tiers.ts';
 
 /** The model tag that carries each member's tier on the profile (src/tags/builtin/model.ts). */
@@ -43,6 +44,7 @@ export class LoyaltyEngine {
   readonly rules: RuleStore;
   readonly tiers: TierStore;
   readonly coupons: CouponStore;
+  readonly social: SocialGraph;
   readonly audit: AuditSink;
   readonly now: () => Date;
   private pending = new Set<string>();
@@ -59,6 +61,7 @@ export class LoyaltyEngine {
     this.tiers = new TierStore(d.oltp);
     this.audit = d.audit ?? new LoyaltyAudit(d.oltp);
     this.coupons = new CouponStore(d.oltp, this.audit, this.now);
+    this.social = new SocialGraph({ olap: d.olap, oltp: d.oltp, now: this.now });
   }
 
   /** Distinct ids whose events were just stored: their new orders, reviews, shares … earn shortly. */
@@ -103,15 +106,16 @@ export class LoyaltyEngine {
     return writeModelValues(this.d.olap, TIER_TAG, `loyalty_${randomUUID()}`, all.map((a) => ({ personId: a.userId, str: a.tier })));
   }
 
-  /** Expiry, birthday points and every tier: what changes with the passing of time alone. */
-  async maintain(): Promise<{ expired: { accounts: number; points: number }; earned: EarnReport; tierChanges: number }> {
+  /** Expiry, birthday points and every tier (what changes with the passing of time alone); influence scores. */
+  async maintain(): Promise<{ expired: { accounts: number; points: number }; earned: EarnReport; tierChanges: number; influence: Awaited<ReturnType<SocialGraph['compute']>> }> {
     const expired = await this.ledger.expireDue();
     const earned = await earn(
       { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths },
       { now: this.now(), kinds: ['birthday'] },
     );
     const changes = await this.evaluateTiers();
-    return { expired, earned, tierChanges: changes.length };
+    const influence = await this.social.compute();
+    return { expired, earned, tierChanges: changes.length, influence };
   }
 
   /** A manual adjustment, audited with the operator and reason in the same breath as the ledger entry. */

@@ -3,7 +3,7 @@ import type { OltpStore } from '../store/oltp/index.ts';
 
 /**
  * Earning rules, configured without code: the kind says what earns (spend, a review, a share that brought
- * a visit, a daily sign-in, a birthday), params say how much, caps limit what one person may earn from
+ * a visit, a daily sign-in, a birthday, a fission campaign's every N friends invited), params say how much, caps limit what one person may earn from
  * the rule per shop-time day and month.
  */
 const points = z.number().int().min(0).max(1_000_000);
@@ -27,12 +27,20 @@ export const reviewParams = z.strictObject({ points, minLength: z.number().int()
 export const fixedParams = z.strictObject({ points });
 export const signInParams = z.strictObject({ points, event: z.string().min(1).max(200).default('Signed In') });
 
+export const fissionParams = z.strictObject({
+  /** every this many different people brought in through one's shares … */
+  invites: z.number().int().min(1).max(1000),
+  /** … earn this many points */
+  points,
+});
+
 export const ruleInput = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('order_spend'), params: orderSpendParams }),
   z.strictObject({ ...base, kind: z.literal('review'), params: reviewParams }),
   z.strictObject({ ...base, kind: z.literal('share_visit'), params: fixedParams }),
   z.strictObject({ ...base, kind: z.literal('sign_in'), params: signInParams }),
   z.strictObject({ ...base, kind: z.literal('birthday'), params: fixedParams }),
+  z.strictObject({ ...base, kind: z.literal('fission'), params: fissionParams }),
 ]);
 export type RuleInput = z.input<typeof ruleInput>;
 export type EarnRule = z.output<typeof ruleInput> & { updatedBy: string; updatedAt: string };

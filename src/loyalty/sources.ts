@@ -162,3 +162,34 @@ export async function birthdaySources(olap: OlapStore, scope: Scope, monthDays: 
   );
   return rows.map((r) => r.person);
 }
+
+export interface InviteSource {
+  sharer: string;
+  /** different people (other than the sharer) who visited through the sharer's shares */
+  invited: number;
+  /** when the latest of them first came */
+  at: Date;
+}
+
+/**
+ * For a fission campaign: how many different people each sharer brought in through their shares. In the
+ * live path `ids` are visitors'; the count is then taken over every share of the sharers they came through.
+ */
+export async function inviteSources(olap: OlapStore, scope: Scope): Promise<InviteSource[]> {
+  const shareIdOf = `if(JSONExtractString(e.properties, 'share_id') != '', JSONExtractString(e.properties, 'share_id'),
+      if(e.utm_medium = 'social', JSONExtractString(e.context, 'campaign', 'content'), ''))`;
+  const visitsOf = (s: Scope) => personEvents(olap.db, `${shareIdOf} AS share_id, e.timestamp AS timestamp`,
+    `e.event != 'Product Shared' AND (position(e.properties, 'share_id') > 0 OR e.utm_medium = 'social')`, s);
+  const shares = personEvents(olap.db, `JSONExtractString(e.properties, 'share_id') AS share_id, e.timestamp AS timestamp`,
+    `e.event = 'Product Shared' AND e.user_id != ''`, { since: scope.since });
+  const rows = await olap.query<{ sharer: string; invited: string; ms: string }>(
+    `WITH s AS (SELECT share_id, argMin(person, timestamp) AS sharer FROM (${shares}) WHERE share_id != '' GROUP BY share_id),
+          v AS (SELECT share_id, person AS visitor, min(timestamp) AS t FROM (${visitsOf({ since: scope.since })}) WHERE share_id != '' GROUP BY share_id, visitor)
+     SELECT s.sharer AS sharer, uniqExact(v.visitor) AS invited, toUnixTimestamp64Milli(max(v.t)) AS ms
+     FROM v INNER JOIN s ON s.share_id = v.share_id
+     WHERE v.visitor != s.sharer${scope.ids ? ` AND s.sharer IN (SELECT s2.sharer FROM s AS s2 INNER JOIN (SELECT DISTINCT share_id FROM (${visitsOf(scope)})) AS mine ON mine.share_id = s2.share_id)` : ''}
+     GROUP BY sharer`,
+    params(scope),
+  );
+  return rows.map((r) => ({ sharer: r.sharer, invited: Number(r.invited), at: ms(r.ms) }));
+}

@@ -76,7 +76,7 @@ describe('loyalty API', () => {
 
   it('lists and changes earning rules; bad params are named', async () => {
     const rules = await A.get('/api/v1/loyalty/rules');
-    assert.deepEqual(rules.body.rules.map((r: any) => r.code), ['birthday', 'order_spend', 'review', 'share_visit', 'sign_in']);
+    assert.deepEqual(rules.body.rules.map((r: any) => r.code), ['birthday', 'invite_friends', 'order_spend', 'review', 'share_visit', 'sign_in']);
     const badRule = await put('/api/v1/loyalty/rules/order_spend', { kind: 'order_spend', name_zh: '消费', name_en: 'Spend', params: { pointsPerUnit: 'lots' } });
     assert.deepEqual([badRule.status, badRule.body.error.details[0].path], [400, 'body.params.pointsPerUnit']);
     const badKind = await put('/api/v1/loyalty/rules/x', { kind: 'lottery', name_zh: 'x', name_en: 'x', params: {} });
@@ -128,6 +128,24 @@ describe('loyalty API', () => {
     const overview = await A.get('/api/v1/loyalty/overview');
     assert.equal(overview.body.coupons.redeemed, 1);
     assert.ok(overview.body.members >= 3);
+  });
+
+  it('computes the share graph and serves it, the KOL list and the leaderboard', async () => {
+    const send = ingest(srv.url, srv.writeKey);
+    const ev = (userId: string, event: string, properties: Record<string, unknown>) => ({ type: 'track', userId, event, properties, timestamp: new Date().toISOString(), messageId: `m-${Math.random()}` });
+    await send.send('batch', { batch: [
+      ev('api-s1', 'Product Shared', { share_id: 'api-sh1', recipient: 'api-s2', product_id: 'p1' }),
+      ev('api-s2', 'Product Viewed', { share_id: 'api-sh1', product_id: 'p1' }),
+      ev('api-s2', 'Order Completed', { share_id: 'api-sh1', order_id: 'api-so1', revenue: 50 }),
+    ] });
+    const c = await A.post('/api/v1/loyalty/social/compute', {});
+    assert.equal(c.status, 200);
+    const g = await A.get('/api/v1/loyalty/social/graph?limit=10');
+    assert.deepEqual(g.body.links.map((l: any) => [l.source, l.target, l.shares, l.visits, l.orders]), [['api-s1', 'api-s2', 1, 1, 1]]);
+    const lb = await A.get('/api/v1/loyalty/social/leaderboard');
+    assert.deepEqual([lb.body.leaderboard[0].userId, lb.body.leaderboard[0].orders, lb.body.leaderboard[0].revenue], ['api-s1', 1, 50]);
+    assert.deepEqual((await A.get('/api/v1/loyalty/social/kols')).body.kols, [], 'one share is not enough evidence for a KOL');
+    assert.equal((await A.get('/api/v1/loyalty/social/graph?limit=0')).body.error.details[0].path, 'query.limit');
   });
 
   it('documents every loyalty route in OpenAPI', async () => {

@@ -33,8 +33,8 @@ const adjustBody = z.strictObject({
   requestId: z.string().min(1).max(200).refine(noNul, 'must not contain NUL').optional(),
 });
 const changesQuery = z.object({ userId: userId.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
-const ruleBody = ruleInput.options.map((o) => o.omit({ code: true }));
-const rulePut = z.discriminatedUnion('kind', [ruleBody[0]!, ruleBody[1]!, ruleBody[2]!, ruleBody[3]!, ruleBody[4]!]);
+const [r0, r1, r2, r3, r4, r5] = ruleInput.options.map((o) => o.omit({ code: true }));
+const rulePut = z.discriminatedUnion('kind', [r0!, r1!, r2!, r3!, r4!, r5!]);
 const statusBody = z.strictObject({ status: z.enum(['active', 'paused']) });
 const issueBody = z.strictObject({
   userIds: z.array(userId).min(1).max(1_000_000).optional(),
@@ -42,6 +42,9 @@ const issueBody = z.strictObject({
   /** issue for a campaign: recorded as the issue's target (the audience still comes from userIds or segmentId) */
   campaignId: z.string().min(1).max(100).refine(noNul, 'must not contain NUL').optional(),
 });
+
+const graphQuery = z.object({ limit: z.coerce.number().int().min(1).max(2000).default(200) });
+const rankQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) });
 
 const bad = (field: string, message: string) => new HttpError(400, 'invalid_request', `${field}: ${message}`, [{ path: field, message }]);
 const actorOf = (req: FastifyRequest, role: Role): Actor => {
@@ -165,6 +168,32 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(doc({ method: 'POST', url: '/api/v1/loyalty/maintain', summary: 'Expire what is due, give today’s birthday points, re-evaluate tiers' }).url, async (req) => {
     await ctx.authorize(req, 'marketer');
     return L().maintain();
+  });
+
+  app.post(doc({ method: 'POST', url: '/api/v1/loyalty/social/compute', summary: 'Recompute the share graph, influence scores and the KOL tag now' }).url, async (req) => {
+    await ctx.authorize(req, 'analyst');
+    return L().social.compute();
+  });
+
+  const graph = doc({ method: 'GET', url: '/api/v1/loyalty/social/graph', summary: 'The share graph among the most influential people (ECharts graph nodes and links)', query: graphQuery });
+  app.get(graph.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const q = parse(graphQuery, req.query, 'query');
+    return L().social.view(q.limit);
+  });
+
+  const kols = doc({ method: 'GET', url: '/api/v1/loyalty/social/kols', summary: 'People tagged KOL (达人), by influence', query: rankQuery });
+  app.get(kols.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const q = parse(rankQuery, req.query, 'query');
+    return { kols: await L().social.ranking({ limit: q.limit, kolsOnly: true }) };
+  });
+
+  const board = doc({ method: 'GET', url: '/api/v1/loyalty/social/leaderboard', summary: 'Referral leaderboard: orders and revenue attributed to each sharer', query: rankQuery });
+  app.get(board.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const q = parse(rankQuery, req.query, 'query');
+    return { leaderboard: await L().social.ranking({ limit: q.limit, orderBy: 'orders' }) };
   });
 
   app.get(doc({ method: 'GET', url: '/api/v1/loyalty/coupons/templates', summary: 'Coupon templates' }).url, async (req) => {

@@ -18,6 +18,16 @@ export const search: Builtin[] = [
 export const social: Builtin[] = [
   statTag('shares_90d', 'social', '近90天分享次数', 'Shares (90d)', { agg: 'count', event: 'Product Shared', window: '90d' }),
   statTag('share_reach_365d', 'social', '分享触达人数', 'People shared with (365d)', { agg: 'uniq', of: 'properties.recipient', event: 'Product Shared', window: '365d' }),
+  {
+    code: 'influence_score', category: 'social', name_zh: '影响力', name_en: 'Influence score', kind: 'model', valueType: 'number', refresh: 'scheduled',
+    description: 'PageRank over the share graph turned round and weighted by conversions (visits + 2 × orders through the person’s share links), scaled so the average person scores 1. Written by the loyalty engine’s social computation (docs/loyalty.md).',
+    spec: { type: 'model', model: 'influence' },
+  },
+  {
+    code: 'is_kol', category: 'social', name_zh: '达人(KOL)', name_en: 'KOL', kind: 'model', valueType: 'boolean', refresh: 'scheduled',
+    description: 'An influence score in the top 2% of people who shared, with at least 5 shares of which 3 brought a visit. Written with influence_score.',
+    spec: { type: 'model', model: 'influence' },
+  },
 ];
 
 /** 评价: reviews written and their tone (from ratings). */

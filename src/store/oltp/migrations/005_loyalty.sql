@@ -76,7 +76,7 @@ CREATE INDEX loyalty_lots_due ON loyalty_lots (expires_at) WHERE remaining > 0;
 -- Earning rules, configured through the API: kind says what earns, params how much, caps limit abuse.
 CREATE TABLE loyalty_rules (
   code         text PRIMARY KEY,
-  kind         text NOT NULL CHECK (kind IN ('order_spend', 'review', 'share_visit', 'sign_in', 'birthday')),
+  kind         text NOT NULL CHECK (kind IN ('order_spend', 'review', 'share_visit', 'sign_in', 'birthday', 'fission')),
   name_zh      text NOT NULL,
   name_en      text NOT NULL,
   active       boolean NOT NULL DEFAULT true,
@@ -92,6 +92,9 @@ INSERT INTO loyalty_rules (code, kind, name_zh, name_en, params, daily_cap, mont
   ('share_visit', 'share_visit', '分享回流积分', 'Share that brought a visit', '{"points": 5}', 25, 200),
   ('sign_in', 'sign_in', '每日签到', 'Daily sign-in', '{"points": 2, "event": "Signed In"}', 2, 60),
   ('birthday', 'birthday', '生日礼', 'Birthday bonus', '{"points": 100}', NULL, 100);
+-- a fission (裂变) campaign: every `invites` different people brought in through one's shares earn a reward
+INSERT INTO loyalty_rules (code, kind, name_zh, name_en, active, params, daily_cap, monthly_cap) VALUES
+  ('invite_friends', 'fission', '邀请好友得积分', 'Invite friends', false, '{"invites": 3, "points": 50}', NULL, 500);
 
 -- Member tiers: a person holds the highest tier whose threshold their rolling points or rolling GMV meets.
 CREATE TABLE loyalty_tiers (
@@ -179,6 +182,21 @@ CREATE TABLE coupons (
 CREATE INDEX coupons_template ON coupons (template_id, status);
 CREATE INDEX coupons_user ON coupons (user_id, template_id);
 CREATE INDEX coupons_redeemed ON coupons (template_id, redeemed_at) WHERE status = 'redeemed';
+
+-- Influence (src/loyalty/social): the latest scores from the share graph, one row per person who shared
+-- or was shared with; replaced as a whole by each computation.
+CREATE TABLE loyalty_influence (
+  user_id      text PRIMARY KEY,
+  score        double precision NOT NULL,
+  rank         integer NOT NULL,
+  shares       integer NOT NULL,
+  visits       integer NOT NULL,
+  orders       integer NOT NULL,
+  revenue      numeric(14, 2) NOT NULL,
+  is_kol       boolean NOT NULL,
+  computed_at  timestamptz NOT NULL
+);
+CREATE INDEX loyalty_influence_rank ON loyalty_influence (rank);
 
 -- ---------------------------------------------------------------------------------------------------
 -- Ledger operations. Each returns (status, entry_id, points, balance).
