@@ -12,8 +12,7 @@ import { funnelPersonsSql, type FunnelCore, type FunnelOrder } from './funnelLev
  * times are measured on — the latest step-1 event whose earliest continuation reaches their furthest step
  * (each next step the first event after the previous one, not the same event, within the window) — then
  * one row per (person, step) aggregated by group and step, with the breakdown joined as an array so a
- * person counts once in the total. The chain expression is referenced once (by one arrayMap over the
- * steps): referenced from several columns, ClickHouse computed the whole lambda again for each.
+ * person counts once in the total.
  */
 
 export interface FunnelParams extends FunnelCore {
@@ -61,17 +60,19 @@ const ZERO = 'toUInt64(0)';
 const MISSING = `(${ZERO}, ${ZERO})`;
 
 /**
- * The chain a person's times are read from, as an Array(Tuple(ms, id)) of `level` entries: each step-1
- * event in range (latest first) is continued greedily through the steps, and the first continuation that
- * reaches the person's level wins. (0, 0) marks a step the continuation did not reach.
+ * Per person: `dts`, the seconds from step k − 1 to step k (k = 1…n, NULL where not reached) on the chain
+ * their times are read from. Each step-1 event in range is a candidate start (latest first) and is
+ * continued greedily — each next step the first event after the previous one (not the same event) within
+ * the window; the first continuation that reaches the person's level is the chain.
  *
  * Speed: a step-1 event followed (in time order) by another step-1 event before any step-2 event has the
  * same continuation as that later one with less window left, so it can never be the latest start that
  * reaches the level; only the last step-1 event before each step-2 event (and the final ones) are tried.
  * That holds while no event can be both step 1 and step 2 — when the two steps name the same event, every
- * start is tried.
+ * start is tried. Each column is its own subquery: a lambda written twice in one SELECT is computed twice
+ * (ClickHouse does not share them), a column of the subquery below is computed once.
  */
-function chainSql(steps: FunnelCore['steps']): string {
+function stepTimesSql(steps: FunnelCore['steps'], persons: string): string {
   const n = steps.length;
   // s1 holds step-1 events in range only (its condition says so); at one instant a step-1 event sorts before a step-2 one
   const starts = steps[0]!.event === steps[1]!.event
@@ -79,12 +80,21 @@ function chainSql(steps: FunnelCore['steps']): string {
     : `arrayMap(x -> (x.1, x.2), arrayFilter((x, nxt) -> x.3 = 1 AND nxt.3 != 1,
         arraySort(x -> (x.1, x.3, x.2), arrayConcat(arrayMap(x -> (x.1, x.2, 1), s1), arrayMap(x -> (x.1, x.2, 2), s2))) AS merged,
         arrayPushBack(arrayPopFront(merged), (${ZERO}, ${ZERO}, 0))))`;
-  // a start's continuation: each next step the first event after the previous one (not the same event) within
-  // the window; arrayFirst answers (0, 0) when there is none, and a (0, 0) stops the rest
-  const continueFrom = `x -> arrayFold((acc, st) -> arrayPushBack(acc, if(acc[-1].1 = 0, ${MISSING},
-      arrayFirst(y -> (y.1 > acc[-1].1 OR (y.1 = acc[-1].1 AND y.2 != acc[-1].2)) AND y.1 <= acc[1].1 + {w:UInt64}, st))),
-    [${Array.from({ length: n - 1 }, (_, i) => `s${i + 2}`).join(', ')}], [x])`;
-  return `if(level >= 2, arrayFirst(c -> arrayCount(y -> y.1 > 0, c) >= level, arrayMap(${continueFrom}, arrayReverse(${starts}))), [])`;
+  const list = (prefix: string, from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}${from + i}`);
+  const keep = (k: number) => ['person', 'level', ...list('s', k + 1, n), ...list('c', 1, k)].join(', ');
+  // c1: the candidate starts, latest first; cK: each one's continuation at step K ((0, 0) once it stops)
+  let sql = `SELECT ${keep(0)}, if(level >= 2, arrayReverse(${starts}), []) AS c1 FROM ${persons}`;
+  for (let k = 2; k <= n; k++) {
+    sql = `SELECT ${keep(k - 1)},
+      arrayMap((x, b) -> if(b.1 = 0, ${MISSING}, arrayFirst(y -> (y.1 > b.1 OR (y.1 = b.1 AND y.2 != b.2)) AND y.1 <= x.1 + {w:UInt64}, s${k})), c1, c${k - 1}) AS c${k}
+    FROM (${sql})`;
+  }
+  const reached = list('c', 2, n).map((c) => `toUInt8(${c}[i].1 > 0)`).join(' + ');
+  sql = `SELECT person, level, ${list('c', 1, n).join(', ')}, arrayFirstIndex(i -> 1 + ${reached} >= level, arrayEnumerate(c1)) AS pick FROM (${sql})`;
+  sql = `SELECT person, level, pick, [${list('c', 1, n).map((c) => `${c}[pick].1`).join(', ')}] AS ts FROM (${sql})`;
+  return `SELECT person, level,
+      arrayMap(k -> if(k >= 2 AND k <= level AND pick > 0 AND ts[k] > 0, (ts[k] - ts[k - 1]) / 1000, NULL), range(1, {n:UInt8} + 1)) AS dts
+    FROM (${sql})`;
 }
 
 interface Row { total: number; grp: string; k: number; n: number; q: number[] }
@@ -123,11 +133,7 @@ export async function funnel(olap: OlapStore, p: FunnelParams): Promise<Funnel> 
   // one row per (person, step k): reached or not, and the time from step k − 1 on the person's chain
   const sql = `
 SELECT g.1 AS total, g.2 AS grp, k, countIf(level >= k) AS n, quantilesExactInclusive(0.5, 0.9)(dt) AS q
-FROM (
-  SELECT person, level,
-    arrayMap(k -> if(k >= 2 AND k <= level AND length(chain) >= k AND chain[k].1 > 0, (chain[k].1 - chain[k - 1].1) / 1000, NULL), range(1, {n:UInt8} + 1)) AS dts
-  FROM (SELECT person, level, ${chainSql(p.steps)} AS chain FROM ${persons})
-) AS f
+FROM (${stepTimesSql(p.steps, persons)}) AS f
 ${bd ? `LEFT JOIN (SELECT person_id, groupArray(if(grp = '', '${NO_VALUE}', grp)) AS grps FROM ${bd.sql} GROUP BY person_id) AS bd ON bd.person_id = f.person` : ''}
 ARRAY JOIN arrayConcat([(1, '')], ${bd ? `arrayMap(x -> (0, x), if(empty(bd.grps), ['${NO_VALUE}'], bd.grps))` : '[]'}) AS g
 ARRAY JOIN range(1, {n:UInt8} + 1) AS k, dts AS dt
