@@ -104,7 +104,7 @@ SELECT
   toString(multiIf(kind = 'page_type', page_type, kind = 'category', cat, kind = 'day', toString(day), kind = 'depth', bucket, '')) AS name,
   count() AS views,
   uniqExact(skey) AS sessions,
-  uniqExact(pkey) AS persons,
+  uniqExactIf(pkey, i = 1) AS persons,
   countIf(i = 1) AS entries,
   countIf(i = nviews) AS exits,
   countIf(nviews = 1) AS bounces,
