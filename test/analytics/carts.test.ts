@@ -57,6 +57,8 @@ function fixture(): Msg[] {
   // started before the range: not counted, nor is its continuation; started on the last day: counted
   add('early', fromMs - 2 * HOUR, 'p1', 100, 1); add('early', fromMs + HOUR, 'p2', 50, 1);
   add('late', toMs - HOUR, 'p8', 80, 1); order('late', toMs + 2 * HOUR);
+  // a run that starts with a removal before the range: its first add in range does not make it a cart of the range
+  remove('rm_first', fromMs - HOUR, 'p1', 100, 1); add('rm_first', fromMs + HOUR, 'p2', 50, 1);
   // anonymous device adds, signs in there; buys from another device
   m.push(msg.anon('dev-y', A, t0 + DAY, { product_id: 'p2', price: 50, quantity: 1 }));
   m.push(msg.identify('multi', t0 + DAY + MINUTE, { name: 'multi' }, { anonymousId: 'dev-y' }));
@@ -119,9 +121,9 @@ function events(messages: Msg[]): Ev[] {
   }).sort((a, b) => a.t - b.t || (a.event === O ? 1 : 0) - (b.event === O ? 1 : 0));
 }
 
-interface Cart { person: string; first: number; last: number; order: number | null; status: string; value: number; lines: Map<string, { qty: number; value: number }> }
+interface Cart { person: string; start: number; first: number; last: number; order: number | null; status: string; value: number; lines: Map<string, { qty: number; value: number }> }
 
-/** Every cart of every person, by the definition: runs of adds/removes split by orders and by gaps over the window. */
+/** Every cart of every person, by the definition: runs of adds/removes split by orders and by gaps over the window, holding an add; placed by their first event. */
 function carts(evs: Ev[], windowMs: number, latest: number): Cart[] {
   const out: Cart[] = [];
   const byPerson = new Map<string, Ev[]>();
@@ -142,7 +144,7 @@ function carts(evs: Ev[], windowMs: number, latest: number): Cart[] {
         for (const [k, l] of lines) if (l.qty <= 0) lines.delete(k);
         const order = list.find((o) => o.event === O && o.t >= last)?.t ?? null;
         const status = order !== null && order - last <= windowMs ? 'purchased' : lines.size === 0 ? 'emptied' : last + windowMs > latest ? 'open' : 'abandoned';
-        out.push({ person, first: run.find((e) => e.event === A)!.t, last, order, status, value: [...lines.values()].reduce((a, l) => a + l.value, 0), lines });
+        out.push({ person, start: run[0]!.t, first: run.find((e) => e.event === A)!.t, last, order, status, value: [...lines.values()].reduce((a, l) => a + l.value, 0), lines });
       }
       run = [];
     };
@@ -162,7 +164,7 @@ function expected(messages: Msg[], windowMs: number, limit: number, recoverDays:
   const evs = events(messages);
   const latest = Math.max(...evs.map((e) => e.t));
   const inRange = (t: number) => t >= fromMs && t < toMs;
-  const cs = carts(evs, windowMs, latest).filter((c) => inRange(c.first));
+  const cs = carts(evs, windowMs, latest).filter((c) => inRange(c.start));
   const by = (s: string) => cs.filter((c) => c.status === s);
   const viewers = new Set(evs.filter((e) => e.event === V && inRange(e.t)).map((e) => e.person));
   const adders = new Set(evs.filter((e) => e.event === A && inRange(e.t)).map((e) => e.person));
@@ -200,9 +202,9 @@ function expected(messages: Msg[], windowMs: number, limit: number, recoverDays:
     }),
     daily: dates.map((date) => ({
       date,
-      carts: cs.filter((c) => dayOf(c.first) === date).length,
-      purchased: purchased.filter((c) => dayOf(c.first) === date).length,
-      abandoned: by('abandoned').filter((c) => dayOf(c.first) === date).length,
+      carts: cs.filter((c) => dayOf(c.start) === date).length,
+      purchased: purchased.filter((c) => dayOf(c.start) === date).length,
+      abandoned: by('abandoned').filter((c) => dayOf(c.start) === date).length,
     })),
     abandonedItems: [...items.entries()]
       .map(([productId, x]) => ({ productId, title: '', titleEn: '', ...x }))
@@ -218,9 +220,9 @@ function recoverable(evs: Ev[], windowMs: number, latest: number, days: number, 
   for (const e of evs) if (e.marketing !== undefined) consent.set(e.person, e.marketing);
   const best = new Map<string, number>();
   for (const c of carts(evs, windowMs, latest)) {
-    if (c.first < latest - days * DAY || c.status !== 'abandoned' || c.order !== null) continue;
+    if (c.start < latest - days * DAY || c.status !== 'abandoned' || c.order !== null) continue;
     const ok = rule === 'given' ? consent.get(c.person) === true : consent.get(c.person) !== false;
-    if (ok) best.set(c.person, Math.max(best.get(c.person) ?? -Infinity, c.value));
+    if (ok) best.set(c.person, (best.get(c.person) ?? 0) + c.value);
   }
   return [...best.entries()].map(([person, value]) => ({ person, value })).sort((a, b) => bytewise(a.person, b.person));
 }
@@ -267,6 +269,7 @@ describe('carts report', () => {
     assert.deepEqual(of('after_order'), [['purchased', 100], ['abandoned', 70]]);
     assert.deepEqual(of('multi'), [['purchased', 50]]);
     assert.deepEqual(of('r_open'), [['open', 300]]);
+    assert.ok(cs.some((c) => c.person === 'rm_first' && c.start < fromMs && c.first >= fromMs), 'placed by its first event');
     assert.deepEqual(recoverable(evs, 24 * HOUR, END, 7, 'given').filter((r) => r.person.startsWith('r_')).map((r) => r.person), ['r_yes']);
     assert.deepEqual(recoverable(evs, 24 * HOUR, END, 7, 'not_refused').filter((r) => r.person.startsWith('r_')).map((r) => r.person), ['r_unsaid', 'r_yes']);
   });

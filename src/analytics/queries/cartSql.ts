@@ -1,12 +1,14 @@
-import { dayMs, eventsBetween } from './searchSql.ts';
+import { dayMs, perPerson, rawEventsBetween } from './searchSql.ts';
 
 /**
  * SQL pieces of the carts report (queries/carts.ts). Values travel as typed parameters; only the
  * database name is interpolated. Instants are epoch milliseconds.
  *
  * A cart is a person's run of Product Added / Product Removed events with no order between them and
- * no gap longer than the window ({windowMs:Int64}): it starts with an add after an order, after a
- * silence longer than the window, or with the person's first add. It is
+ * no gap longer than the window ({windowMs:Int64}), holding at least one add. It starts (its time, which
+ * places it in a range) with its first event: the first add or remove after an order, after a silence
+ * longer than the window, or the person's first. So whether a cart starts in a range depends only on the
+ * event before it, which lies within the window before the range: the read starts there. It is
  * - purchased: the person's next order comes within the window after the cart's last add/remove
  * - emptied: otherwise, when every line added was removed again
  * - open: otherwise, while the window since its last add/remove has not passed by the latest event ({latestMs:Int64})
@@ -18,102 +20,125 @@ import { dayMs, eventsBetween } from './searchSql.ts';
 /** a run of removes only is no cart: its first add is this far-away instant, never in range */
 const NO_ADD = '9223372036854775807';
 
-/** kind of a cart-relevant event; sorting by (time, kind) puts an order after an add at the same instant */
-const kindOf = `multiIf(event = 'Product Added', 0, event = 'Product Removed', 1, 2)`;
+/** kind of an event: 0 add, 1 remove, 2 order, 3 anything else (read for its traits); sorting by (time, kind) puts an order after an add at the same instant */
+const kindOf = `multiIf(e.type != 'track', 3, e.event = 'Product Added', 0, e.event = 'Product Removed', 1, e.event = 'Order Completed', 2, 3)`;
+
+/** the person's latest consent.marketing ('true', 'false', or '' when never given) passes {consent:String} */
+const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not_refused' AND ${col} != 'false'))`;
 
 /**
- * One row per cart whose first add is in [{startMs}, {endMs}): person, first/last add-or-remove,
- * the next order, status, value and lines (product, net quantity, net value). A person's whole cart
- * history is read: a run of adds and removes may reach back any distance, and only its first add says
- * whether it started in range.
+ * One row per cart starting in [startMs, endMs) or, for the recoverable people, at or after
+ * {sinceMs:Int64}: person, start, first add, last add/remove, the next order, status, value, lines
+ * (product, net quantity, net value), whether it is recoverable, and whether it is in the report's range
+ * (`in_range`). Cart events are read from `readFrom` (by default the earlier of both starts, less the window).
+ *
+ * Events are gathered per (distinct_id, user_id) first (the events table's own order) and resolved to
+ * persons after, so the identity join sees one row per id. Within a person's sorted array the carts are
+ * numbered (arrayCumSum over "starts a cart"), and only the events of carts starting where wanted go on
+ * to the row-wise grouping. The same pass reads the latest consent.marketing trait (from all time).
  */
-export const cartsSql = (db: string, startMs: string, endMs: string) => `(
+export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
   SELECT
     person, cart_no,
-    min(first_ms) AS first_ms, max(last_ms) AS last_ms,
+    min(start_ms) AS start_ms, min(first_ms) AS first_ms, max(last_ms) AS last_ms,
     arrayFirst(t -> t >= last_ms, any(order_times)) AS order_ms,
     sumIf(net_value, net_qty > 0) AS value,
     groupArrayIf((product_id, net_qty, net_value), net_qty > 0) AS lines,
     multiIf(order_ms > 0 AND order_ms - last_ms <= {windowMs:Int64}, 'purchased', empty(lines), 'emptied',
-            last_ms + {windowMs:Int64} > {latestMs:Int64}, 'open', 'abandoned') AS status
+            last_ms + {windowMs:Int64} > {latestMs:Int64}, 'open', 'abandoned') AS status,
+    start_ms >= ${startMs} AND start_ms < ${endMs} AS in_range,
+    start_ms >= {sinceMs:Int64} AND status = 'abandoned' AND order_ms = 0 AND ${consentOk('any(marketing)')} AS recoverable
   FROM (
-    SELECT person, cart_no, ev.3 AS product_id,
-      if(countIf(ev.2 = 0) > 0, minIf(ev.1, ev.2 = 0), ${NO_ADD}) AS first_ms, max(ev.1) AS last_ms,
-      sumIf(ev.5, ev.2 = 0) - sumIf(ev.5, ev.2 = 1) AS net_qty,
-      sumIf(ev.4, ev.2 = 0) - sumIf(ev.4, ev.2 = 1) AS net_value,
-      any(order_times) AS order_times
+    SELECT person, x.2 AS cart_no, x.1.3 AS product_hash,
+      any(x.1.4) AS product_id, any(x.3) AS start_ms,
+      if(countIf(x.1.2 = 0) > 0, minIf(x.1.1, x.1.2 = 0), ${NO_ADD}) AS first_ms, max(x.1.1) AS last_ms,
+      sumIf(x.1.6, x.1.2 = 0) - sumIf(x.1.6, x.1.2 = 1) AS net_qty,
+      sumIf(x.1.5, x.1.2 = 0) - sumIf(x.1.5, x.1.2 = 1) AS net_value,
+      any(order_times) AS order_times, any(marketing) AS marketing
     FROM (
-      SELECT person,
-        arraySort(groupArray((ms, kind, product_id, value, qty))) AS evs,
-        arrayFilter(t -> t >= 0, arrayMap(x -> if(x.2 = 2, x.1, -1), evs)) AS order_times,
-        arrayCumSum(arrayMap(i -> toUInt32(evs[i].2 != 2 AND (i = 1 OR evs[i - 1].2 = 2 OR evs[i].1 - evs[i - 1].1 > {windowMs:Int64})), arrayEnumerate(evs))) AS cart_nos
+      SELECT person, marketing,
+        arrayFilter(x -> x.1.2 != 2 AND ((x.3 >= ${startMs} AND x.3 < ${endMs}) OR x.3 >= {sinceMs:Int64}), arrayZip(evs, cart_nos, cart_start)) AS kept,
+        arrayFilter(t -> t >= 0, arrayMap(e -> if(e.2 = 2, e.1, -1), evs)) AS order_times
       FROM (
-        SELECT person, ms, ${kindOf} AS kind, product_id,
-          ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty
-        FROM ${eventsBetween(db, ['event', 'product_id', 'price', 'quantity'], '0', '4102444800000',
-          `e.type = 'track' AND e.event IN ('Product Added', 'Product Removed', 'Order Completed')`)}
+        SELECT person, evs, marketing,
+          arrayMap(i -> evs[i].2 != 2 AND (i = 1 OR evs[i - 1].2 = 2 OR evs[i].1 - evs[i - 1].1 > {windowMs:Int64}), arrayEnumerate(evs)) AS starts,
+          arrayCumSum(arrayMap(f -> toUInt32(f), starts)) AS cart_nos,
+          -- each event's cart: the time of its first event
+          arrayFill(t -> t > 0, arrayMap((e, f) -> if(f, e.1, 0), evs, starts)) AS cart_start
+        FROM (
+          SELECT person, arraySort(groupArrayArray(d_evs)) AS evs, argMax(d_marketing, d_marketing_ms) AS marketing
+          FROM ${perPerson(db, `
+            SELECT distinct_id, user_id,
+              groupArrayIf((ms, kind, cityHash64(product_id), product_id, value, qty), kind < 3 AND ms >= ${readFrom}) AS d_evs,
+              argMaxIf(JSONExtractRaw(traits, 'consent', 'marketing'), ms, has_consent) AS d_marketing,
+              maxIf(ms, has_consent) AS d_marketing_ms
+            FROM (
+              SELECT distinct_id, user_id, ms, ${kindOf} AS kind, product_id, traits,
+                ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty,
+                traits != '' AND JSONHas(traits, 'consent', 'marketing') AS has_consent
+              FROM ${rawEventsBetween(db, ['e.type AS type', 'e.event AS event', 'e.product_id AS product_id', 'e.price AS price', 'e.quantity AS quantity', 'e.traits AS traits'],
+                '0', '4102444800000', `(e.type = 'track' AND e.event IN ('Product Added', 'Product Removed', 'Order Completed') AND e.timestamp >= fromUnixTimestamp64Milli(${readFrom}, 'UTC')) OR e.traits != ''`)} AS e
+            )
+            GROUP BY distinct_id, user_id`)}
+          GROUP BY person
+          HAVING arrayExists(e -> e.2 = 0 AND ((e.1 >= ${startMs} AND e.1 < ${endMs}) OR e.1 >= {sinceMs:Int64}), evs)
+        )
       )
-      GROUP BY person
-      HAVING countIf(kind = 0 AND ms >= ${startMs} AND ms < ${endMs}) > 0
     )
-    ARRAY JOIN evs AS ev, cart_nos AS cart_no
-    WHERE ev.2 != 2
-    GROUP BY person, cart_no, product_id
+    ARRAY JOIN kept AS x
+    GROUP BY person, cart_no, product_hash
   )
   GROUP BY person, cart_no
-  HAVING first_ms >= ${startMs} AND first_ms < ${endMs}
+  HAVING first_ms != ${NO_ADD} AND (in_range OR start_ms >= {sinceMs:Int64})
 )`;
 
 const inRange = [dayMs('from'), dayMs('to')] as const;
 
 /**
- * The carts started in range, summed: counts and values by status, time from first add to the order of
- * purchased carts (median, and counts per bucket of {edges:Array(Int64)}), and per day of the first add.
+ * The report in one pass over the carts: counts and values by status of the carts started in range, time
+ * from first add to the order of purchased ones (median, and counts per bucket of {edges:Array(Int64)}),
+ * per day of the first add, the abandoned lines per product (`items`: product ids with carts, quantity and
+ * value), and the recoverable people.
  */
 export const cartSummarySql = (db: string) => `
 SELECT
-  count() AS carts,
-  countIf(status = 'purchased') AS purchased,
-  countIf(status = 'abandoned') AS abandoned,
-  countIf(status = 'open') AS open,
-  countIf(status = 'emptied') AS emptied,
-  sum(value) AS total_value,
-  sumIf(value, status = 'purchased') AS purchased_value,
-  sumIf(value, status = 'abandoned') AS abandoned_value,
-  quantileExactIf(0.5)(order_ms - first_ms, status = 'purchased') AS median_ms,
-  sumMapIf([toUInt32(arrayCount(e -> order_ms - first_ms >= e, {edges:Array(Int64)}))], [toUInt64(1)], status = 'purchased') AS buckets,
-  sumMap([day], [toUInt64(1)]) AS daily_carts,
-  sumMapIf([day], [toUInt64(1)], status = 'purchased') AS daily_purchased,
-  sumMapIf([day], [toUInt64(1)], status = 'abandoned') AS daily_abandoned
+  countIf(in_range) AS carts,
+  countIf(in_range AND status = 'purchased') AS purchased,
+  countIf(in_range AND status = 'abandoned') AS abandoned,
+  countIf(in_range AND status = 'open') AS open,
+  countIf(in_range AND status = 'emptied') AS emptied,
+  sumIf(value, in_range) AS total_value,
+  sumIf(value, in_range AND status = 'purchased') AS purchased_value,
+  sumIf(value, in_range AND status = 'abandoned') AS abandoned_value,
+  quantileExactIf(0.5)(order_ms - first_ms, in_range AND status = 'purchased') AS median_ms,
+  sumMapIf([toUInt32(arrayCount(e -> order_ms - first_ms >= e, {edges:Array(Int64)}))], [toUInt64(1)], in_range AND status = 'purchased') AS buckets,
+  sumMapIf([day], [toUInt64(1)], in_range) AS daily_carts,
+  sumMapIf([day], [toUInt64(1)], in_range AND status = 'purchased') AS daily_purchased,
+  sumMapIf([day], [toUInt64(1)], in_range AND status = 'abandoned') AS daily_abandoned,
+  sumMapIf(arrayMap(l -> l.1, lines), arrayMap(l -> toUInt64(1), lines), arrayMap(l -> l.2, lines), arrayMap(l -> l.3, lines),
+           in_range AND status = 'abandoned') AS items,
+  uniqExactIf(person, recoverable) AS recoverable_people,
+  sumIf(value, recoverable) AS recoverable_value
 FROM (
-  SELECT *, toString(toDate(fromUnixTimestamp64Milli(first_ms, 'UTC'), {tz:String})) AS day
+  SELECT *, toString(toDate(fromUnixTimestamp64Milli(start_ms, 'UTC'), {tz:String})) AS day
   FROM ${cartsSql(db, ...inRange)}
 )`;
 
-/** The products most often left in abandoned carts: carts, net quantity and value, with the catalog title when known. */
-export const abandonedItemsSql = (db: string) => `
-SELECT a.product_id AS product_id, a.carts AS carts, a.quantity AS quantity, a.value AS value, ifNull(i.title, '') AS title, ifNull(i.title_en, '') AS title_en
-FROM (
-  SELECT line.1 AS product_id, count() AS carts, sum(line.2) AS quantity, sum(line.3) AS value
-  FROM ${cartsSql(db, ...inRange)}
-  ARRAY JOIN lines AS line
-  WHERE status = 'abandoned' AND line.1 != ''
-  GROUP BY product_id
-  ORDER BY carts DESC, value DESC, product_id
-  LIMIT {limit:UInt32}
-) AS a
-LEFT JOIN (
-  SELECT item_id, argMax(title, updated_at) AS title, argMax(title_en, updated_at) AS title_en
-  FROM ${db}.items GROUP BY item_id
-) AS i ON i.item_id = a.product_id
-ORDER BY carts DESC, value DESC, product_id`;
+/** Catalog titles of some products. */
+export const itemTitlesSql = (db: string) => `
+SELECT item_id, argMax(title, updated_at) AS title, argMax(title_en, updated_at) AS title_en
+FROM ${db}.items WHERE item_id IN {ids:Array(String)}
+GROUP BY item_id`;
 
 /** Add-to-cart rate: persons who viewed a product in range, and how many of them also added one in range. */
 export const addToCartSql = (db: string) => `
 SELECT countIf(viewed) AS viewers, countIf(viewed AND added) AS viewers_added, countIf(added) AS adders
 FROM (
-  SELECT person, max(event = 'Product Viewed') AS viewed, max(event = 'Product Added') AS added
-  FROM ${eventsBetween(db, ['event'], ...inRange, `e.type = 'track' AND e.event IN ('Product Viewed', 'Product Added')`)}
+  SELECT person, max(d_viewed) AS viewed, max(d_added) AS added
+  FROM ${perPerson(db, `
+    SELECT distinct_id, user_id, max(event = 'Product Viewed') AS d_viewed, max(event = 'Product Added') AS d_added
+    FROM ${rawEventsBetween(db, ['e.event AS event'], ...inRange, `e.type = 'track' AND e.event IN ('Product Viewed', 'Product Added')`)}
+    GROUP BY distinct_id, user_id`)}
   GROUP BY person
 )`;
 
@@ -121,20 +146,13 @@ FROM (
 export const latestMsSql = (db: string) => `SELECT toInt64(ifNull(max(toUnixTimestamp64Milli(timestamp)), 0)) AS latest FROM ${db}.events`;
 
 /**
- * Recoverable people: an abandoned cart started since {sinceMs:Int64}, no order since that cart's last
- * add/remove, and marketing consent — the latest `consent.marketing` trait they gave is true
- * ({consent:String} = 'given'), or is not false ('not_refused').
+ * Recoverable people: an abandoned cart started at or after {sinceMs:Int64}, no order since that cart's
+ * last add/remove, and marketing consent — the latest `consent.marketing` trait they gave is true
+ * ({consent:String} = 'given'), or is not false ('not_refused'). Value: their recoverable carts' values.
  */
 export const recoverableSql = (db: string) => `
-SELECT c.person AS person, max(c.value) AS value, max(c.last_ms) AS last_ms
-FROM ${cartsSql(db, '{sinceMs:Int64}', '4102444800000')} AS c
-LEFT JOIN (
-  SELECT person, argMaxIf(JSONExtractRaw(traits, 'consent', 'marketing'), ms, JSONHas(traits, 'consent', 'marketing')) AS marketing
-  FROM ${eventsBetween(db, ['traits'], '0', '4102444800000', `e.traits != ''`)}
-  GROUP BY person
-) AS k ON k.person = c.person
-WHERE c.status = 'abandoned'
-  AND c.order_ms = 0
-  AND (k.marketing = 'true' OR ({consent:String} = 'not_refused' AND k.marketing != 'false'))
+SELECT person, sum(value) AS value, max(last_ms) AS last_ms
+FROM ${cartsSql(db, '{sinceMs:Int64}', '{sinceMs:Int64}')}
+WHERE recoverable
 GROUP BY person
 ORDER BY person`;

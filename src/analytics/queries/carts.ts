@@ -1,7 +1,7 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { datesIn, daysBetween } from '../dates.ts';
 import type { Timezone } from '../timezones.ts';
-import { abandonedItemsSql, addToCartSql, cartSummarySql, latestMsSql, recoverableSql } from './cartSql.ts';
+import { addToCartSql, cartSummarySql, itemTitlesSql, latestMsSql, recoverableSql } from './cartSql.ts';
 
 /**
  * Carts started in [from, to) in a reporting timezone: add-to-cart rate, abandonment and its value, time
@@ -12,7 +12,8 @@ import { abandonedItemsSql, addToCartSql, cartSummarySql, latestMsSql, recoverab
  * - abandonment rate: abandoned / (abandoned + purchased); open and emptied carts are in neither
  * - time to purchase: from a purchased cart's first add to the order
  * - recoverable: persons with an abandoned cart started in the `recoverDays` days before the latest
- *   event, no order since, and marketing consent (the latest `consent.marketing` trait is true)
+ *   event, no order since, and marketing consent (the latest `consent.marketing` trait is true); their
+ *   value is the sum of those carts' values
  */
 
 export interface CartParams {
@@ -72,6 +73,8 @@ interface SummaryRow {
   carts: number; purchased: number; abandoned: number; open: number; emptied: number;
   total_value: number; purchased_value: number; abandoned_value: number; median_ms: number;
   buckets: [number[], (number | string)[]]; daily_carts: Map2; daily_purchased: Map2; daily_abandoned: Map2;
+  items: [string[], (number | string)[], (number | string)[], (number | string)[]];
+  recoverable_people: number; recoverable_value: number;
 }
 
 /** The newest event as epoch ms (0 when the store is empty). */
@@ -89,16 +92,25 @@ export async function cartReport(olap: OlapStore, p: CartParams): Promise<CartRe
   const recoverDays = p.recoverDays ?? CART_DEFAULTS.recoverDays;
   const db = olap.db;
   const latestMs = await latestEventMs(olap);
+  const limit = p.limit ?? CART_DEFAULTS.limit;
   const params = {
     from: p.from, to: p.to, tz: p.tz, windowMs: windowHours * 3_600_000, latestMs,
-    edges: TIME_EDGES_MINUTES.map((m) => m * 60_000), limit: p.limit ?? CART_DEFAULTS.limit,
+    sinceMs: latestMs - recoverDays * DAY_MS, consent: 'given' satisfies ConsentRule,
+    edges: TIME_EDGES_MINUTES.map((m) => m * 60_000),
   };
-  const [[s], items, [atc], recoverable] = await Promise.all([
+  const [[s], [atc]] = await Promise.all([
     olap.query<SummaryRow>(cartSummarySql(db), params),
-    olap.query<{ product_id: string; carts: number; quantity: number; value: number; title: string; title_en: string }>(abandonedItemsSql(db), params),
     olap.query<{ viewers: number; viewers_added: number; adders: number }>(addToCartSql(db), params),
-    recoverablePeople(olap, { windowHours, recoverDays, consent: 'given', latestMs }),
   ]);
+  // abandoned lines per product: most carts first, then value, then product id
+  const [ids, carts, quantities, values] = s?.items ?? [[], [], [], []];
+  const top = ids
+    .map((productId, i) => ({ productId, carts: Number(carts[i]), quantity: Number(quantities[i]), value: Number(values[i]) }))
+    .filter((x) => x.productId !== '')
+    .sort((a, b) => b.carts - a.carts || b.value - a.value || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
+    .slice(0, limit);
+  const titles = top.length ? await olap.query<{ item_id: string; title: string; title_en: string }>(itemTitlesSql(db), { ids: top.map((x) => x.productId) }) : [];
+  const titleOf = new Map(titles.map((r) => [r.item_id, r]));
 
   const purchased = Number(s?.purchased ?? 0);
   const abandoned = Number(s?.abandoned ?? 0);
@@ -123,8 +135,8 @@ export async function cartReport(olap: OlapStore, p: CartParams): Promise<CartRe
     // bucket k (from arrayCount) holds durations in [edges[k-1], edges[k]); durations are ≥ 0, so k ≥ 1
     timeToPurchase: TIME_EDGES_MINUTES.map((m, k) => ({ fromMinutes: m, toMinutes: TIME_EDGES_MINUTES[k + 1] ?? null, carts: buckets.get(k + 1) ?? 0 })),
     daily: datesIn(p.from, p.to).map((date) => ({ date, carts: dc.get(date) ?? 0, purchased: dp.get(date) ?? 0, abandoned: da.get(date) ?? 0 })),
-    abandonedItems: items.map((r) => ({ productId: r.product_id, title: r.title, titleEn: r.title_en, carts: Number(r.carts), quantity: Number(r.quantity), value: money(r.value) })),
-    recoverable: { days: recoverDays, people: recoverable.length, value: money(recoverable.reduce((a, r) => a + r.value, 0)) },
+    abandonedItems: top.map((x) => ({ productId: x.productId, title: titleOf.get(x.productId)?.title ?? '', titleEn: titleOf.get(x.productId)?.title_en ?? '', carts: x.carts, quantity: x.quantity, value: money(x.value) })),
+    recoverable: { days: recoverDays, people: Number(s?.recoverable_people ?? 0), value: money(s?.recoverable_value ?? 0) },
   };
 }
 
@@ -136,14 +148,14 @@ export interface RecoverableParams {
   latestMs?: number;
 }
 
-/** People worth a reminder: see recoverableSql. Sorted by person id; value is their largest abandoned cart. */
+/** People worth a reminder: see recoverableSql. Sorted by person id; value is their recoverable carts' total. */
 export async function recoverablePeople(olap: OlapStore, p: RecoverableParams = {}): Promise<{ person: string; value: number; lastAt: string }[]> {
   const latestMs = p.latestMs ?? (await latestEventMs(olap));
   if (!latestMs) return [];
   const windowMs = (p.windowHours ?? CART_DEFAULTS.windowHours) * 3_600_000;
   const sinceMs = latestMs - (p.recoverDays ?? CART_DEFAULTS.recoverDays) * DAY_MS;
   const rows = await olap.query<{ person: string; value: number; last_ms: number | string }>(recoverableSql(olap.db), {
-    windowMs, latestMs, sinceMs, consent: p.consent ?? 'given',
+    windowMs, latestMs, sinceMs, consent: p.consent ?? 'given', tz: 'UTC',
   });
   return rows.map((r) => ({ person: r.person, value: money(r.value), lastAt: new Date(Number(r.last_ms)).toISOString() }));
 }
