@@ -125,7 +125,7 @@ function firstReviews(messages: Msg[]): Rev[] {
 interface Q { from: string; to: string; tz: 'UTC' | 'Asia/Shanghai'; by: 'category' | 'brand' | 'item'; categoryLevel: number; lang: 'all' | 'zh' | 'en' }
 
 function expected(all: Rev[], q: Q) {
-  const inRange = all.filter((r) => dayOf(r.t, q.tz) >= q.from && dayOf(r.t, q.tz) < q.to && (q.lang === 'all' || (/\p{Script=Han}/u.test(r.text) ? 'zh' : 'en') === q.lang));
+  const inRange = all.filter((r) => dayOf(r.t, q.tz) >= q.from && dayOf(r.t, q.tz) < q.to && (q.lang === 'all' || (r.text !== '' && (/\p{Script=Han}/u.test(r.text) ? 'zh' : 'en') === q.lang)));
   const groupOf = (r: Rev) => (q.by === 'item' ? r.product_id : q.by === 'brand' ? r.brand : r.category.split('/').slice(0, q.categoryLevel).join('/')) || '(none)';
   const positive = (r: Rev) => logit(defaultModel(detectLang(r.text)), r.text) >= 0;
   const summary = (rs: Rev[]) => {
@@ -256,6 +256,10 @@ describe('reviews report', () => {
       assert.ok(res.body.error.message.startsWith(`${field}:`), res.text);
     }
     assert.equal((await api(server.url).get('/api/v1/analytics/reviews')).status, 401);
+    const doc = await api(server.url).get('/api/openapi.json');
+    assert.ok(doc.body.paths['/api/v1/analytics/reviews'].get, 'the report is documented in OpenAPI');
+    assert.ok(doc.body.paths['/api/v1/analytics/reviews/sentiment'].get);
+    assert.ok(doc.body.paths['/api/v1/analytics/reviews/sentiment/train'].post);
     const bad = await admin.post('/api/v1/analytics/reviews/sentiment/train', { minReviews: 0 });
     assert.equal(bad.status, 400, bad.text);
     assert.equal(bad.body.error.details[0].path, 'body.minReviews');

@@ -5,7 +5,8 @@
  * a review sent twice counts once, at its first occurrence. Text is `properties.review_body`, rating the
  * typed `rating` column (NULL when absent). Category and brand come from the event, else from the item
  * catalog (latest row per item); the category group is the category path cut to `level` levels of its
- * '/' path (as in the sessions report). Language is zh when the text has a Han character, else en (as in sentiment/features.ts).
+ * '/' path (as in the sessions report). Language is zh when the text has a Han character, else en (as
+ * detectLang in sentiment/features.ts); a review without text has none and is only in lang=all.
  */
 import type { Timezone } from '../timezones.ts';
 
@@ -17,8 +18,8 @@ export type ReviewLang = (typeof REVIEW_LANGS)[number];
 /** '' (never recorded) is reported as this */
 export const NONE = '(none)';
 
-/** the language of a text, in SQL: the same rule as detectLang */
-export const langOf = (col: string) => `if(match(${col}, '\\\\p{Han}'), 'zh', 'en')`;
+/** the language of a text, in SQL: the same rule as detectLang; '' for no text (such a review is only in lang=all) */
+export const langOf = (col: string) => `multiIf(${col} = '', '', match(${col}, '\\\\p{Han}'), 'zh', 'en')`;
 
 /** The group key and its display label for a grouping; identifiers only, never values. */
 const groupColumns: Record<Grouping, { key: string; label: string }> = {
