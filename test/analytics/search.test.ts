@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { searchReport, searchZeroResults, type SearchReport } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { tokenize } from '../../src/text/tokenize.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
+
+/** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null };
 
 /**
  * The search report on a fixture sent through the real ingestion pipeline into chdb — hand-made timelines
  * at every window edge (click window, next search, attribution window, the range's end, a second device)
  * plus a seeded crowd — every figure checked against an independent calculation in plain TypeScript over
- * the same messages (docs/analytics-search.md); then the routes over HTTP with their 400s.
+ * the same messages (docs/analytics-search.md); then the routes over HTTP with their 400s, and the
+ * dashboard page in Chromium showing what the API answers. Leaves docs/screenshots/analytics-search.png
+ * (when a CJK font is installed).
  */
 
 const FROM = '2024-06-01';
@@ -311,5 +320,60 @@ describe('search routes over HTTP', () => {
 
   it('needs a token', async () => {
     assert.equal((await fetch(`${base}/api/v1/analytics/search`)).status, 401);
+  });
+
+  describe('the search page', () => {
+    let browser: Browser;
+    let page: Page;
+    before(async () => {
+      ensureWebBuilt();
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      page.setDefaultTimeout(45_000);
+      await page.goto(base);
+      await page.fill('input[name="token"]', token);
+      await page.click('button[type="submit"]');
+      await page.locator('[data-nav="overview"]').waitFor();
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it('shows the KPIs, keywords, terms, trends and the zero-result list the API answers, and follows the click window', { timeout: 120_000 }, async () => {
+      const api = async (q: string) => (await (await get(`/api/v1/analytics/search?days=30&limit=20&trendKeywords=5&${q}`)).json()) as SearchReport;
+      const want = await api('clickMinutes=30&windowHours=24');
+      assert.ok(want.totals.searches > 80, `${want.totals.searches} searches in the default range`);
+      await page.goto(`${base}/analytics/search`);
+      await page.getByTestId('search-page').waitFor();
+      await page.waitForFunction((n) => {
+        const r = document.querySelector('[data-testid="search-result"]');
+        return r?.getAttribute('data-status') === 'ok' && r.getAttribute('data-searches') === n;
+      }, String(want.totals.searches));
+      const rows = page.locator('[data-testid="search-keywords"] tbody tr');
+      assert.equal(await rows.count(), want.keywords.length);
+      assert.equal(await rows.first().getAttribute('data-keyword'), want.keywords[0]!.keyword);
+      for (const chart of ['search-trend', 'search-terms', 'search-keyword-trends']) {
+        const canvas = page.locator(`[data-chart="${chart}"] canvas`).first();
+        await canvas.waitFor();
+        const box = await canvas.boundingBox();
+        assert.ok(box && box.width > 150 && box.height > 120, `${chart} canvas is ${JSON.stringify(box)}`);
+      }
+      // the zero-result card: the fixture's searches reported counts, some of them 0
+      const zero = expectedZero(messages, 20);
+      await page.waitForFunction((n) => (document.querySelector('[data-testid="search-zero"]')?.textContent ?? '').includes(n), zero.keywords[0]!.keyword);
+      await page.waitForTimeout(800); // let the entry animation finish
+      const shot = screenshotPath('analytics-search');
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot, fullPage: true });
+      noteScreenshot(shot);
+
+      // a shorter click window: fewer click-throughs, as the API says
+      const narrow = await api('clickMinutes=10&windowHours=24');
+      await page.locator('select[name="clickMinutes"]').selectOption('10');
+      await page.waitForFunction((v) => document.querySelector('[data-kpi="ctr"] .kpi-value')?.textContent === v, new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(narrow.totals.ctr));
+    });
   });
 });

@@ -41,7 +41,7 @@ export function searchCharts(d: SearchReport, t: Translate, fmt: Format): Record
     grid: { left: 8, right: 8, top: 44, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: (d.trends[0]?.points ?? d.daily).map((p) => p.date.slice(5)), axisTick: { show: false }, axisLabel },
     yAxis: { type: 'value', axisLabel, splitLine, minInterval: 1 },
-    series: d.trends.map((k) => ({ name: k.keyword, type: 'line', data: k.points.map((p) => p.searches), symbolSize: 4, smooth: true })),
+    series: d.trends.map((k) => ({ name: k.keyword, type: 'line', data: k.points.map((p) => p.searches), symbolSize: 4 })),
   };
   return { trend, terms, keywords };
 }
