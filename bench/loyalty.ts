@@ -6,7 +6,11 @@
  *   2. influence scores (share-graph PageRank weighted by conversions) for a synthetic graph of --graph-users
  *      people, timed without the event read (the scores' own cost).
  *
- *   node bin/run-ts.js bench/loyalty.ts [--ops 20000] [--concurrency 32] [--users 1000] [--pg URL] [--graph-users 100000]
+ *   3. with --data DIR (an imported world, e.g. bench/world.ts or `huaxiang import`): the whole influence
+ *      computation on it — the share graph read from ClickHouse, scores, Postgres rows and profile tags —
+ *      and the catch-up earning over every event.
+ *
+ *   node bin/run-ts.js bench/loyalty.ts [--ops 20000] [--concurrency 32] [--users 1000] [--pg URL] [--graph-users 100000] [--data DIR]
  *
  * Targets (issue 9): ≥ 2,000 ledger operations/s at concurrency 32 on embedded storage; influence for
  * 100k users ≤ 30 s.
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     'graph-users': { type: 'string' },
     'skip-ledger': { type: 'boolean' },
     'skip-influence': { type: 'boolean' },
+    data: { type: 'string' },
   },
 });
 const OPS = Number(values.ops ?? 20_000);
@@ -115,5 +120,24 @@ async function influenceBench() {
   line({ part: 'influence', users: n, edges: edges.length, scored: scores.size, seconds: Math.round(seconds * 100) / 100 });
 }
 
+async function worldBench(dataDir: string) {
+  const { openRuntime } = await import('../src/runtime.ts');
+  const { loadConfig } = await import('../src/config.ts');
+  const rt = await openRuntime(loadConfig({ data: dataDir, logLevel: 'warn' }), { command: 'bench' });
+  try {
+    await rt.tags.live.stop();
+    let t0 = performance.now();
+    const social = await rt.loyalty.social.compute();
+    line({ part: 'influence-world', data: dataDir, people: social.people, edges: social.edges, kols: social.kols, seconds: Math.round((performance.now() - t0) / 10) / 100 });
+    t0 = performance.now();
+    const earned = await rt.loyalty.earn();
+    const entries = Object.values(earned.rules).reduce((s, r) => s + r.entries, 0);
+    line({ part: 'earn-catch-up', entries, people: earned.people, couponsRedeemed: earned.couponsRedeemed, tierChanges: earned.tierChanges, seconds: Math.round((performance.now() - t0) / 10) / 100 });
+  } finally {
+    await rt.close();
+  }
+}
+
 if (!values['skip-ledger']) await ledgerBench();
 if (!values['skip-influence']) await influenceBench();
+if (values.data) await worldBench(path.resolve(values.data));

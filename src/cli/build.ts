@@ -3,6 +3,7 @@ import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import type { BuildResult } from '../tags/index.ts';
 import { CliError, readSavedToken } from './import.ts';
+import { loyaltyCommand } from './loyalty.ts';
 import { printRun, trainRecommendations } from './recommend.ts';
 import { ChurnInputError, trainChurn, type ChurnReport } from '../analytics/index.ts';
 
@@ -11,7 +12,7 @@ export interface BuildArgs {
   asOf?: Date;
 }
 
-const PARTS = ['tags', 'segments', 'models'];
+const PARTS = ['tags', 'segments', 'models', 'loyalty'];
 
 /**
  * `huaxiang build`: recompute what is derived. Tags are built here; segments and models join as their
@@ -19,6 +20,12 @@ const PARTS = ['tags', 'segments', 'models'];
  */
 export async function buildCommand(config: Config, args: BuildArgs): Promise<void> {
   if (args.only && !PARTS.includes(args.only)) throw new CliError(`--only must be one of ${PARTS.join(', ')}, got '${args.only}'`);
+  if (args.only === 'loyalty') {
+    // points are derived from events too: catch up earning (e.g. after a bulk import), then expiry, tiers, influence
+    await loyaltyCommand(() => config, ['earn']);
+    await loyaltyCommand(() => config, ['maintain']);
+    return;
+  }
   if (args.only === 'models') {
     printRun(await trainRecommendations(config, args.asOf));
     await churnModel(config, args.asOf);

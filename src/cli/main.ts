@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { buildCommand } from './build.ts';
+import { loyaltyCommand } from './loyalty.ts';
 import { eraseCommand } from './erase.ts';
 import { exportUserCommand } from './exportUser.ts';
 import { CliError, importCommand } from './import.ts';
@@ -22,8 +23,10 @@ commands:
   import FILE --format F [--mapping M] [--timezone TZ] [--anchor YYYY-MM-DD]
                                              bulk import (see docs/import.md); exit code 3 when rows were rejected
                                              F: ${Object.keys(importers).join(', ')}
-  build [--only tags|segments|models] [--as-of ISO-TIME]
+  build [--only tags|segments|models|loyalty] [--as-of ISO-TIME]
                                              recompute what is derived (tags: every built-in and defined tag)
+  loyalty earn|maintain|balance USER [--data DIR]
+                                             points: catch up earning after an import, expiry/tiers/influence, a balance
   sentiment train [--min-reviews N] | sentiment eval
                                              retrain review sentiment on the shop's own star ratings, or measure it
 
@@ -107,6 +110,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
   async 'export-user'(argv) {
     await exportUserCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async loyalty(argv) {
+    await loyaltyCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async recommend(argv) {
     await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);

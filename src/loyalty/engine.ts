@@ -84,13 +84,14 @@ export class LoyaltyEngine {
    * Credits what the events of `ids` (or everyone's: catch-up after a bulk import) earn, redeems the
    * coupons their orders carry, then re-evaluates the tiers of the people whose balance changed.
    */
-  async earn(o: { ids?: string[] } = {}): Promise<EarnReport & { tierChanges: number }> {
+  async earn(o: { ids?: string[] } = {}): Promise<Omit<EarnReport, 'users'> & { people: number; tierChanges: number }> {
     const report = await earn(
       { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths, log: this.d.log },
       { ids: o.ids, now: this.now() },
     );
     const changes = report.users.length ? await this.evaluateTiers(o.ids ? report.users : undefined) : [];
-    return { ...report, tierChanges: changes.length };
+    const { users, ...rest } = report;
+    return { ...rest, people: users.length, tierChanges: changes.length };
   }
 
   /** Re-evaluates tiers (some people, or all) and, when any changed, rewrites the tier profile tag. */
@@ -107,9 +108,9 @@ export class LoyaltyEngine {
   }
 
   /** Expiry, birthday points and every tier (what changes with the passing of time alone); influence scores. */
-  async maintain(): Promise<{ expired: { accounts: number; points: number }; earned: EarnReport; tierChanges: number; influence: Awaited<ReturnType<SocialGraph['compute']>> }> {
+  async maintain(): Promise<{ expired: { accounts: number; points: number }; earned: Omit<EarnReport, 'users'>; tierChanges: number; influence: Awaited<ReturnType<SocialGraph['compute']>> }> {
     const expired = await this.ledger.expireDue();
-    const earned = await earn(
+    const { users: _users, ...earned } = await earn(
       { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths },
       { now: this.now(), kinds: ['birthday'] },
     );
@@ -169,7 +170,7 @@ export class LoyaltyEngine {
       const ids = [...this.pending].slice(0, 20_000);
       for (const id of ids) this.pending.delete(id);
       this.running = this.earn({ ids })
-        .then((r) => this.d.log.debug({ ids: ids.length, users: r.users.length, seconds: r.seconds }, 'loyalty earned'))
+        .then((r) => this.d.log.debug({ ids: ids.length, people: r.people, seconds: r.seconds }, 'loyalty earned'))
         .catch((err) => this.d.log.warn({ err }, 'loyalty earning failed'))
         .finally(() => {
           this.running = null;

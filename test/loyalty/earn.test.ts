@@ -105,6 +105,25 @@ describe('earning from events', () => {
     assert.equal(await balance('u3'), points, 'sh-1 brought visits (two people): one reward; sh-2 none; a self-visit none');
   });
 
+  it('a fission campaign rewards every N different people brought in, once per milestone', async () => {
+    await sc.rt.loyalty.rules.put({
+      code: 'invite_friends', kind: 'fission', name_zh: '邀请好友得积分', name_en: 'Invite friends', active: true, dailyCap: null, monthlyCap: null,
+      params: { invites: 2, points: 50 },
+    }, 'test');
+    const share = (i: number) => msg.track('f0', 'Product Shared', t(6, i), { share_id: `fs-${i}`, recipient: `f${i}`, product_id: 'p1' });
+    const visit = (i: number, share: number) => msg.track(`f${i}`, 'Product Viewed', t(5, i), { product_id: 'p1', share_id: `fs-${share}` });
+    await deliver([share(1), share(2), share(3), visit(1, 1), visit(2, 2), visit(3, 3), msg.track('f1', 'Product Viewed', t(5, 9), { product_id: 'p1', share_id: 'fs-2' })]);
+    const h = async () => (await sc.rt.loyalty.ledger.history('f0', { kind: 'earn' })).filter((e) => e.rule === 'invite_friends').map((e) => [e.sourceKey, e.points]);
+    // three different people came (f1 twice): one milestone of two
+    assert.deepEqual(await h(), [['f0:2', 50]]);
+    await deliver([share(4), visit(4, 4)]);
+    assert.deepEqual(await h(), [['f0:4', 50], ['f0:2', 50]]);
+    await sc.rt.loyalty.rules.put({
+      code: 'invite_friends', kind: 'fission', name_zh: '邀请好友得积分', name_en: 'Invite friends', active: false, dailyCap: null, monthlyCap: null,
+      params: { invites: 2, points: 50 },
+    }, 'test');
+  });
+
   it('daily sign-in earns once per shop-time day', async () => {
     // 2 sign-ins on one Shanghai day, one on the next
     const day = Math.floor((now - 5 * DAY + 8 * HOUR) / DAY) * DAY - 8 * HOUR; // a Shanghai midnight five days ago
