@@ -216,6 +216,16 @@ describe('active users and metric breakdowns', () => {
     });
   }
 
+  it('a range without events is zeros', async () => {
+    const got = await activeUsers(store, { from: '2020-01-01', to: '2020-01-04', tz: 'UTC' });
+    assert.deepEqual(got.days.map((d) => [d.date, d.dau, d.wau, d.mau, d.stickiness, d.newUsers, d.returningUsers]), [
+      ['2020-01-01', 0, 0, 0, 0, 0, 0], ['2020-01-02', 0, 0, 0, 0, 0, 0], ['2020-01-03', 0, 0, 0, 0, 0, 0],
+    ]);
+    assert.deepEqual(got.summary, { avgDau: 0, wau: 0, mau: 0, stickiness: 0, newUsers: 0, returningUsers: 0 });
+    const b = await metricBreakdown(store, { from: '2020-01-01', to: '2020-01-04', tz: 'UTC', metric: 'conversion', breakdown: { by: 'tag', tag: 'city_tier' } });
+    assert.deepEqual([b.total, b.groups], [{ current: 0, previous: 0, change: null }, []]);
+  });
+
   const tierOf = new Map<string, string>();
   for (const t of [...fx.tags].sort((a, b) => a.version - b.version)) tierOf.set(t.person_id, t.is_deleted ? '' : t.value_str);
   const memberOf = new Map<string, Set<string>>();

@@ -154,6 +154,14 @@ describe('sessions', () => {
     });
   }
 
+  it('a range without events is zeros', async () => {
+    const got = await sessions(store, { from: '2020-01-01', to: '2020-01-03', tz: 'UTC', categoryLevel: 1, limit: 10 });
+    assert.deepEqual(got.totals, { sessions: 0, persons: 0, views: 0, depth: 0, bounces: 0, bounceRate: 0, avgDwell: null, avgDuration: 0 });
+    assert.deepEqual(got.trend.map((d) => [d.date, d.sessions, d.avgDwell]), [['2020-01-01', 0, null], ['2020-01-02', 0, null]]);
+    assert.deepEqual([got.pageTypes, got.categories], [[], []]);
+    assert.ok(got.depthHistogram.every((b) => b.sessions === 0));
+  });
+
   it('a session id holds a long pause together; without one, 31 minutes start a new session', async () => {
     const t = Date.UTC(2025, 0, 5, 2);
     const base = { distinct_id: 'gap-x', anonymous_id: 'gap-x', user_id: '', original_timestamp: t, received_at: t };
