@@ -12,8 +12,8 @@ import { periodLabel, retentionCharts } from './retentionCharts.ts';
 
 type Granularity = 'day' | 'week' | 'month';
 const PERIODS: Record<Granularity, number> = { day: 14, week: 12, month: 6 };
-/** the range a preset asks for by granularity: enough periods to fill the triangle */
-const SPAN: Record<Granularity, number> = { day: 15, week: 91, month: 217 };
+/** what a preset's days become by granularity: at most 30 daily cohorts, at least 6 monthly ones */
+const presetDays = (g: Granularity, days: number) => (g === 'day' ? Math.min(days, 30) : g === 'month' ? Math.max(days, 186) : days);
 
 /** The retention report (docs/analytics-retention.md): the cohort triangle as a heatmap and a table, and the curves. */
 export function RetentionPage() {
@@ -31,8 +31,8 @@ export function RetentionPage() {
   const segments = useApi<{ segments: Segment[] }>('/api/v1/segments');
   const names = [...new Set((events.data?.events ?? []).map((e) => e.event))];
 
-  // a preset counts back in whole periods of the chosen granularity (90 days of daily cohorts is too many)
-  const range = 'days' in report.range ? { ...report.range, days: granularity === 'day' ? Math.min(report.range.days ?? 30, SPAN.day * 2) : report.range.days } : report.range;
+  // a preset counts back from the latest event; 90 days of daily cohorts is too many, 90 days of monthly ones too few
+  const range = 'days' in report.range && report.range.days !== undefined ? { ...report.range, days: presetDays(granularity, report.range.days) } : report.range;
   const res = useApi<Retention>('/api/v1/analytics/retention', {
     ...range,
     granularity,
