@@ -1,17 +1,26 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { cartReport, recoverablePeople, TIME_EDGES_MINUTES, type CartReport } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
+import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
+
+/** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null };
 
 /**
  * The carts report on a fixture sent through the real ingestion pipeline into chdb — hand-made carts at
  * every edge (the purchase window, a gap that splits a cart, removals, carts still open at the latest
  * event, a second device, consent) plus a seeded crowd — every figure checked against an independent
  * calculation in plain TypeScript over the same messages (docs/analytics-carts.md); then the routes over
- * HTTP, with the recoverable people saved as a static segment.
+ * HTTP, with the recoverable people saved as a static segment; last, the dashboard page in Chromium shows
+ * what the API answers and saves the segment from its button. Leaves docs/screenshots/analytics-carts.png
+ * (when a CJK font is installed).
  */
 
 const FROM = '2024-06-01';
@@ -351,5 +360,57 @@ describe('cart routes over HTTP', () => {
     assert.equal((await post('/api/v1/analytics/carts/recoverable-segment', {}, viewer)).status, 403);
     assert.equal((await fetch(`${base}/api/v1/analytics/carts`)).status, 401);
   });
-});
 
+  describe('the carts page', () => {
+    let browser: Browser;
+    let page: Page;
+    before(async () => {
+      ensureWebBuilt();
+      browser = await chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+      page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      page.setDefaultTimeout(45_000);
+      await page.goto(base);
+      await page.fill('input[name="token"]', marketer);
+      await page.click('button[type="submit"]');
+      await page.locator('[data-nav="overview"]').waitFor();
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it('shows the KPIs, charts and abandoned items the API answers, and saves the recoverable people as a segment', { timeout: 120_000 }, async () => {
+      const res = await get('/api/v1/analytics/carts?days=30&windowHours=24&limit=20&recoverDays=7');
+      const want = (await res.json()) as CartReport;
+      assert.ok(want.totals.carts > 50 && want.recoverable.people > 0, JSON.stringify(want.totals));
+      await page.goto(`${base}/analytics/carts`);
+      await page.getByTestId('carts-page').waitFor();
+      await page.waitForFunction((n) => {
+        const r = document.querySelector('[data-testid="carts-result"]');
+        return r?.getAttribute('data-status') === 'ok' && r.getAttribute('data-carts') === n;
+      }, String(want.totals.carts));
+      assert.equal(await page.locator('[data-testid="abandoned-items"] tbody tr').count(), want.abandonedItems.length);
+      assert.equal(await page.getByTestId('recoverable').getAttribute('data-people'), String(want.recoverable.people));
+      for (const chart of ['carts-daily', 'carts-time-to-purchase']) {
+        const canvas = page.locator(`[data-chart="${chart}"] canvas`).first();
+        await canvas.waitFor();
+        const box = await canvas.boundingBox();
+        assert.ok(box && box.width > 150 && box.height > 120, `${chart} canvas is ${JSON.stringify(box)}`);
+      }
+      await page.waitForTimeout(800); // let the entry animation finish
+      const shot = screenshotPath('analytics-carts');
+      fs.mkdirSync(path.dirname(shot), { recursive: true });
+      await page.screenshot({ path: shot, fullPage: true });
+      noteScreenshot(shot);
+
+      await page.getByTestId('save-recoverable').click();
+      await page.getByTestId('recoverable-saved').waitFor();
+      const saved = await sc.rt.segments.store.list();
+      const seg = saved.find((x) => x.name === `Abandoned carts, last 7 days (${new Date(END).toISOString().slice(0, 10)})` && x.size === want.recoverable.people);
+      assert.ok(seg, `a segment of ${want.recoverable.people} people: ${JSON.stringify(saved.map((x) => [x.name, x.size]))}`);
+      assert.deepEqual(await sc.rt.segments.memberIds(seg.id), recoverable(events(messages), 24 * HOUR, END, 7, 'given').map((r) => r.person));
+    });
+  });
+});
