@@ -1,14 +1,51 @@
 import type { OlapStore, QueryParams } from '../../store/olap/index.ts';
 import type { Erasable, ErasureSubject } from '../erasure.ts';
 
+// tables already checked for patch-part deletes, per store: true when they take them
+const patchable = new WeakMap<OlapStore, Map<string, Promise<boolean>>>();
+
 /**
- * Lightweight `DELETE FROM … WHERE`: the rows vanish from every query at once (a mask on the affected parts,
- * no rewrite), and their bytes leave the disk when ClickHouse next merges those parts (docs/privacy.md).
- * In cluster mode the statement runs on each shard's local table.
+ * Whether `DELETE` on the table can write a patch part (a lightweight update: a few rows, like an insert,
+ * applied by every read and merged in later) instead of a mutation of every part, which costs about
+ * 0.1 s per part of a wide table (measured: 20-part events table of the 1M world, 2.5–3.7 s against
+ * 70–80 ms). Patch parts need the table's block number and offset columns; the first erasure turns them on
+ * (a table setting, effective for new parts and harmless for old ones). A server that refuses gets the
+ * classic lightweight delete.
+ */
+function usesPatchParts(olap: OlapStore, table: string): Promise<boolean> {
+  let byTable = patchable.get(olap);
+  if (!byTable) patchable.set(olap, (byTable = new Map()));
+  let known = byTable.get(table);
+  if (!known) {
+    known = (async () => {
+      const local = olap.cluster ? `${table}_local` : table;
+      const [t] = await olap.query<{ engine: string }>(
+        `SELECT engine_full AS engine FROM system.tables WHERE database = {db:String} AND name = {t:String}`,
+        { db: olap.db, t: local },
+      );
+      if (/enable_block_number_column = 1/.test(t?.engine ?? '') && /enable_block_offset_column = 1/.test(t?.engine ?? '')) return true;
+      try {
+        const target = olap.cluster ? `${olap.db}.${local} ON CLUSTER '${olap.cluster}'` : `${olap.db}.${local}`;
+        await olap.command(`ALTER TABLE ${target} MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1`);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    byTable.set(table, known);
+  }
+  return known;
+}
+
+/**
+ * `DELETE FROM … WHERE`: the rows vanish from every query at once, and their bytes leave the disk when
+ * ClickHouse next merges the affected parts (docs/privacy.md). Written as a patch part where the table
+ * allows it (see `usesPatchParts`). In cluster mode the statement runs on each shard's local table.
  */
 export async function olapDelete(olap: OlapStore, table: string, where: string, params: QueryParams): Promise<void> {
   const target = olap.cluster ? `${olap.db}.${table}_local ON CLUSTER '${olap.cluster}'` : `${olap.db}.${table}`;
-  await olap.command(`DELETE FROM ${target} WHERE ${where}`, params);
+  const patch = (await usesPatchParts(olap, table)) ? ` SETTINGS lightweight_delete_mode = 'lightweight_update_force'` : '';
+  await olap.command(`DELETE FROM ${target} WHERE ${where}${patch}`, params);
 }
 
 async function countWhere(olap: OlapStore, table: string, where: string, params: QueryParams): Promise<number> {
@@ -31,8 +68,7 @@ function olapTable(olap: OlapStore, o: { table: string; description: string; whe
 /**
  * Events: sent from any of the person's ids (the sorting key, a range read per id), and those another
  * device sent under the person's userId (the user_id bloom filter finds them). Counted separately, so
- * each condition keeps its index; deleted in one statement, because each DELETE is a mutation of every
- * part and its fixed cost dominates an erasure's time.
+ * each condition keeps its index; deleted in one statement.
  */
 export function eventsErasable(olap: OlapStore): Erasable {
   const other = `user_id IN {ids:Array(String)} AND distinct_id NOT IN {ids:Array(String)}`;
