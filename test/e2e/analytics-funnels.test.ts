@@ -191,6 +191,7 @@ describe('funnels and retention (browser)', () => {
     // strict order: a cart view between the view and the add ends the funnel
     await page.locator('select[name="order"]').selectOption('strict');
     await funnelCounts(page, counts(four, strictLevel));
+    await page.waitForTimeout(800); // the charts' entry animation, for the picture
     await page.screenshot({ path: screenshotPath('analytics-funnels'), fullPage: true });
     noteScreenshot(screenshotPath('analytics-funnels'));
 
@@ -222,6 +223,7 @@ describe('funnels and retention (browser)', () => {
     await retentionSizes(page, cohortSizes('day', 30));
     await page.locator('[data-granularity="week"]').click();
     await retentionSizes(page, cohortSizes('week', 90));
+    await page.waitForTimeout(800);
     await page.screenshot({ path: screenshotPath('analytics-retention'), fullPage: true });
     noteScreenshot(screenshotPath('analytics-retention'));
   });
