@@ -187,6 +187,16 @@ function check(got: ReviewsReport, all: Rev[], q: Q) {
   }
   assert.equal(got.trend.reduce((a, w) => a + w.reviews, 0), s.reviews, 'every review in one week');
 
+  assert.deepEqual(got.groupTrend.map((g) => g.key), got.groups.slice(0, 8).map((g) => g.key), 'weekly lines for the first groups');
+  for (const g of got.groupTrend) {
+    assert.deepEqual(g.weeks.map((w) => w.week), got.trend.map((w) => w.week));
+    for (const w of g.weeks) {
+      const e = x.summaryOf((x.groups.get(g.key) ?? []).filter((r) => mondayOf(dayOf(r.t, q.tz)) === w.week));
+      assert.equal(w.scored, e.scored, `${g.key} ${w.week}: scored`);
+      close(w.positiveShare, e.positiveShare, `${g.key} ${w.week}: positive share`);
+    }
+  }
+
   for (const a of x.aspects) assert.equal(got.aspects.find((g) => g.aspect === a.aspect)!.mentions, a.mentions, `aspect ${a.aspect}: mentions`);
   for (const a of got.aspects) assert.ok(a.positive <= a.mentions);
 
@@ -370,7 +380,7 @@ describe('the reviews page', () => {
     const rows = page.locator('[data-testid="reviews-groups"] tbody tr');
     assert.equal(await rows.count(), byCategory.body.groups.length);
     assert.equal(await rows.first().getAttribute('data-group'), byCategory.body.groups[0]!.key);
-    for (const chart of ['reviews-ratings', 'reviews-trend', 'reviews-terms-positive', 'reviews-terms-negative', 'reviews-aspects']) {
+    for (const chart of ['reviews-ratings', 'reviews-trend', 'reviews-group-trend', 'reviews-terms-positive', 'reviews-terms-negative', 'reviews-aspects']) {
       const canvas = page.locator(`[data-chart="${chart}"] canvas`).first();
       await canvas.waitFor();
       const box = await canvas.boundingBox();

@@ -7,7 +7,7 @@ import { NONE, reviewsSql, type Grouping, type ReviewLang } from './reviewsSql.t
 
 /**
  * Reviews for [from, to) in a reporting timezone: the rating distribution, average rating and sentiment by
- * group (top category, brand or item) and by week, the words that carry positive and negative reviews,
+ * group (top category, brand or item), by week and by group and week, the words that carry positive and negative reviews,
  * and the aspects reviews talk about (docs/analytics-reviews.md).
  *
  * Counts and ratings are aggregated in ClickHouse over every review of the range. Sentiment is scored
@@ -32,6 +32,8 @@ export interface ReviewsParams {
   groups?: number;
   /** most terms per polarity (default 20) */
   terms?: number;
+  /** how many groups get a weekly sentiment line (default 8) */
+  trendGroups?: number;
 }
 
 export interface SentimentCell {
@@ -56,6 +58,8 @@ export interface ReviewsReport {
   ratings: { rating: number; count: number }[];
   groups: GroupRow[];
   trend: WeekRow[];
+  /** sentiment per week of the first `trendGroups` groups (most reviews first), over the scored reviews */
+  groupTrend: { key: string; label: string; weeks: ({ week: string } & SentimentCell)[] }[];
   terms: { positive: TermRow[]; negative: TermRow[] };
   aspects: AspectRow[];
 }
@@ -117,6 +121,7 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
   const overall: Tally = { scored: 0, positive: 0 };
   const byWeek = new Map<string, Tally>();
   const byGroup = new Map<string, Tally>();
+  const byGroupWeek = new Map<string, Tally>();
   const termCounts = new Map<string, { lang: Lang; term: string; pos: number; neg: number }>();
   const aspectCounts = ASPECTS.map(() => ({ mentions: 0, positive: 0 }));
   const bump = (m: Map<string, Tally>, k: string, positive: boolean) => {
@@ -137,6 +142,7 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
     if (pos) overall.positive++;
     bump(byWeek, row.week, pos);
     bump(byGroup, row.key, pos);
+    bump(byGroupWeek, `${row.key}\u0000${row.week}`, pos);
     const words = new Set<string>();
     const aspectLogit = new Map<number, number>();
     for (const c of reading.clauses) {
@@ -171,6 +177,7 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
   const rated = total - starCount(0);
   const starSum = [1, 2, 3, 4, 5].reduce((a, s) => a + s * starCount(s), 0);
   const weekMap = new Map(weekRows.map((r) => [r.week, r]));
+  const weeks = weeksOf(p.from, p.to);
 
   return {
     range: { from: p.from, to: p.to, tz: p.tz, days },
@@ -189,7 +196,12 @@ export async function reviews(olap: OlapStore, p: ReviewsParams): Promise<Review
       key: r.key, label: r.label || r.key, reviews: Number(r.reviews), rated: Number(r.rated),
       avgRating: round(avg(r.avg_rating, Number(r.rated))), ...roundCell(share(byGroup.get(r.key))),
     })),
-    trend: weeksOf(p.from, p.to).map((week) => {
+    groupTrend: groupRows.slice(0, p.trendGroups ?? 8).map((r) => ({
+      key: r.key,
+      label: r.label || r.key,
+      weeks: weeks.map((week) => ({ week, ...roundCell(share(byGroupWeek.get(`${r.key}\u0000${week}`))) })),
+    })),
+    trend: weeks.map((week) => {
       const r = weekMap.get(week);
       return { week, reviews: Number(r?.reviews ?? 0), rated: Number(r?.rated ?? 0), avgRating: round(avg(r?.avg_rating, Number(r?.rated ?? 0))), ...roundCell(share(byWeek.get(week))) };
     }),

@@ -32,6 +32,8 @@ const reviewsResponse = z.object({
   ratings: z.array(z.object({ rating: z.number(), count: z.number() })).describe('1★ … 5★'),
   groups: z.array(z.object({ key: z.string(), label: z.string(), reviews: z.number(), rated: z.number(), avgRating: z.number().nullable(), ...cell })),
   trend: z.array(z.object({ week: z.string().describe('the Monday starting the week'), reviews: z.number(), rated: z.number(), avgRating: z.number().nullable(), ...cell })),
+  groupTrend: z.array(z.object({ key: z.string(), label: z.string(), weeks: z.array(z.object({ week: z.string(), ...cell })) }))
+    .describe('weekly sentiment of the first groups (most reviews first)'),
   terms: z.object({
     positive: z.array(z.object({ term: z.string(), lang: z.enum(['zh', 'en']), reviews: z.number(), weight: z.number() })),
     negative: z.array(z.object({ term: z.string(), lang: z.enum(['zh', 'en']), reviews: z.number(), weight: z.number() })),

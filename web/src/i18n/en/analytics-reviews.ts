@@ -25,6 +25,7 @@ export const analytics_reviews: Record<keyof typeof zh, string> = {
   'reviews.trend': 'Sentiment by week',
   'reviews.trend.positive': 'Positive share',
   'reviews.trend.avgRating': 'Average rating',
+  'reviews.groupTrend': 'Positive share by group and week',
   'reviews.groups': 'By group',
   'reviews.col.group': 'Group',
   'reviews.col.reviews': 'Reviews',

@@ -23,6 +23,7 @@ export const analytics_reviews = {
   'reviews.trend': '情感趋势（按周）',
   'reviews.trend.positive': '正面占比',
   'reviews.trend.avgRating': '平均评分',
+  'reviews.groupTrend': '各分组正面占比（按周）',
   'reviews.groups': '分组对比',
   'reviews.col.group': '分组',
   'reviews.col.reviews': '评价数',

@@ -87,6 +87,13 @@ export function ReviewsPage() {
             </div>
           </div>
 
+          {data.groupTrend.length > 0 && (
+            <div className="card">
+              <h2>{t('reviews.groupTrend')}</h2>
+              <Chart option={charts.groupTrend} lang={uiLang} label="reviews-group-trend" height={300} />
+            </div>
+          )}
+
           <div className="card">
             <h2>{t('reviews.groups')}</h2>
             <div className="table-wrap">

@@ -42,8 +42,18 @@ export function reviewsCharts(d: ReviewsReport, t: Translate, fmt: Format, aspec
     ],
   };
 
+  const groupTrend: EChartsCoreOption = {
+    tooltip: { trigger: 'axis', valueFormatter: (v: number | null) => (v === null || v === undefined ? '—' : fmt.percent(v)) },
+    legend: { top: 0, left: 0, type: 'scroll', icon: 'roundRect', itemWidth: 12, itemHeight: 8, textStyle: { color: '#3b4458' } },
+    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: d.trend.map((w) => w.week), axisLabel },
+    yAxis: { type: 'value', min: 0, max: 1, axisLabel: { ...axisLabel, formatter: (v: number) => fmt.percent(v, 0) }, splitLine },
+    series: d.groupTrend.map((g) => ({ name: g.label, type: 'line', data: g.weeks.map((w) => w.positiveShare), connectNulls: true, symbolSize: 4 })),
+  };
+
   const termBars = (terms: Term[], color: string): EChartsCoreOption => {
-    const rows = [...terms].reverse(); // the most used at the top
+    // the API picks the terms by count × |weight|; drawn by count, the most used at the top
+    const rows = [...terms].sort((a, b) => a.reviews - b.reviews);
     return {
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps: { dataIndex: number }[]) => {
         const x = rows[ps[0]!.dataIndex]!;
@@ -72,5 +82,5 @@ export function reviewsCharts(d: ReviewsReport, t: Translate, fmt: Format, aspec
     ],
   };
 
-  return { ratings, trend, positiveTerms: termBars(d.terms.positive, GOOD), negativeTerms: termBars(d.terms.negative, BAD), aspects, aspectRows: shown.length };
+  return { ratings, trend, groupTrend, positiveTerms: termBars(d.terms.positive, GOOD), negativeTerms: termBars(d.terms.negative, BAD), aspects, aspectRows: shown.length };
 }
