@@ -6,6 +6,8 @@ import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
 import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
 import { Login } from './pages/Login.tsx';
+import { LoyaltyPage } from './pages/loyalty/LoyaltyPage.tsx';
+import { PrivacyPage } from './pages/privacy/PrivacyPage.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
 import { UserSearch } from './pages/profiles/UserSearch.tsx';
@@ -13,16 +15,16 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.insight', items: ['overview', 'profiles', 'tags', 'analytics'] },
-  { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns'] },
+  { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['recommendations', 'campaigns', 'privacy']);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics']);
+const pending = new Set<string>(['recommendations', 'campaigns']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'privacy']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -77,6 +79,8 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'tags') page = <TagCentre route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'segments') page = <SegmentsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'analytics') page = <AnalyticsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'loyalty') page = <LoyaltyPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'privacy') page = <PrivacyPage />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (
