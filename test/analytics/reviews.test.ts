@@ -321,20 +321,29 @@ describe('retraining on the shop’s own star-rated reviews', () => {
     assert.equal(zh.active.accuracy, file.heldOut[0].accuracy);
   });
 
-  it('huaxiang sentiment train runs through the server that holds the data dir', async () => {
-    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'huaxiang.js'), 'sentiment', 'train', '--data', dataDir, '--min-reviews', '40'], { env: { PATH: process.env.PATH ?? '' } });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (b) => (stdout += b));
-      p.stderr.on('data', (b) => (stderr += b));
-      p.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const cli = (...args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, [path.join(repoRoot, 'bin', 'huaxiang.js'), 'sentiment', ...args], { env: { PATH: process.env.PATH ?? '' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b) => (stdout += b));
+    p.stderr.on('data', (b) => (stderr += b));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
+  it('huaxiang sentiment train and eval run through the server that holds the data dir', { timeout: 120_000 }, async () => {
+    const out = await cli('train', '--data', dataDir, '--min-reviews', '40');
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stderr, /held by the server/);
     assert.match(out.stdout, /zh: .* rated reviews/);
     assert.match(out.stdout, /held-out accuracy: retrained \d+\.\d%, default \d+\.\d%, majority baseline \d+\.\d%/);
     process.stdout.write(out.stdout);
+    const ev = await cli('eval', '--data', dataDir);
+    assert.equal(ev.code, 0, ev.stderr);
+    assert.match(ev.stdout, /zh: model in effect: the shop's own/);
+    assert.match(ev.stdout, /on held-out 20% of the shop's 1–2★\/4–5★ reviews \(by review id\) \(n=\d+\): shop \d+\.\d%, default \d+\.\d%, majority baseline/);
+    const bad = await cli('retrain');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /usage: huaxiang sentiment train/);
   });
 });
 
