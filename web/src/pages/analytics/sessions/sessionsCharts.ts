@@ -15,7 +15,8 @@ export function sessionsCharts(d: Sessions, t: Translate, fmt: Format): Record<'
     yAxis: [
       { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => fmt.compact(v) }, splitLine, minInterval: 1 },
       { type: 'value', axisLabel: { ...axisLabel, formatter: (v: number) => fmt.percent(v, 0) }, splitLine: { show: false }, max: 1 },
-      { type: 'value', show: false },
+      // browse depth (views per session) on its own scale, just right of the bounce rate's
+      { type: 'value', position: 'right', offset: 46, axisLabel: { ...axisLabel, color: '#ff9f2e' }, splitLine: { show: false }, minInterval: 1 },
     ],
     series: [
       { name: t('sessions.series.sessions'), type: 'bar', yAxisIndex: 0, data: d.trend.map((p) => p.sessions), barMaxWidth: 18, itemStyle: { borderRadius: [3, 3, 0, 0] } },
