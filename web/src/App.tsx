@@ -7,6 +7,7 @@ import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
 import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
 import { Login } from './pages/Login.tsx';
 import { LoyaltyPage } from './pages/loyalty/LoyaltyPage.tsx';
+import { PrivacyPage } from './pages/privacy/PrivacyPage.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
 import { UserSearch } from './pages/profiles/UserSearch.tsx';
@@ -22,8 +23,8 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['recommendations', 'campaigns', 'privacy']);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty']);
+const pending = new Set<string>(['recommendations', 'campaigns']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'privacy']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -79,6 +80,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'segments') page = <SegmentsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'analytics') page = <AnalyticsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'loyalty') page = <LoyaltyPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'privacy') page = <PrivacyPage />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (
