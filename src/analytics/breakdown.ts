@@ -62,8 +62,8 @@ export function breakdownSql(db: string, b: Breakdown): { sql: string; params: R
     return {
       sql: `(
         SELECT person_id,
-               if(length(argMax(value_list, version)) > 0, argMax(value_list, version)[1],
-                  if(argMax(value_num, version) IS NOT NULL AND argMax(value_str, version) = '', toString(argMax(value_num, version)), argMax(value_str, version))) AS grp
+               ifNull(if(length(argMax(value_list, version)) > 0, argMax(value_list, version)[1],
+                  if(argMax(value_num, version) IS NOT NULL AND argMax(value_str, version) = '', toString(argMax(value_num, version)), argMax(value_str, version))), '') AS grp
         FROM ${db}.tag_values WHERE tag_code = {bd_tag:String}
         GROUP BY person_id HAVING argMax(is_deleted, version) = 0
       )`,
@@ -81,4 +81,4 @@ export function breakdownSql(db: string, b: Breakdown): { sql: string; params: R
 }
 
 /** The group column of a LEFT JOIN on breakdownSql aliased `bd`: people without a value land in NO_VALUE. */
-export const groupOf = (alias = 'bd') => `if(${alias}.grp = '', '${NO_VALUE}', ${alias}.grp)`;
+export const groupOf = (alias = 'bd') => `if(ifNull(${alias}.grp, '') = '', '${NO_VALUE}', ${alias}.grp)`;
