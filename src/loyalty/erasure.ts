@@ -6,23 +6,27 @@ const count = async (db: OltpStore, sql: string, ids: string[]) => Number((await
 /**
  * What loyalty keeps about a person, for erasure and access: the account, every ledger entry (the
  * append-only trigger refuses UPDATE, not DELETE, so erasure can remove them), the open lots, tier
- * changes and coupons issued to them. Coupon issue counts and templates name nobody and stay.
+ * changes, coupons issued to them and their influence row. An issue of coupons to that one person keeps
+ * its counts with the target replaced by `[erased]`; templates name nobody and stay.
  */
 export function loyaltyErasable(db: OltpStore): Erasable {
-  const tables = ['loyalty_lots', 'loyalty_ledger', 'loyalty_tier_changes', 'coupons', 'loyalty_accounts'];
+  const tables = ['loyalty_lots', 'loyalty_ledger', 'loyalty_tier_changes', 'coupons', 'loyalty_influence', 'loyalty_accounts'];
+  // an issue to one person names them as its target: the row stays (it counts coupons), the name goes
+  const issues = `FROM coupon_issues WHERE target = 'user' AND target_ref = ANY($1::text[])`;
   return {
     name: 'oltp.loyalty',
     description: 'points account, ledger entries, open lots, tier changes and coupons issued to the person',
     count: async (s) => {
       let n = 0;
       for (const t of tables) n += await count(db, `SELECT count(*) AS n FROM ${t} WHERE user_id = ANY($1::text[])`, s.ids);
-      return n;
+      return n + (await count(db, `SELECT count(*) AS n ${issues}`, s.ids));
     },
     erase: async (s) => {
       let n = 0;
       await db.transaction(async (tx) => {
         // lots first: they reference ledger entries
         for (const t of tables) n += (await tx.query(`DELETE FROM ${t} WHERE user_id = ANY($1::text[]) RETURNING 1`, [s.ids])).length;
+        n += (await tx.query(`UPDATE coupon_issues SET target_ref = '[erased]' WHERE target = 'user' AND target_ref = ANY($1::text[]) RETURNING 1`, [s.ids])).length;
       });
       return n;
     },

@@ -217,3 +217,16 @@ describe('the ledger over the whole scenario', () => {
     for (const r of rows) assert.deepEqual([Number(r.s), Number(r.r)], [r.balance, r.balance], r.user_id);
   });
 });
+
+describe('erasure', () => {
+  it('removes the person’s account, entries, lots, tier changes and coupons, and names them nowhere', async () => {
+    await sc.rt.loyalty.ledger.adjust({ userId: 'c1', points: 5, reason: 'before erasure', operator: 'test' });
+    const receipt = await sc.rt.privacy.erase('c1', { actor: 'test', role: 'admin' });
+    assert.ok(receipt.stores['oltp.loyalty']! >= 3, JSON.stringify(receipt.stores));
+    for (const t of ['loyalty_accounts', 'loyalty_ledger', 'loyalty_lots', 'loyalty_tier_changes', 'coupons', 'coupon_issues', 'loyalty_influence']) {
+      const rows = await sc.rt.oltp.query<{ row: string }>(`SELECT t::text AS row FROM ${t} t`);
+      assert.ok(!rows.some((r) => /\bc1\b/.test(r.row)), `${t} still names c1`);
+    }
+    assert.equal((await sc.rt.loyalty.ledger.balance('c2')).userId, 'c2', 'others are untouched');
+  });
+});
