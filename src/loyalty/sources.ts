@@ -116,12 +116,13 @@ export async function shareVisitSources(olap: OlapStore, scope: Scope): Promise<
       if(e.utm_medium = 'social', JSONExtractString(e.context, 'campaign', 'content'), ''))`;
   const visits = personEvents(olap.db, `${shareIdOf} AS share_id, e.timestamp AS timestamp`,
     `e.event != 'Product Shared' AND (position(e.properties, 'share_id') > 0 OR e.utm_medium = 'social')`, scope);
+  // in the live path only the shares the visitors came through are read (filtered before the person join)
   const shares = personEvents(olap.db, `JSONExtractString(e.properties, 'share_id') AS share_id, e.timestamp AS timestamp`,
-    `e.event = 'Product Shared' AND e.user_id != ''`, { since: new Date(scope.since.getTime() - 90 * 86_400_000) });
+    `e.event = 'Product Shared' AND e.user_id != ''${scope.ids ? ` AND JSONExtractString(e.properties, 'share_id') IN (SELECT share_id FROM v)` : ''}`,
+    { since: new Date(scope.since.getTime() - 90 * 86_400_000) });
   const rows = await olap.query<{ sharer: string; share_id: string; ms: string }>(
     `WITH v AS (SELECT share_id, person AS visitor, min(timestamp) AS t FROM (${visits}) WHERE share_id != '' GROUP BY share_id, visitor),
-          s AS (SELECT share_id, argMin(person, timestamp) AS sharer FROM (${shares})
-                WHERE share_id != ''${scope.ids ? ' AND share_id IN (SELECT share_id FROM v)' : ''} GROUP BY share_id)
+          s AS (SELECT share_id, argMin(person, timestamp) AS sharer FROM (${shares}) WHERE share_id != '' GROUP BY share_id)
      SELECT s.sharer AS sharer, v.share_id AS share_id, toUnixTimestamp64Milli(min(v.t)) AS ms
      FROM v INNER JOIN s ON s.share_id = v.share_id
      WHERE v.visitor != s.sharer
