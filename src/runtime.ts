@@ -83,6 +83,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     if (opts.command === 'serve' || opts.command === 'demo') loyalty.schedule();
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     writer.keep = (rows) => privacy.tombstones.keep(rows);
+    if (opts.command === 'serve') privacy.retention.schedule();
     privacy.registry.register(loyaltyErasable(oltp));
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
@@ -98,6 +99,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
         await segments.stop();
         await recommend.stop();
         await loyalty.stop();
+        await privacy.retention.stop();
         await olap.close();
         await oltp.close();
         lock.release();

@@ -14,6 +14,7 @@ import { exportPerson, type PersonExport } from './export.ts';
 import type { Keyring } from './keyring.ts';
 import { isPersonalField } from './mask.ts';
 import { personPseudonym } from './persons.ts';
+import { Retention } from './retention.ts';
 import { Tombstones } from './tombstones.ts';
 import { plainTraits } from './traits.ts';
 
@@ -22,6 +23,7 @@ export { ErasureRegistry, type Actor, type Erasable, type ErasureReceipt, type E
 export { olapDelete } from './erasables/olap.ts';
 export type { PersonExport } from './export.ts';
 export { maskTraits, isPersonalField } from './mask.ts';
+export { DATA_CLASSES, DEFAULT_RETENTION, Retention, type DataClass, type RetentionRun } from './retention.ts';
 
 export interface PrivacyDeps {
   config: Config;
@@ -45,10 +47,13 @@ export class PersonNotFoundError extends Error {}
 export class Privacy {
   readonly registry = new ErasureRegistry();
   readonly tombstones: Tombstones;
+  /** retention periods per data class, enforced by a daily job under `serve` */
+  readonly retention: Retention;
   private readonly erasure: ErasureService;
 
   constructor(private readonly d: PrivacyDeps) {
     this.tombstones = new Tombstones(d.oltp, personPseudonym(d.keyring));
+    this.retention = new Retention(d);
     for (const e of [...olapErasables(d.olap), ...oltpErasables(d.oltp)]) this.registry.register(e);
     this.erasure = new ErasureService({ ...d, tombstones: this.tombstones, registry: this.registry });
   }

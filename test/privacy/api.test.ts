@@ -170,3 +170,25 @@ describe('audit log', () => {
     }
   });
 });
+
+describe('retention', () => {
+  it('shows the periods, runs a dry run for an admin, and refuses bad periods naming the field', async () => {
+    assert.equal((await viewer.get('/api/v1/privacy/retention')).status, 403);
+    const policy = await admin.get('/api/v1/privacy/retention');
+    assert.equal(policy.status, 200, policy.text);
+    assert.equal(policy.body.days.dead_letters, 90);
+    assert.equal(policy.body.days.events, undefined);
+    const dry = await admin.post('/api/v1/privacy/retention', { days: { events: 1 }, dryRun: true });
+    assert.equal(dry.status, 200, dry.text);
+    assert.equal(dry.body.dryRun, true);
+    // the people sent above: events 2–5 days old, of which the erased person's are gone
+    const [n] = await server.rt.olap.query<{ n: string }>(`SELECT count() AS n FROM ${server.rt.olap.db}.events WHERE timestamp < now() - INTERVAL 1 DAY`);
+    assert.equal(dry.body.removed.events, Number(n!.n));
+    assert.ok(dry.body.removed.events > 0);
+    for (const [body, field] of [[{ days: { events: 0 } }, 'body.days.events'], [{ days: { everything: 5 } }, 'body.days'], [{ dryRun: 'yes' }, 'body.dryRun']] as const) {
+      const r = await admin.post('/api/v1/privacy/retention', body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.match(r.body.error.message, new RegExp(field.replace(/\./g, '\\.')), JSON.stringify(body));
+    }
+  });
+});

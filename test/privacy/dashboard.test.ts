@@ -14,6 +14,10 @@ import { api, ingest, tmpDataDir } from '../support/server.ts';
  * (when a CJK font is installed).
  */
 
+/** the page's globals, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
+declare const document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> };
+declare const localStorage: { clear(): void };
+
 const screenshot = screenshotPath('privacy');
 const VIEWER = 'tok-viewer-privacy-ui';
 
@@ -71,7 +75,7 @@ describe('audit log page (browser)', () => {
     const want = (await admin.get('/api/v1/audit?limit=50')).body.entries as { action: string }[];
     assert.equal(want.length, 7);
     assert.equal(await rows().count(), want.length);
-    assert.deepEqual(await rows().evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: { action: string } }).dataset.action)), want.map((e) => e.action));
+    assert.deepEqual(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action'))), want.map((e) => e.action));
     await page.screenshot({ path: screenshot, fullPage: true });
     noteScreenshot(screenshot);
   });
@@ -79,13 +83,13 @@ describe('audit log page (browser)', () => {
   it('filters by action and finds a person by their id', async () => {
     await page.selectOption('select[name="action"]', 'profile.erase');
     await page.click('[data-testid="audit-filters"] button[type="submit"]');
-    await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ getAttribute(n: string): string | null }> } }).document.querySelectorAll('[data-testid="audit-table"] tbody tr')].every((tr) => tr.getAttribute('data-action') === 'profile.erase'));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="audit-table"] tbody tr')).every((tr) => tr.getAttribute('data-action') === 'profile.erase'));
     assert.equal(await rows().count(), (await admin.get('/api/v1/audit?action=profile.erase')).body.entries.length);
     assert.equal(await rows().count(), 2);
     await page.selectOption('select[name="action"]', '');
     await page.fill('input[name="subject"]', 'ui-b');
     await page.click('[data-testid="audit-filters"] button[type="submit"]');
-    await page.waitForFunction(() => (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document.querySelectorAll('[data-testid="audit-table"] tbody tr').length === 1);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-table"] tbody tr').length === 1);
     assert.equal(await rows().first().getAttribute('data-action'), 'pii.unmask');
     await page.fill('input[name="subject"]', 'nobody-here');
     await page.click('[data-testid="audit-filters"] button[type="submit"]');

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
+import { DATA_CLASSES, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
 import { tokenId, type Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
@@ -24,6 +24,15 @@ const auditQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   before: z.coerce.number().int().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const retentionDays = z.strictObject(
+  Object.fromEntries(Object.keys(DATA_CLASSES).map((k) => [k, z.number().int().min(1).max(36_500).optional()])) as Record<keyof typeof DATA_CLASSES, z.ZodOptional<z.ZodNumber>>,
+);
+const retentionBody = z.strictObject({
+  /** periods for this run, in days, overriding the configured ones */
+  days: retentionDays.optional(),
+  /** only count what would be removed */
+  dryRun: z.boolean().default(false),
 });
 const receipt = z.object({
   id: z.string(),
@@ -110,6 +119,19 @@ export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
     const r = await privacy.receipt(id);
     if (!r) throw new HttpError(404, 'not_found', `no erasure receipt '${id}'`);
     return r;
+  });
+
+  const policy = ctx.docs.add({ method: 'GET', url: '/api/v1/privacy/retention', summary: 'Retention periods per data class (days; a class not listed is kept until deleted)', tag: 'privacy', auth: 'bearer' });
+  app.get(policy.url, async (req) => {
+    await ctx.authorize(req, 'admin');
+    return { days: privacy.retention.days, classes: DATA_CLASSES };
+  });
+
+  const enforce = ctx.docs.add({ method: 'POST', url: '/api/v1/privacy/retention', summary: 'Enforce retention now (optionally with other periods, or as a dry run); audited', tag: 'privacy', auth: 'bearer', body: retentionBody });
+  app.post(enforce.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    const b = parse(retentionBody, req.body ?? {}, 'body');
+    return privacy.retention.enforce({ days: b.days, dryRun: b.dryRun, actor: actorOf(req, role).actor });
   });
 
   const log = ctx.docs.add({ method: 'GET', url: '/api/v1/audit', summary: 'Search the audit log, newest first (a person subject matches by their id)', tag: 'privacy', auth: 'bearer', query: auditQuery });
