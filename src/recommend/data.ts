@@ -44,7 +44,7 @@ export async function loadCatalog(olap: OlapStore): Promise<Catalog> {
 export function buildCatalog(list: readonly CatalogRow[]): Catalog {
   const n = list.length;
   const c: Catalog = {
-    ids: [], index: new Map(), title: [], titleEn: [], category: [], top: [], brand: [],
+    ids: [], index: new Map(), title: [], titleEn: [], category: [], top: [], root: [], brand: [],
     price: new Float64Array(n), pricePct: new Float32Array(n).fill(0.5), stock: new Int32Array(n).fill(-1),
     launched: new Float64Array(n).fill(NaN), markdown: new Float32Array(n), words: [],
   };
@@ -60,7 +60,8 @@ export function buildCatalog(list: readonly CatalogRow[]): Catalog {
     c.title.push(r.title);
     c.titleEn.push(r.titleEn);
     c.category.push(r.category);
-    c.top.push(typeof a.top_category === 'string' ? a.top_category : r.category.split('/')[0] ?? '');
+    c.root.push(r.category.split('/')[0] ?? '');
+    c.top.push(typeof a.top_category === 'string' ? a.top_category : c.root[i]!);
     c.brand.push(r.brand);
     c.price[i] = r.price ?? NaN;
     if (typeof a.stock === 'number') c.stock[i] = a.stock;
@@ -89,6 +90,7 @@ export function addItem(c: Catalog, id: string): number {
   c.titleEn.push('');
   c.category.push('');
   c.top.push('');
+  c.root.push('');
   c.brand.push('');
   c.words.push([]);
   const grow = <T extends Float64Array | Float32Array | Int32Array>(a: T, fill: number): T => {

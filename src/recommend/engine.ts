@@ -412,5 +412,6 @@ function applyEvent(m: Models, s: UserState, e: LiveEvent): void {
   s.watermark = Math.max(s.watermark ?? 0, e.ts);
   // the person's ALS vector is folded in again from the updated history at the next request
   s.vector = undefined;
+  s.alsTop = undefined;
   s.u = -1;
 }

@@ -67,6 +67,8 @@ export interface UserState {
   views: Touch[];
   profile?: Profile;
   vector?: Float32Array;
+  /** the ALS candidates for `vector` */
+  alsTop?: Scored[];
   /** the newest event time applied to this state (live updates) */
   watermark?: number;
 }
@@ -108,7 +110,7 @@ interface Cand {
   evidence: Evidence;
 }
 
-const POOL = 200;
+const POOL = 100;
 
 export function rank(m: Models, user: UserState | null, req: RankRequest): Ranked[] {
   const c = m.catalog;
@@ -126,8 +128,12 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   if (w('session')) lists.set('session', req.anchors.length ? { list: m.session.recommend(anchorTouches, POOL), anchored: true } : { list: m.session.recommend(user?.views ?? [], POOL) });
   if (w('together') && req.anchors.length) lists.set('together', { list: m.together.forBasket(req.anchors, POOL), anchored: true });
   if (w('als') && user && history.length) {
-    const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
-    lists.set('als', { list: m.als.recommend(v, POOL) });
+    // a person's ALS list only changes with their history: kept on the serving state until then
+    if (!user.alsTop) {
+      const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
+      user.alsTop = m.als.recommend(v, POOL);
+    }
+    lists.set('als', { list: user.alsTop });
   }
   if (w('popular')) lists.set('popular', { list: m.popular.forProfile(profile ?? user?.profile, POOL).items });
   if (w('trending')) lists.set('trending', { list: m.popular.trending.slice(0, POOL) });
@@ -185,7 +191,7 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
 
 export function profileBoost(c: Catalog, i: number, p: Profile, now: number): number {
   const cat = p.categories.get(c.category[i] ?? '') ?? 0;
-  const dept = p.departments.get(c.top[i] ?? '') ?? p.departments.get((c.category[i] ?? '').split('/')[0] ?? '') ?? 0;
+  const dept = p.departments.size ? p.departments.get(c.top[i] ?? '') ?? p.departments.get(c.root[i] ?? '') ?? 0 : 0;
   const brand = (p.brands.get(c.brand[i] ?? '') ?? 0) * (p.brandLoyal ? 2 : 1);
   const centre = p.priceBand === 'low' ? 0.2 : p.priceBand === 'high' ? 0.8 : p.priceBand === 'mid' ? 0.5 : null;
   const fit = centre === null || Number.isNaN(c.price[i]!) ? 0 : Math.max(0, 1 - 2 * Math.abs(c.pricePct[i]! - centre));
@@ -208,7 +214,7 @@ function explore(m: Models, list: Cand[], profile: Profile | undefined, filter: 
   const pool: number[] = [];
   for (const i of m.newItems) {
     if (inList.has(i) || !filter(i)) continue;
-    if (depts.size === 0 || depts.has(c.top[i]!) || depts.has((c.category[i] ?? '').split('/')[0]!)) pool.push(i);
+    if (depts.size === 0 || depts.has(c.top[i]!) || depts.has(c.root[i]!)) pool.push(i);
   }
   if (pool.length < slots) for (const s of m.popular.trending) if (!inList.has(s.item) && filter(s.item) && !pool.includes(s.item)) pool.push(s.item);
   if (pool.length === 0) return list;

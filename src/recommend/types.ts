@@ -21,8 +21,10 @@ export interface Catalog {
   titleEn: string[];
   /** category path as the feed gives it (服装/女装/连衣裙); the leaf is the last segment */
   category: string[];
-  /** the first path segment or the feed's top_category */
+  /** the feed's top_category, or the first path segment */
   top: string[];
+  /** the first segment of the category path */
+  root: string[];
   brand: string[];
   /** NaN when unknown */
   price: Float64Array;

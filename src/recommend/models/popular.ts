@@ -75,7 +75,7 @@ export class Popular {
     };
     const minGroup = o.minGroup ?? 20;
     const groups = new Map<string, Scored[]>();
-    for (const [g, a] of byGroup) if ((size.get(g) ?? 0) >= minGroup) groups.set(g, list(a));
+    for (const [g, a] of byGroup) if ((size.get(g) ?? 0) >= minGroup) groups.set(g, list(a).map((s) => ({ ...s, group: g })));
     return new Popular(list(global), [], groups, size, minGroup);
   }
 
@@ -83,9 +83,9 @@ export class Popular {
   forProfile(p: Profile | undefined, limit: number): { group: string | null; items: Scored[] } {
     for (const g of groupsOf(p)) {
       const l = this.groups.get(g);
-      if (l && l.length) return { group: g, items: l.slice(0, limit).map((s) => ({ ...s, group: g })) };
+      if (l && l.length) return { group: g, items: l.length > limit ? l.slice(0, limit) : l };
     }
-    return { group: null, items: this.global.slice(0, limit) };
+    return { group: null, items: this.global.length > limit ? this.global.slice(0, limit) : this.global };
   }
 }
 

@@ -31,8 +31,10 @@ export class SessionModel {
          GROUP BY ${PERSON}
          HAVING length(seq) > 1
        )
-       ARRAY JOIN arrayFilter(t -> t.1 != t.2 AND t.4 <= {gap:Int64},
-         arrayFlatten(arrayMap(i -> arrayMap(j -> (seq[i].2, seq[i + j].2, 1.0 / j, seq[i + j].1 - seq[i].1), range(1, least(4, length(seq) - i + 1))), range(1, length(seq))))) AS p
+       ARRAY JOIN arrayFilter(t -> t.1 != t.2 AND t.4 <= {gap:Int64}, arrayConcat(
+         arrayMap(t -> (t.1.2, t.2.2, 1.0, t.2.1 - t.1.1), arrayZip(arraySlice(seq, 1, greatest(length(seq) - 1, 0)), arraySlice(seq, 2))),
+         arrayMap(t -> (t.1.2, t.2.2, 1.0 / 2, t.2.1 - t.1.1), arrayZip(arraySlice(seq, 1, greatest(length(seq) - 2, 0)), arraySlice(seq, 3))),
+         arrayMap(t -> (t.1.2, t.2.2, 1.0 / 3, t.2.1 - t.1.1), arrayZip(arraySlice(seq, 1, greatest(length(seq) - 3, 0)), arraySlice(seq, 4))))) AS p
        GROUP BY a, b`,
       { asOf: o.asOf, from: o.asOf - (o.windowDays ?? 90) * 86_400_000, gap: (o.gapMinutes ?? 30) * 60_000 },
     );
