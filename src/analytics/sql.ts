@@ -36,19 +36,62 @@ export const resolvedEvents = (db: string, columns: string[], where = 'true') =>
   )`;
 
 /**
- * Completed orders, one row per order: a retried 'Order Completed' with the same order_id counts once,
- * at its first occurrence. An order without revenue is valued at the sum of its products.
+ * Completed orders before `to`, one row per order: a retried 'Order Completed' with the same order_id
+ * counts once, at its first occurrence. An order without revenue is valued at the sum of its products.
+ * Read from `order_events` (the order messages alone, fed by a materialized view, migration 005), so
+ * only the first occurrences meet the identity join.
  */
 export const completedOrders = (db: string) => `(
     SELECT
-      if(order_id != '', order_id, message_id) AS oid,
-      min(timestamp) AS ts,
-      argMin(person, timestamp) AS buyer,
-      argMin(ifNull(revenue, arraySum(x -> x.price * x.quantity, products)), timestamp) AS amount,
-      argMin(device_type, timestamp) AS order_device,
-      argMin(products, timestamp) AS order_products,
-      argMin(category, timestamp) AS order_category,
-      argMin(currency, timestamp) AS order_currency
-    FROM ${resolvedEvents(db, ['message_id', 'order_id', 'timestamp', 'revenue', 'products', 'device_type', 'category', 'currency'], `e.type = 'track' AND e.event = 'Order Completed'`)}
-    GROUP BY oid
+      e.oid AS oid,
+      e.ts AS ts,
+      ${personOf} AS buyer,
+      e.amount AS amount,
+      e.order_device AS order_device,
+      e.order_products AS order_products,
+      e.order_category AS order_category,
+      e.order_currency AS order_currency
+    FROM (
+      SELECT oid, ts, first.1 AS distinct_id, first.2 AS user_id, first.3 AS amount, first.4 AS order_device,
+        first.5 AS order_products, first.6 AS order_category, first.7 AS order_currency
+      FROM (
+        SELECT oid, min(timestamp) AS ts,
+          argMin(tuple(distinct_id, user_id, ifNull(revenue, arraySum(x -> x.price * x.quantity, products)), device_type, products, category, currency), timestamp) AS first
+        FROM ${db}.order_events
+        GROUP BY oid
+        HAVING ts < ${bound('to')}
+      )
+    ) AS e
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
   )`;
+
+/**
+ * Per device and userId seen before `to` (any message): `first_seen`, and the first touch — `touch_ts` and
+ * `first_touch`, the earliest non-empty utm_source ('' when none before `to`). Read from `person_firsts`
+ * (migration 005) instead of every event. Alias it `e` and resolve persons with personMap/personOf.
+ */
+export const deviceFirsts = (db: string) => `(
+    SELECT distinct_id, user_id, first_seen, touch.1 AS touch_ts, if(touch.1 < ${bound('to')}, touch.2, '') AS first_touch
+    FROM (
+      SELECT distinct_id, user_id, min(first_seen) AS first_seen, min(first_touch) AS touch
+      FROM ${db}.person_firsts
+      GROUP BY distinct_id, user_id
+      HAVING first_seen < ${bound('to')}
+    )
+  )`;
+
+/**
+ * Devices (distinct_id, user_id) with behaviour in [`from`, `to`), folded per `keys` (expressions over
+ * `slot`, the half hour, and `device_type`), from `activity_slots` (migration 005): every reporting
+ * timezone's midnight falls on a half hour, so these bounds and days are exactly the events' own.
+ * Alias it `e` and resolve persons with personMap/personOf.
+ */
+export const activeDevices = (db: string, from: string, keys: Record<string, string> = {}, columns = '') => {
+  const k = Object.entries(keys);
+  return `(
+      SELECT distinct_id, user_id${k.map(([alias, expr]) => `, ${expr} AS ${alias}`).join('')}${columns ? `, ${columns}` : ''}
+      FROM ${db}.activity_slots
+      WHERE slot >= ${from} AND slot < ${bound('to')}
+      GROUP BY distinct_id, user_id${k.map(([alias]) => `, ${alias}`).join('')}
+    )`;
+};

@@ -34,13 +34,17 @@ describe('cluster DDL', () => {
         const [r] = await s.query<{ q: string }>('SELECT formatQuery({q:String}) AS q', { q: statement });
         assert.ok(r!.q.length > 0, statement);
       }
-      const events = cluster.filter((q) => /\bhx\.events(_local)?\b/.test(q));
+      const events = cluster.filter((q) => q.startsWith('CREATE TABLE') && /\bhx\.events(_local)?\b/.test(q));
       assert.equal(events.length, 2);
       assert.match(events[0]!, /CREATE TABLE IF NOT EXISTS hx\.events_local ON CLUSTER 'shop_cluster'/);
       assert.match(events[0]!, /ENGINE = ReplicatedReplacingMergeTree\('\/clickhouse\/tables\/\{shard\}\/hx\/events_local', '\{replica\}'\)/);
       assert.match(events[1]!, /ENGINE = Distributed\('shop_cluster', 'hx', 'events_local', cityHash64\(distinct_id\)\)/);
       const persons = cluster.find((q) => q.includes('person_ids_local ON CLUSTER'))!;
       assert.match(persons, /ReplicatedReplacingMergeTree\('[^']+', '\{replica\}', version\)/, 'engine arguments are kept after the replication ones');
+      const view = cluster.find((q) => q.startsWith('CREATE MATERIALIZED VIEW IF NOT EXISTS hx.order_events_mv'))!;
+      assert.match(view, /^CREATE MATERIALIZED VIEW IF NOT EXISTS hx\.order_events_mv ON CLUSTER 'shop_cluster' TO hx\.order_events_local AS/);
+      assert.match(view, /FROM hx\.events_local\b/, 'a view reads its shard\'s local source table');
+      assert.ok(single.some((q) => /^CREATE MATERIALIZED VIEW IF NOT EXISTS hx\.order_events_mv TO hx\.order_events AS/.test(q)));
       assert.ok(single.every((q) => !/ON CLUSTER|Replicated|Distributed/.test(q)), 'single-node DDL is untouched');
     } finally {
       await s.close();

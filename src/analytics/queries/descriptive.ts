@@ -1,7 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { isBehaviour, personMap, personOf } from '../sql.ts';
-import { byDevice } from './overview.ts';
+import { activeDevices, bound, deviceFirsts, personMap, personOf } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -45,7 +44,8 @@ export const MAU_DAYS = 30;
 
 /**
  * Daily uniqExact states of active persons from MAU_DAYS − 1 days before `from`, merged over 7- and
- * 30-day frames. Events are folded per device and day before persons are resolved (overview.ts byDevice).
+ * 30-day frames. Activity is folded per device and day (half-hour rollups, sql.ts activeDevices) before
+ * persons are resolved.
  */
 const rollingSql = (db: string) => `
 SELECT toString(day) AS date, dau, wau, mau
@@ -57,7 +57,7 @@ FROM (
     uniqExactMerge(st) OVER (ORDER BY toUInt32(day) RANGE BETWEEN ${MAU_DAYS - 1} PRECEDING AND CURRENT ROW) AS mau
   FROM (
     SELECT e.day AS day, uniqExactState(${personOf}) AS st
-    FROM ${byDevice(db, '', { keys: { day: 'toDate(timestamp, {tz:String})' }, where: `timestamp >= toDateTime({lookback:Date}, {tz:String}) AND ${isBehaviour}` })} AS e
+    FROM ${activeDevices(db, 'toDateTime({lookback:Date}, {tz:String})', { day: 'toDate(slot, {tz:String})' })} AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
     GROUP BY day
     ORDER BY day WITH FILL FROM {lookback:Date} TO {to:Date}
@@ -71,12 +71,12 @@ const newReturningSql = (db: string) => `
 SELECT toString(a.day) AS date, countIf(f.first_day = a.day) AS new_users, countIf(f.first_day < a.day) AS returning_users
 FROM (
   SELECT DISTINCT e.day AS day, ${personOf} AS person
-  FROM ${byDevice(db, '', { keys: { day: 'toDate(timestamp, {tz:String})' }, where: `timestamp >= toDateTime({from:Date}, {tz:String}) AND ${isBehaviour}` })} AS e
+  FROM ${activeDevices(db, bound('from'), { day: 'toDate(slot, {tz:String})' })} AS e
   LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
 ) AS a
 INNER JOIN (
   SELECT ${personOf} AS person, toDate(min(e.first_seen), {tz:String}) AS first_day
-  FROM ${byDevice(db, 'min(timestamp) AS first_seen')} AS e
+  FROM ${deviceFirsts(db)} AS e
   LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
   GROUP BY person
 ) AS f ON f.person = a.person

@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { bound, completedOrders, isBehaviour, personMap, personOf } from '../sql.ts';
+import { activeDevices, bound, completedOrders, deviceFirsts, personMap, personOf } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -74,24 +74,10 @@ interface PeopleRow extends HeadlineRow { channel: string }
 const inRange = (col: string) => `${col} >= ${bound('from')}`;
 
 /**
- * Events before `to` folded per (distinct_id, user_id) — plus `keys` — before persons are resolved:
- * the identity join then sees one row per device and key instead of one per event (the table is sorted
- * by distinct_id, so the fold is cheap). Alias it `e`; `columns` are its aggregates.
- */
-export const byDevice = (db: string, columns: string, o: { keys?: Record<string, string>; where?: string } = {}) => {
-  const keys = Object.entries(o.keys ?? {});
-  return `(
-      SELECT distinct_id, user_id${keys.map(([alias, expr]) => `, ${expr} AS ${alias}`).join('')}${columns ? `,${columns}` : ''}
-      FROM ${db}.events
-      WHERE timestamp < ${bound('to')}${o.where ? ` AND ${o.where}` : ''}
-      GROUP BY distinct_id, user_id${keys.map(([alias]) => `, ${alias}`).join('')}
-    )`;
-};
-
-/**
  * One row per person seen before `to`: first message, first-touch channel, whether active in the
  * current and previous period, and their orders and GMV in each. Reports group it by channel (here)
- * or by a breakdown (breakdownReport.ts).
+ * or by a breakdown (breakdownReport.ts). First message and first touch come precomputed per device
+ * (sql.ts deviceFirsts), activity from half-hour rollups (sql.ts activeDevices).
  */
 export const personPeriodsSql = (db: string) => `(
   SELECT
@@ -111,12 +97,12 @@ export const personPeriodsSql = (db: string) => `(
       argMinIf(e.first_touch, e.touch_ts, e.first_touch != '') AS first_touch,
       max(e.active_cur) AS active_cur,
       max(e.active_prev) AS active_prev
-    FROM ${byDevice(db, `
-        min(timestamp) AS first_seen,
-        minIf(timestamp, utm_source != '') AS touch_ts,
-        argMinIf(utm_source, timestamp, utm_source != '') AS first_touch,
-        max(${isBehaviour} AND timestamp >= ${bound('from')}) AS active_cur,
-        max(${isBehaviour} AND timestamp >= ${bound('prevFrom')} AND timestamp < ${bound('from')}) AS active_prev`)} AS e
+    FROM (
+      SELECT f.distinct_id AS distinct_id, f.user_id AS user_id, f.first_seen AS first_seen, f.touch_ts AS touch_ts,
+        f.first_touch AS first_touch, a.active_cur AS active_cur, a.active_prev AS active_prev
+      FROM ${deviceFirsts(db)} AS f
+      LEFT JOIN ${activeDevices(db, bound('prevFrom'), {}, `max(slot >= ${bound('from')}) AS active_cur, max(slot < ${bound('from')}) AS active_prev`)} AS a ON a.distinct_id = f.distinct_id AND a.user_id = f.user_id
+    ) AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
     GROUP BY person
   ) AS p
@@ -154,14 +140,14 @@ FROM ${personPeriodsSql(db)}
 GROUP BY channel`;
 
 /**
- * Active persons of the range per day and per device type in one pass (grouping sets over the events
- * folded per device, day and device type, then resolved to persons).
+ * Active persons of the range per day and per device type in one pass (grouping sets over the
+ * half-hour rollups folded per device, day and device type, then resolved to persons).
  */
 const activitySql = (db: string) => `
 SELECT if(isNotNull(date), 'date', 'device') AS kind, toString(if(kind = 'date', toString(date), device)) AS key, uniqExact(person) AS users
 FROM (
   SELECT e.date AS date, toString(e.device_type) AS device, ${personOf} AS person
-  FROM ${byDevice(db, '', { keys: { date: 'toDate(timestamp, {tz:String})', device_type: 'device_type' }, where: `${inRange('timestamp')} AND ${isBehaviour}` })} AS e
+  FROM ${activeDevices(db, bound('from'), { date: 'toDate(slot, {tz:String})', device_type: 'device_type' })} AS e
   LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
 )
 GROUP BY GROUPING SETS ((date), (device))

@@ -2,7 +2,8 @@
  * The one place where single-node and cluster ClickHouse DDL differ. Migrations are written in
  * single-node form; in cluster mode each `CREATE TABLE db.t (…) ENGINE = XMergeTree…` becomes a
  * `ReplicatedXMergeTree` table `db.t_local ON CLUSTER` plus a `Distributed` table `db.t` in front,
- * so queries and inserts keep using the plain name everywhere else.
+ * so queries and inserts keep using the plain name everywhere else. A `CREATE MATERIALIZED VIEW db.v TO
+ * db.t AS SELECT … FROM db.s` becomes one view per shard `ON CLUSTER`, from `db.s_local` into `db.t_local`.
  */
 export interface DdlTarget {
   database: string;
@@ -31,10 +32,19 @@ export function createDatabaseStatement(target: DdlTarget): string {
 }
 
 const createTable = /^CREATE TABLE IF NOT EXISTS ([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\s*\(/;
+const createMaterializedView = /^CREATE MATERIALIZED VIEW IF NOT EXISTS ([A-Za-z_]\w*)\.([A-Za-z_]\w*) TO ([A-Za-z_]\w*)\.([A-Za-z_]\w*) AS/;
 
 function toCluster(statement: string, database: string, cluster: string): string[] {
   const body = stripComments(statement);
   const shardKey = /--\s*shard:\s*(.+)$/m.exec(statement)?.[1]?.trim() ?? 'rand()';
+  const mv = createMaterializedView.exec(body);
+  if (mv) {
+    // the view runs on each shard, reading the local source and writing the local target (both sharded
+    // by distinct_id, so a shard's rows stay on it)
+    const [head, db, view, targetDb, target] = mv;
+    const select = body.slice(head.length).replace(new RegExp(`\\b${database}\\.([A-Za-z_]\\w*)`, 'g'), `${database}.$1_local`);
+    return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${view} ON CLUSTER '${cluster}' TO ${targetDb}.${target}_local AS${select}`];
+  }
   const m = createTable.exec(body);
   if (!m) {
     if (/^(ALTER TABLE|CREATE (MATERIALIZED )?VIEW|DROP TABLE)/.test(body)) {
