@@ -82,6 +82,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     };
     if (opts.command === 'serve' || opts.command === 'demo') loyalty.schedule();
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
+    await privacy.init();
     writer.keep = (rows) => privacy.tombstones.keep(rows);
     if (opts.command === 'serve') privacy.retention.schedule();
     privacy.registry.register(loyaltyErasable(oltp));

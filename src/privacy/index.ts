@@ -7,7 +7,7 @@ import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import type { TagEngine } from '../tags/index.ts';
 import type { AuditLog } from './audit.ts';
-import { olapErasables } from './erasables/olap.ts';
+import { discoverOlapErasables, olapErasables } from './erasables/olap.ts';
 import { oltpErasables } from './erasables/oltp.ts';
 import { ErasureRegistry, ErasureService, resolveSubject, type Actor, type ErasureReceipt } from './erasure.ts';
 import { exportPerson, type PersonExport } from './export.ts';
@@ -56,6 +56,12 @@ export class Privacy {
     this.retention = new Retention(d);
     for (const e of [...olapErasables(d.olap), ...oltpErasables(d.oltp)]) this.registry.register(e);
     this.erasure = new ErasureService({ ...d, tombstones: this.tombstones, registry: this.registry });
+  }
+
+  /** Registers the ClickHouse tables found in the schema that name people and no erasable covers yet. */
+  async init(): Promise<void> {
+    const known = new Set(this.registry.list().map((s) => s.name));
+    for (const e of await discoverOlapErasables(this.d.olap, known)) this.registry.register(e);
   }
 
   /** Erases the person `userId` belongs to from every registered store. Erasing an unknown or already erased id returns a receipt of zeros. */
