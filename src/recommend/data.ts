@@ -28,7 +28,9 @@ export async function loadCatalog(olap: OlapStore): Promise<Catalog> {
   const list: CatalogRow[] = [];
   await rows(
     olap,
-    `SELECT item_id, argMax(title, updated_at), argMax(title_en, updated_at), argMax(category, updated_at), argMax(brand, updated_at),
+    // a feed without category paths (Taobao UserBehavior has only category ids) is grouped by the id
+    `SELECT item_id, argMax(title, updated_at), argMax(title_en, updated_at),
+            if(argMax(category, updated_at) != '', argMax(category, updated_at), argMax(category_id, updated_at)), argMax(brand, updated_at),
             argMax(price, updated_at), toUnixTimestamp64Milli(argMax(launched_at, updated_at)), argMax(attributes, updated_at)
      FROM ${db}.items GROUP BY item_id
      UNION ALL

@@ -29,6 +29,11 @@ export interface RecommendOptions {
   cacheSize?: number;
   /** how long stored events are gathered before the state is updated (ms) */
   liveDelayMs?: number;
+  /**
+   * personalise only for people whose consent_personalization tag is true (the platform's rule for every
+   * personalisation output); true by default
+   */
+  requireConsent?: boolean;
 }
 
 export interface RecommendDeps {
@@ -258,7 +263,7 @@ export class RecommendEngine {
       history = await this.readHistory(person, m);
       if (!profile) profile = (await loadProfiles(this.deps.olap, [person])).get(person);
     }
-    const state: UserState = { person, u, history, views: history.slice(0, 5), profile };
+    const state: UserState = { person, u, history, views: history.slice(0, 5), profile, personal: this.personal(profile) };
     this.users.set(person, state);
     return state;
   }
@@ -283,6 +288,10 @@ export class RecommendEngine {
       { ids: distinctIds, events: BEHAVIOURS, since },
     );
     return rows.filter((r) => r.item !== '').map((r) => ({ person: r.person, item: r.item, event: r.event as Behaviour, ts: Number(r.ts) }));
+  }
+
+  private personal(p: Profile | undefined): boolean {
+    return this.opts.requireConsent === false || p?.consent === true;
   }
 
   // ---------------------------------------------------------------- feedback and live updates
@@ -355,7 +364,10 @@ export class RecommendEngine {
     for (const [p, prof] of fresh) {
       live.profiles.set(p, prof);
       const s = this.users.peek(p);
-      if (s) s.profile = prof;
+      if (s) {
+        s.profile = prof;
+        s.personal = this.personal(prof);
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import { emptyProfile, type Catalog, type Interactions, type Profile } from './t
  */
 export const PROFILE_TAGS = [
   'top_categories', 'top_category_groups', 'top_brands', 'price_band', 'price_sensitive', 'brand_loyal', 'trend_seeker', 'lifecycle_stage', 'city_tier',
+  'consent_personalization',
 ] as const;
 
 interface Row {
@@ -73,6 +74,7 @@ export function derivedProfiles(c: Catalog, x: Interactions): Map<string, Profil
     p.departments = topN(dept, 3);
     p.brands = topN(brand, 5);
     if (wp > 0) p.priceBand = pct / wp < 0.35 ? 'low' : pct / wp < 0.65 ? 'mid' : 'high';
+    p.consent = true;
     out.set(x.persons[u]!, p);
   }
   return out;
@@ -95,5 +97,6 @@ function apply(p: Profile, r: Row): void {
     case 'trend_seeker': p.trendSeeker = flag; break;
     case 'lifecycle_stage': p.lifecycle = r.value_str || null; break;
     case 'city_tier': p.cityTier = r.value_str || null; break;
+    case 'consent_personalization': p.consent = flag; break;
   }
 }

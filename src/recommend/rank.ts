@@ -25,7 +25,8 @@ import type { Catalog, Interactions, Profile, Scored, Touch } from './types.ts';
  * where shares come from top_categories / top_category_groups / top_brands, price fit is
  * max(0, 1 − 2|price position − band centre|) for price_band low 0.2 / mid 0.5 / high 0.8, and cheapness is
  * (1 − price position + markdown) / 2. People without history or in the new or churned lifecycle stages
- * lean on popular lists (their weight ×3).
+ * lean on popular lists (their weight ×3). People without personalisation consent are served as anonymous
+ * visitors: popular and trending lists, nothing from their history or tags.
  */
 export type Scene = 'home' | 'product' | 'cart' | 'email';
 export const SCENES: Record<Scene, Partial<Record<Source, number>>> = {
@@ -71,6 +72,11 @@ export interface UserState {
   alsTop?: Scored[];
   /** the newest event time applied to this state (live updates) */
   watermark?: number;
+  /**
+   * false when the person has not consented to personalisation: their lists are then what an anonymous
+   * visitor gets (no history, no profile), whatever the state holds
+   */
+  personal?: boolean;
 }
 
 export interface RankRequest {
@@ -116,6 +122,7 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   const c = m.catalog;
   const lang = req.lang ?? 'zh';
   const weights = { ...SCENES[req.scene], ...req.weights };
+  if (user && user.personal === false) user = { person: user.person, u: -1, history: [], views: [] };
   const profile = req.noProfile ? undefined : user?.profile;
   const history = user?.history ?? [];
   const cold = history.length === 0 || profile?.lifecycle === 'new' || profile?.lifecycle === 'churned';

@@ -80,11 +80,13 @@ export interface Profile {
   trendSeeker: boolean;
   lifecycle: string | null;
   cityTier: string | null;
+  /** consent_personalization is true: the person may get personalised lists */
+  consent: boolean;
 }
 
 export const emptyProfile = (): Profile => ({
   categories: new Map(), departments: new Map(), brands: new Map(), priceBand: null,
-  priceSensitive: false, brandLoyal: false, trendSeeker: false, lifecycle: null, cityTier: null,
+  priceSensitive: false, brandLoyal: false, trendSeeker: false, lifecycle: null, cityTier: null, consent: false,
 });
 
 /** A recently touched item of a person (newest first in lists). */

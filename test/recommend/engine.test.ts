@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RecommendEngine } from '../../src/recommend/index.ts';
 import { openScenario, type Scenario } from '../support/scenario.ts';
-import { DAY, MINUTE, byId, ev, loadCatalog, send } from './fixture.ts';
+import { DAY, MINUTE, byId, consent, ev, loadCatalog, send } from './fixture.ts';
 
 /**
  * The engine on the runtime, on the hand-made shop: business filters and feedback obeyed, the diversity
@@ -28,7 +28,11 @@ before(async () => {
   }
   // ann likes dresses and bought a3 once; nobody ever buys the same item twice, so a3 must not come back
   m.push(ev.view('ann', 'a1', t0 + 3 * DAY), ev.buy('ann', ['a3'], t0 + 3 * DAY + MINUTE), ev.view('ann', 'b1', t0 + 3 * DAY + 2 * MINUTE));
+  // everyone consents to personalisation except noel, who browses like shopper0
+  for (const u of ['ann', 'zed', ...Array.from({ length: 6 }, (_, n) => `shopper${n}`)]) m.push(consent(u, t0 - DAY));
+  m.push(consent('noel', t0 - DAY, false), ev.view('noel', 'a1', t0 + DAY), ev.view('noel', 'a2', t0 + DAY + MINUTE));
   await send(sc.rt, m);
+  await sc.rt.tags.build({ trigger: 'test' });
   engine = sc.rt.recommend;
   await engine.train({ trigger: 'test' });
 });
@@ -115,6 +119,15 @@ describe('explanations', () => {
     // b2 was bought with c1 (out of stock) and with c2: only c2 is offered, and nothing else fills the list
     assert.deepEqual(ids(tog), ['c2']);
     assert.ok(tog.items.every((i) => i.source === 'together' && i.reason.includes(byId.get('b2')!.title)), JSON.stringify(tog.items));
+  });
+
+  it('without personalisation consent a person gets the anonymous list, whatever they browsed', async () => {
+    const noel = await engine.forUser('noel', { limit: 6, explore: 0 });
+    const anon = await engine.forUser('never-seen-before', { limit: 6, explore: 0 });
+    assert.deepEqual(ids(noel), ids(anon));
+    assert.ok(noel.items.every((i) => i.source === 'popular' || i.source === 'trending') && noel.items.every((i) => !i.becauseOf));
+    const ann = await engine.forUser('ann', { limit: 6, explore: 0 });
+    assert.ok(ann.items.some((i) => i.becauseOf), 'ann consented: her lists use her history');
   });
 
   it('a person with no history gets the popular list, not an empty one', async () => {

@@ -58,4 +58,8 @@ export const ev = {
     msg.track(u, 'Order Completed', t, { order_id: orderId, revenue: ids.reduce((s, id) => s + byId.get(id)!.price, 0), currency: 'CNY', products: ids.map((id) => ({ ...product(id), quantity: 1 })) }),
 };
 
+/** an identify giving consent to every purpose (personalised lists need consent.personalization) */
+export const consent = (u: string, t: number, personalization = true) =>
+  msg.identify(u, t, { consent: { analytics: true, personalization, marketing: true } });
+
 export { DAY, MINUTE, send };

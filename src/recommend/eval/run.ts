@@ -17,7 +17,8 @@ import { hitAt, mean, ndcgAt, novelty, recallAt } from './metrics.ts';
  *
  * Rows: each model alone (no profile, no diversity, no exploration) — popularity (the global list) and
  * plain item-CF are the baselines — then the segment-aware popular list, and the blend as served (profile
- * re-ranking and the home scene's diversity; exploration off, and once on).
+ * re-ranking and the home scene's diversity; exploration off, and once on; people without personalisation
+ * consent get the anonymous list, as in serving).
  */
 export type Target = 'buy' | 'cart' | 'any';
 const TARGET_EVENTS: Record<Target, string[]> = {
@@ -60,6 +61,8 @@ export interface EvalReport {
   rows: EvalRow[];
   /** every cold-start person got a non-empty list */
   coldServed: number;
+  /** test people the blend served without personalisation (no consent) */
+  notPersonal: number;
 }
 
 interface Variant {
@@ -98,8 +101,10 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
       // the popular-by-group lists need the city tier: a stated trait, read from the tags as they are
       for (const [p, s] of await loadProfiles(stores.olap)) {
         const d = derived.get(p);
-        if (d) d.cityTier = s.cityTier;
-        else derived.set(p, { ...emptyProfile(), cityTier: s.cityTier });
+        if (d) {
+          d.cityTier = s.cityTier;
+          d.consent = s.consent;
+        } else derived.set(p, { ...emptyProfile(), cityTier: s.cityTier, consent: s.consent });
       }
       return derived;
     },
@@ -119,7 +124,11 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
   order.forEach((i, r) => (pct[i] = touched.length > 1 ? r / (touched.length - 1) : 0));
   const nPeople = models.x.persons.length;
 
+  // the blend is served as the engine serves it: personal only with consent — unless the data carries no
+  // consent at all (a public data set), where every person counts as consenting
+  const consentKnown = [...profiles.values()].some((p) => p.consent);
   const states = people.map((p) => stateOf(models, p, profiles.get(p)));
+  const servedStates = states.map((s) => ({ ...s, personal: !consentKnown || s.profile?.consent === true }));
   const K = Math.max(...ks);
   const rows: EvalRow[] = [];
   let coldServed = 0;
@@ -130,7 +139,7 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
     const nov: number[] = [];
     const pop: number[] = [];
     states.forEach((s, n) => {
-      const user: UserState = v.profile === 'full' ? s : { ...s, profile: v.profile === 'groups' ? s.profile : undefined };
+      const user: UserState = v.profile === 'full' ? servedStates[n]! : { ...s, profile: v.profile === 'groups' ? s.profile : undefined };
       const list = rank(models, user, {
         scene: 'home', limit: K, anchors: [], weights: v.weights, noProfile: v.profile !== 'full',
         diversity: v.diversity < 0 ? undefined : v.diversity, explore: v.explore, seed: s.person,
@@ -158,6 +167,7 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
   return {
     cut: o.cut.toISOString(), target, ks, users: people.length, coldUsers: states.filter((s) => s.history.length === 0).length,
     items: models.catalog.ids.length, profileSource: tagsOk ? 'tags' : 'derived', training: stats, rows, coldServed,
+    notPersonal: servedStates.filter((s) => !s.personal).length,
   };
 }
 
@@ -193,7 +203,7 @@ export function table(r: EvalReport): string {
       return v.toFixed(4).padStart(10);
     })].join(' '));
   return [
-    `cut ${r.cut}; target ${r.target}; ${r.users} people (${r.coldUsers} with no history before the cut); ${r.items} items; profile from ${r.profileSource}`,
+    `cut ${r.cut}; target ${r.target}; ${r.users} people (${r.coldUsers} with no history before the cut, ${r.notPersonal} without personalisation consent); ${r.items} items; profile from ${r.profileSource}`,
     head, ...lines,
   ].join('\n');
 }
