@@ -68,8 +68,7 @@ const DEFAULT_CAP = 50_000;
 
 /**
  * Every count and average in one pass over the reviews: each review is counted three times over, under its
- * stars ('r'), its group ('g') and its week ('w'). (Three separate queries would each decompress the
- * properties column of the whole events table again.)
+ * stars ('r'), its group ('g') and its week ('w').
  */
 const countsSql = (db: string, by: Grouping) => `
 SELECT x.1 AS kind, x.2 AS k, any(x.3) AS group_label, count() AS reviews, countIf(rating IS NOT NULL) AS rated,

@@ -7,6 +7,8 @@
  * catalog (latest row per item); the category group is the category path cut to `level` levels of its
  * '/' path (as in the sessions report). Language is zh when the text has a Han character, else en (as
  * detectLang in sentiment/features.ts); a review without text has none and is only in lang=all.
+ * The review messages come from `review_events` (migration 005), their key and text taken out of the
+ * JSON properties once, when the event was stored.
  */
 import type { Timezone } from '../timezones.ts';
 
@@ -42,22 +44,17 @@ export function reviewsSql(db: string, by: Grouping, bounded = true): string {
            ${langOf('r.body')} AS lang, ${g.key} AS grp, it.title AS title
     FROM (
       SELECT
-        if(rid != '', rid, message_id) AS review_key,
+        review_key,
         min(timestamp) AS ts,
         argMin(product_id, timestamp) AS product_id,
         argMin(category, timestamp) AS category,
         argMin(brand, timestamp) AS brand,
         -- through a tuple: argMin alone would skip a NULL rating and take a later resend's stars
         argMin(tuple(rating), timestamp).1 AS rating,
-        argMin(text, timestamp) AS body
-      FROM (
-        SELECT message_id, timestamp, product_id, category, brand, rating,
-               JSONExtractString(properties, 'review_id') AS rid,
-               JSONExtractString(properties, 'review_body') AS text
-        FROM ${db}.events
-        WHERE type = 'track' AND event = 'Product Reviewed' AND timestamp < toDateTime({to:Date}, {tz:String})
-      )
+        argMin(body, timestamp) AS body
+      FROM ${db}.review_events
       GROUP BY review_key
+      HAVING ts < toDateTime({to:Date}, {tz:String})
     ) AS r
     LEFT JOIN (
       SELECT item_id, argMax(title, updated_at) AS title, argMax(category, updated_at) AS category, argMax(brand, updated_at) AS brand
