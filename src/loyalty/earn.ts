@@ -67,10 +67,17 @@ export async function earn(deps: EarnDeps, o: { ids?: string[]; now?: Date; kind
   }
   for (const rule of orderRules) {
     const fresh = await unseen(deps.oltp, rule.code, orders.map((x) => x.orderKey));
-    await pool(orders.filter((x) => fresh.has(x.orderKey)), 8, async (x) => {
-      const points = orderPoints(rule.params, x.revenue, x.lines);
+    const todo = orders.filter((x) => fresh.has(x.orderKey));
+    // the member's tier (as it stands when the order is credited) multiplies its order points
+    const multiplier = await tierMultipliers(deps.oltp, [...new Set(todo.map((x) => x.person))]);
+    await pool(todo, 8, async (x) => {
+      const m = multiplier.get(x.person) ?? 1;
+      const points = Math.floor(orderPoints(rule.params, x.revenue, x.lines) * m + 1e-9);
       if (points <= 0) return;
-      tally(rule, await deps.ledger.earn({ userId: x.person, points, rule: rule.code, sourceKey: x.orderKey, occurredAt: x.at, amount: x.revenue, caps: caps(rule) }), x.person);
+      tally(rule, await deps.ledger.earn({
+        userId: x.person, points, rule: rule.code, sourceKey: x.orderKey, occurredAt: x.at, amount: x.revenue, caps: caps(rule),
+        details: m !== 1 ? { tierMultiplier: m } : undefined,
+      }), x.person);
     });
   }
 
@@ -159,6 +166,15 @@ export async function earn(deps: EarnDeps, o: { ids?: string[]; now?: Date; kind
   report.users = [...users];
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** Members' current tier multipliers (only those other than 1). */
+async function tierMultipliers(db: OltpStore, users: string[]): Promise<Map<string, number>> {
+  if (users.length === 0) return new Map();
+  const rows = await db.query<{ user_id: string; m: string | number }>(
+    `SELECT a.user_id, t.points_multiplier AS m FROM loyalty_accounts a JOIN loyalty_tiers t ON t.code = a.tier
+     WHERE a.user_id = ANY($1::text[]) AND t.points_multiplier <> 1`, [users]);
+  return new Map(rows.map((r) => [r.user_id, Number(r.m)]));
 }
 
 /** The keys among `keys` that the rule has not earned from yet. */

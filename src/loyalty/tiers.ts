@@ -14,6 +14,8 @@ export const tierInput = z.strictObject({
   name_en: z.string().min(1).max(50),
   minPoints: z.number().int().min(0).nullable().default(null),
   minGmv: z.number().min(0).nullable().default(null),
+  /** order points of a member in this tier are multiplied by this */
+  pointsMultiplier: z.number().min(0).max(10).default(1),
   benefits: z.array(z.string().min(1).max(200)).max(50).default([]),
 }).refine((t) => t.minPoints !== null || t.minGmv !== null, { message: 'give minPoints, minGmv or both', path: ['minPoints'] });
 export type Tier = z.output<typeof tierInput>;
@@ -37,6 +39,7 @@ export class TierInputError extends Error {
 const toTier = (r: Record<string, unknown>): Tier => ({
   code: r.code as string, rank: Number(r.rank), name_zh: r.name_zh as string, name_en: r.name_en as string,
   minPoints: r.min_points === null ? null : Number(r.min_points), minGmv: r.min_gmv === null ? null : Number(r.min_gmv),
+  pointsMultiplier: Number(r.points_multiplier ?? 1),
   benefits: (typeof r.benefits === 'string' ? JSON.parse(r.benefits) : r.benefits) as string[],
 });
 
@@ -61,11 +64,12 @@ export class TierStore {
     const clash = await this.db.query<{ code: string }>('SELECT code FROM loyalty_tiers WHERE rank = $1 AND code <> $2', [t.rank, t.code]);
     if (clash[0]) throw new TierInputError('rank', `rank ${t.rank} is taken by tier '${clash[0].code}'`);
     const [r] = await this.db.query<Record<string, unknown>>(
-      `INSERT INTO loyalty_tiers (code, rank, name_zh, name_en, min_points, min_gmv, benefits) VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO loyalty_tiers (code, rank, name_zh, name_en, min_points, min_gmv, points_multiplier, benefits) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (code) DO UPDATE SET rank = EXCLUDED.rank, name_zh = EXCLUDED.name_zh, name_en = EXCLUDED.name_en,
-         min_points = EXCLUDED.min_points, min_gmv = EXCLUDED.min_gmv, benefits = EXCLUDED.benefits, updated_at = now()
+         min_points = EXCLUDED.min_points, min_gmv = EXCLUDED.min_gmv, points_multiplier = EXCLUDED.points_multiplier,
+         benefits = EXCLUDED.benefits, updated_at = now()
        RETURNING *`,
-      [t.code, t.rank, t.name_zh, t.name_en, t.minPoints, t.minGmv, JSON.stringify(t.benefits)],
+      [t.code, t.rank, t.name_zh, t.name_en, t.minPoints, t.minGmv, t.pointsMultiplier, JSON.stringify(t.benefits)],
     );
     return toTier(r!);
   }

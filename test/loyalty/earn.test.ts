@@ -160,6 +160,13 @@ describe('tiers', () => {
       `SELECT value_str FROM ${sc.rt.olap.db}.tag_values FINAL WHERE tag_code = {c:String} AND person_id = 'u8' AND is_deleted = 0`, { c: TIER_TAG });
     assert.deepEqual(tag.map((r) => r.value_str), ['gold']);
 
+    // a gold member's next order earns × the tier's multiplier
+    const gold = tiers.find((x) => x.code === 'gold')!;
+    const before = await balance('u8');
+    await deliver([msg.track('u8', OC, t(4), { order_id: 'o-gold', revenue: 100, products: [{ product_id: 'p6', category: '食品/零食', price: 100, quantity: 1 }] })]);
+    assert.equal(await balance('u8') - before, Math.floor(100 * gold.pointsMultiplier));
+    assert.equal(gold.pointsMultiplier, 1.5);
+
     await deliver([msg.track('u8', 'Order Refunded', t(1), { order_id: 'o-big', revenue: 6000 })]);
     assert.equal((await sc.rt.loyalty.ledger.balance('u8')).tier, 'bronze');
     const [down] = await sc.rt.loyalty.tiers.changes({ userId: 'u8' });

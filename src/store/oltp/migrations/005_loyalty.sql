@@ -104,14 +104,16 @@ CREATE TABLE loyalty_tiers (
   name_en     text NOT NULL,
   min_points  bigint,
   min_gmv     numeric(14, 2),
+  -- order points of a member in this tier are multiplied by this
+  points_multiplier  numeric(4, 2) NOT NULL DEFAULT 1,
   benefits    jsonb NOT NULL DEFAULT '[]',
   updated_at  timestamptz NOT NULL DEFAULT now()
 );
-INSERT INTO loyalty_tiers (code, rank, name_zh, name_en, min_points, min_gmv, benefits) VALUES
-  ('bronze', 0, '青铜会员', 'Bronze', 0, 0, '["积分累计"]'),
-  ('silver', 1, '白银会员', 'Silver', 1000, 1000, '["积分 1.2 倍", "生日券"]'),
-  ('gold', 2, '黄金会员', 'Gold', 5000, 5000, '["积分 1.5 倍", "生日券", "每月免运费券"]'),
-  ('platinum', 3, '铂金会员', 'Platinum', 20000, 20000, '["积分 2 倍", "专属客服", "每月免运费券", "新品优先购"]');
+INSERT INTO loyalty_tiers (code, rank, name_zh, name_en, min_points, min_gmv, points_multiplier, benefits) VALUES
+  ('bronze', 0, '青铜会员', 'Bronze', 0, 0, 1, '["积分累计"]'),
+  ('silver', 1, '白银会员', 'Silver', 1000, 1000, 1.2, '["购物积分 1.2 倍", "生日券"]'),
+  ('gold', 2, '黄金会员', 'Gold', 5000, 5000, 1.5, '["购物积分 1.5 倍", "生日券", "每月免运费券"]'),
+  ('platinum', 3, '铂金会员', 'Platinum', 20000, 20000, 2, '["购物积分 2 倍", "专属客服", "每月免运费券", "新品优先购"]');
 
 -- Every upgrade and downgrade, with the figures that decided it.
 CREATE TABLE loyalty_tier_changes (
