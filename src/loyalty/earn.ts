@@ -43,10 +43,10 @@ async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<voi
  * go first so a refund in the same run finds what the order earned; coupon codes on orders are redeemed
  * in the same pass.
  */
-export async function earn(deps: EarnDeps, o: { ids?: string[]; now?: Date; kinds?: RuleKind[] } = {}): Promise<EarnReport> {
+export async function earn(deps: EarnDeps, o: { ids?: string[]; receivedSince?: Date; now?: Date; kinds?: RuleKind[] } = {}): Promise<EarnReport> {
   const started = performance.now();
   const now = o.now ?? deps.ledger.now();
-  const scope: Scope = { ids: o.ids, since: deps.expiryMonths > 0 ? addMonths(now, -deps.expiryMonths) : new Date(0) };
+  const scope: Scope = { ids: o.ids, receivedSince: o.receivedSince, since: deps.expiryMonths > 0 ? addMonths(now, -deps.expiryMonths) : new Date(0) };
   const rules = (await deps.rules.active()).filter((r) => !o.kinds || o.kinds.includes(r.kind));
   const orderPass = !o.kinds || o.kinds.includes('order_spend');
   const report: EarnReport = { rules: {}, reversals: 0, reversedPoints: 0, couponsRedeemed: 0, users: [], seconds: 0 };

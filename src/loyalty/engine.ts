@@ -12,7 +12,10 @@ import { RuleStore } from './rules.ts';
 import { SocialGraph } from './social/index.ts';
 import { TierStore, type TierChange } from './tiers.ts';
 
-/** The model tag that carries each member's tier on the profile (src/tags/builtin/model.ts). */
+/** How far before a write was reported the live earner looks for its events (received_at). */
+const RECEIVED_MARGIN_MS = 10 * 60_000;
+
+/** The model tag that carries each member's tier on the profile (src/tags/builtin/basic.ts). */
 export const TIER_TAG = 'loyalty_tier';
 
 export interface LoyaltyDeps {
@@ -48,6 +51,8 @@ export class LoyaltyEngine {
   readonly audit: AuditSink;
   readonly now: () => Date;
   private pending = new Set<string>();
+  /** when the oldest id still pending was reported (its events were received a little before) */
+  private pendingSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private interval: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
@@ -67,6 +72,7 @@ export class LoyaltyEngine {
   /** Distinct ids whose events were just stored: their new orders, reviews, shares … earn shortly. */
   changed(ids: Iterable<string>): void {
     if (this.stopped) return;
+    this.pendingSince ??= Date.now();
     for (const id of ids) if (id) this.pending.add(id);
     this.kick();
   }
@@ -84,10 +90,10 @@ export class LoyaltyEngine {
    * Credits what the events of `ids` (or everyone's: catch-up after a bulk import) earn, redeems the
    * coupons their orders carry, then re-evaluates the tiers of the people whose balance changed.
    */
-  async earn(o: { ids?: string[] } = {}): Promise<Omit<EarnReport, 'users'> & { people: number; tierChanges: number }> {
+  async earn(o: { ids?: string[]; receivedSince?: Date } = {}): Promise<Omit<EarnReport, 'users'> & { people: number; tierChanges: number }> {
     const report = await earn(
       { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths, log: this.d.log },
-      { ids: o.ids, now: this.now() },
+      { ids: o.ids, receivedSince: o.receivedSince, now: this.now() },
     );
     const changes = report.users.length ? await this.evaluateTiers(o.ids ? report.users : undefined) : [];
     const { users, ...rest } = report;
@@ -169,7 +175,10 @@ export class LoyaltyEngine {
       this.timer = null;
       const ids = [...this.pending].slice(0, 20_000);
       for (const id of ids) this.pending.delete(id);
-      this.running = this.earn({ ids })
+      // the events just stored, with a margin for a slow flush and the clocks of several API nodes
+      const receivedSince = new Date((this.pendingSince ?? Date.now()) - RECEIVED_MARGIN_MS);
+      if (this.pending.size === 0) this.pendingSince = null;
+      this.running = this.earn({ ids, receivedSince })
         .then((r) => this.d.log.debug({ ids: ids.length, people: r.people, seconds: r.seconds }, 'loyalty earned'))
         .catch((err) => this.d.log.warn({ err }, 'loyalty earning failed'))
         .finally(() => {

@@ -11,10 +11,16 @@ export interface Scope {
   ids?: string[];
   /** only events at or after this instant (points earned earlier would already have expired) */
   since: Date;
+  /**
+   * the live path: only events stored (received) at or after this instant — the ones that just arrived,
+   * with a margin — so a person's whole history is not read again on every write
+   */
+  receivedSince?: Date;
 }
 
 function personEvents(db: string, cols: string, where: string, scope: Scope): string {
-  const ids = scope.ids ? ' AND e.distinct_id IN {ids:Array(String)}' : '';
+  const ids = (scope.ids ? ' AND e.distinct_id IN {ids:Array(String)}' : '')
+    + (scope.receivedSince ? ' AND e.received_at >= fromUnixTimestamp64Milli({received:Int64})' : '');
   const pmIds = scope.ids ? ' WHERE distinct_id IN {ids:Array(String)}' : '';
   return `SELECT if(pm.person_id != '', pm.person_id, e.distinct_id) AS person, ${cols}
     FROM ${db}.events AS e
@@ -23,7 +29,9 @@ function personEvents(db: string, cols: string, where: string, scope: Scope): st
     WHERE e.timestamp >= fromUnixTimestamp64Milli({since:Int64}) AND ${where}${ids}`;
 }
 
-const params = (scope: Scope, more: Record<string, unknown> = {}) => ({ ...(scope.ids ? { ids: scope.ids } : {}), since: scope.since.getTime(), ...more });
+const params = (scope: Scope, more: Record<string, unknown> = {}) => ({
+  ...(scope.ids ? { ids: scope.ids } : {}), ...(scope.receivedSince ? { received: scope.receivedSince.getTime() } : {}), since: scope.since.getTime(), ...more,
+});
 const ms = (v: unknown) => new Date(Number(v));
 
 export interface OrderSource {
@@ -157,9 +165,9 @@ export async function signInSources(olap: OlapStore, scope: Scope, event: string
 export async function birthdaySources(olap: OlapStore, scope: Scope, monthDays: string[]): Promise<string[]> {
   const rows = await olap.query<{ person: string }>(
     `SELECT person FROM (${personEvents(olap.db, `JSONExtractString(e.traits, 'birthday') AS birthday, e.timestamp AS timestamp`,
-        `e.type = 'identify' AND e.user_id != '' AND position(e.traits, 'birthday') > 0`, { ...scope, since: new Date(0) })})
+        `e.type = 'identify' AND e.user_id != '' AND position(e.traits, 'birthday') > 0`, { ...scope, since: new Date(0), receivedSince: undefined })})
      WHERE birthday != '' GROUP BY person HAVING substring(argMax(birthday, timestamp), 6, 5) IN {md:Array(String)}`,
-    params({ ...scope, since: new Date(0) }, { md: monthDays }),
+    params({ ...scope, since: new Date(0), receivedSince: undefined }, { md: monthDays }),
   );
   return rows.map((r) => r.person);
 }
