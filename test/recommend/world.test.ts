@@ -89,7 +89,8 @@ describe('cold start', () => {
     const big = [...members].filter(([, m]) => m.size >= 20).map(([tier]) => tier);
     assert.ok(big.length >= 2, `tiers: ${[...members].map(([t, m]) => `${t} ${m.size}`).join(', ')}`);
     const cold = big.map((tier, n) => ({ person_id: `newcomer-${n}`, tier }));
-    await send(rt, cold.map((c) => msg.identify(c.person_id, cut - 86_400_000, { city_tier: c.tier })));
+    // consenting to personalisation: without it a newcomer gets the anonymous (global) list
+    await send(rt, cold.map((c) => msg.identify(c.person_id, cut - 86_400_000, { city_tier: c.tier, consent: { analytics: true, personalization: true } })));
     await rt.tags.build({ asOf: world.horizon, trigger: 'test' });
     // what the live tag refresh tells the engine when it runs (it is stopped here, so the build stays as of the horizon)
     await rt.recommend.settled();
