@@ -74,7 +74,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       await segmentsHook?.(r);
       await recommend.profilesChanged(r.persons);
     };
-    const loyalty = new LoyaltyEngine({ olap, oltp, log, audit, timezone: config.timezone, config: config.loyalty, segmentMembers: (id) => segments.memberIds(id) });
+    const loyalty = new LoyaltyEngine({ olap, oltp, log, audit, timezone: config.timezone, config: config.loyalty, segmentMembers: async (id) => (await segments.store.get(id), segments.memberIds(id)) });
     const earlierHook = writer.onStored;
     writer.onStored = (ids) => {
       earlierHook?.(ids);

@@ -118,6 +118,7 @@ describe('loyalty API', () => {
     const both = await A.post('/api/v1/loyalty/coupons/templates/api-tpl/issue', { segmentId: seg.body.id, userIds: ['x'] });
     assert.deepEqual([both.status, both.body.error.details[0].path], [400, 'body.userIds']);
     assert.equal((await A.post('/api/v1/loyalty/coupons/templates/nope/issue', { userIds: ['x'] })).status, 404);
+    assert.equal((await A.post('/api/v1/loyalty/coupons/templates/api-tpl/issue', { segmentId: 'seg_nope' })).status, 404);
     const code = issued.body.codes.find((c: any) => c.userId === 'api-u3').code;
     await ingest(srv.url, srv.writeKey).send('batch', { batch: [order('api-u3', 'api-o4', 180, { coupon: code, discount: 20 })] });
     const stats = await eventually(async () => {
