@@ -16,7 +16,7 @@ export async function recommendCommand(config: (data?: string, logLevel?: string
   if (sub === 'eval') {
     const { values } = parseArgs({
       args: rest,
-      options: { ...common, k: { type: 'string' }, cut: { type: 'string' }, 'holdout-days': { type: 'string' }, target: { type: 'string' }, users: { type: 'string' }, json: { type: 'boolean' } },
+      options: { ...common, k: { type: 'string' }, cut: { type: 'string' }, 'holdout-days': { type: 'string' }, target: { type: 'string' }, users: { type: 'string' }, fairness: { type: 'boolean' }, json: { type: 'boolean' } },
       strict: true,
     });
     const k = values.k === undefined ? 20 : Number(values.k);
@@ -41,7 +41,7 @@ export async function recommendCommand(config: (data?: string, logLevel?: string
         cut = new Date(last - days * 86_400_000);
       }
       const progress = (m: string) => process.stderr.write(`${m}\n`);
-      const report = await evaluate(rt, { cut, ks: k === 10 ? [10] : [10, k].sort((a, b) => a - b), target, maxUsers: users, log: progress });
+      const report = await evaluate(rt, { cut, ks: k === 10 ? [10] : [10, k].sort((a, b) => a - b), target, maxUsers: users, fairness: values.fairness, log: progress });
       if (report.users === 0) throw new CliError(`nobody did '${target}' after ${cut.toISOString()}: choose an earlier --cut or more --holdout-days`);
       process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${evalTable(report)}\n`);
     } finally {
@@ -56,7 +56,7 @@ export async function recommendCommand(config: (data?: string, logLevel?: string
     printRun(await trainRecommendations(config(values.data, values['log-level'] ?? 'warn'), asOf));
     return;
   }
-  throw new CliError('usage: huaxiang recommend eval [--data DIR] [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]\n       huaxiang recommend train [--data DIR] [--as-of ISO]');
+  throw new CliError('usage: huaxiang recommend eval [--data DIR] [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--fairness] [--json]\n       huaxiang recommend train [--data DIR] [--as-of ISO]');
 }
 
 /** trains in this process, or through the server that holds the data dir */

@@ -7,6 +7,7 @@ import { derivedProfiles, loadProfiles } from '../profile.ts';
 import { rank, type Models, type UserState } from '../rank.ts';
 import { trainModels, type TrainStats } from '../train.ts';
 import { emptyProfile, type Profile } from '../types.ts';
+import { exposure, exposureTable, type Exposure } from './fairness.ts';
 import { hitAt, mean, ndcgAt, novelty, recallAt } from './metrics.ts';
 
 /**
@@ -35,6 +36,8 @@ export interface EvalOptions {
   target?: Target;
   /** at most this many test people (a deterministic sample), 5000 by default */
   maxUsers?: number;
+  /** also report exposure (popularity deciles, departments) and a sweep of the diversity knob */
+  fairness?: boolean;
   log?: (m: string) => void;
 }
 
@@ -63,6 +66,11 @@ export interface EvalReport {
   coldServed: number;
   /** test people the blend served without personalisation (no consent) */
   notPersonal: number;
+  fairness?: {
+    exposure: Record<string, Exposure>;
+    /** the blend at each diversity λ (exploration off) */
+    sweep: { diversity: number; recall: number; ndcg: number; intraList: number; coverage: number; gini: number; topDecileShare: number }[];
+  };
 }
 
 interface Variant {
@@ -131,8 +139,10 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
   const servedStates = states.map((s) => ({ ...s, personal: !consentKnown || s.profile?.consent === true }));
   const K = Math.max(...ks);
   const rows: EvalRow[] = [];
+  const listsOf: Record<string, number[][]> = {};
   let coldServed = 0;
   for (const v of VARIANTS) {
+    const lists: number[][] = (listsOf[v.model] = []);
     const acc: Record<string, number[]> = {};
     const seen = new Set<number>();
     const ild: number[] = [];
@@ -145,6 +155,7 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
         diversity: v.diversity < 0 ? undefined : v.diversity, explore: v.explore, seed: s.person,
       });
       if (v.model === 'blend' && s.history.length === 0 && list.length > 0) coldServed++;
+      lists.push(list.map((r) => r.item));
       const ids = list.map((r) => models.catalog.ids[r.item]!);
       const t = truth.get(people[n]!)!;
       for (const k of ks) {
@@ -164,7 +175,30 @@ export async function evaluate(stores: { olap: OlapStore; oltp: OltpStore }, o: 
     rows.push({ model: v.model, metrics, coverage: seen.size / models.catalog.ids.length, diversity: mean(ild), novelty: mean(nov), popularity: mean(pop) });
     log(`${v.model}: recall@${K} ${metrics[`recall@${K}`]!.toFixed(4)}`);
   }
+  let fairness: EvalReport['fairness'];
+  if (o.fairness) {
+    const exp: Record<string, Exposure> = {};
+    for (const model of ['popularity', 'item-cf', 'als', 'blend', 'blend+explore']) exp[model] = exposure(models, listsOf[model]!);
+    const sweep: NonNullable<EvalReport['fairness']>['sweep'] = [];
+    for (const diversity of [0, 0.15, 0.3, 0.5, 0.8]) {
+      const lists = servedStates.map((s) => rank(models, s, { scene: 'home', limit: K, anchors: [], diversity, explore: 0, seed: s.person }).map((r) => r.item));
+      const r: number[] = [];
+      const g: number[] = [];
+      const ild: number[] = [];
+      lists.forEach((l, n) => {
+        const ids = l.map((i) => models.catalog.ids[i]!);
+        r.push(recallAt(ids, truth.get(people[n]!)!, K));
+        g.push(ndcgAt(ids, truth.get(people[n]!)!, K));
+        if (l.length > 1) ild.push(intraListDiversity(models.catalog, l));
+      });
+      const e = exposure(models, lists);
+      sweep.push({ diversity, recall: mean(r), ndcg: mean(g), intraList: mean(ild), coverage: new Set(lists.flat()).size / models.catalog.ids.length, gini: e.gini, topDecileShare: e.deciles[9]!.share });
+      log(`diversity ${diversity}: recall@${K} ${mean(r).toFixed(4)}, intra-list ${mean(ild).toFixed(3)}`);
+    }
+    fairness = { exposure: exp, sweep };
+  }
   return {
+    fairness,
     cut: o.cut.toISOString(), target, ks, users: people.length, coldUsers: states.filter((s) => s.history.length === 0).length,
     items: models.catalog.ids.length, profileSource: tagsOk ? 'tags' : 'derived', training: stats, rows, coldServed,
     notPersonal: servedStates.filter((s) => !s.personal).length,
@@ -205,5 +239,14 @@ export function table(r: EvalReport): string {
   return [
     `cut ${r.cut}; target ${r.target}; ${r.users} people (${r.coldUsers} with no history before the cut, ${r.notPersonal} without personalisation consent); ${r.items} items; profile from ${r.profileSource}`,
     head, ...lines,
+    ...(r.fairness ? ['', fairnessTable(r.fairness)] : []),
   ].join('\n');
+}
+
+function fairnessTable(f: NonNullable<EvalReport['fairness']>): string {
+  const out: string[] = [];
+  for (const [model, e] of Object.entries(f.exposure)) out.push(`— ${model}`, exposureTable(e), '');
+  out.push('diversity knob (blend, exploration off):', `${'λ'.padStart(6)} ${'recall'.padStart(8)} ${'ndcg'.padStart(8)} ${'intra-list'.padStart(10)} ${'coverage'.padStart(9)} ${'gini'.padStart(6)} ${'top 10%'.padStart(8)}`);
+  for (const s of f.sweep) out.push(`${s.diversity.toFixed(2).padStart(6)} ${s.recall.toFixed(4).padStart(8)} ${s.ndcg.toFixed(4).padStart(8)} ${s.intraList.toFixed(4).padStart(10)} ${s.coverage.toFixed(4).padStart(9)} ${s.gini.toFixed(3).padStart(6)} ${(s.topDecileShare * 100).toFixed(1).padStart(7)}%`);
+  return out.join('\n');
 }
