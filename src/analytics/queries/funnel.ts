@@ -75,13 +75,13 @@ const MISSING = `(${ZERO}, ${ZERO})`;
 function stepTimesSql(steps: FunnelCore['steps'], persons: string): string {
   const n = steps.length;
   // s1 holds step-1 events in range only (its condition says so); at one instant a step-1 event sorts before a step-2 one
-  const starts = steps[0]!.event === steps[1]!.event
+  // t1 (funnelLevels.ts): steps 1 and 2 as (ms, step, id) sorted, so a step-1 event sorts before a step-2 one at one instant
+  const same = steps[0]!.event === steps[1]!.event;
+  const starts = same
     ? 's1'
-    : `arrayMap(x -> (x.1, x.2), arrayFilter((x, nxt) -> x.3 = 1 AND nxt.3 != 1,
-        arraySort(x -> (x.1, x.3, x.2), arrayConcat(arrayMap(x -> (x.1, x.2, 1), s1), arrayMap(x -> (x.1, x.2, 2), s2))) AS merged,
-        arrayPushBack(arrayPopFront(merged), (${ZERO}, ${ZERO}, 0))))`;
+    : `arrayMap(x -> (x.1, x.3), arrayFilter((x, nxt) -> x.2 = 1 AND nxt.2 != 1, t1, arrayPushBack(arrayPopFront(t1), (${ZERO}, 0, ${ZERO}))))`;
   const list = (prefix: string, from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}${from + i}`);
-  const keep = (k: number) => ['person', 'level', ...list('s', k + 1, n), ...list('c', 1, k)].join(', ');
+  const keep = (k: number) => ['person', 'level', ...(k === 0 && !same ? ['t1', ...list('s', 2, n)] : list('s', k + 1, n)), ...list('c', 1, k)].join(', ');
   // c1: the candidate starts, latest first; cK: each one's continuation at step K ((0, 0) once it stops)
   let sql = `SELECT ${keep(0)}, if(level >= 2, arrayReverse(${starts}), []) AS c1 FROM ${persons}`;
   for (let k = 2; k <= n; k++) {

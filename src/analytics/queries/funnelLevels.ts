@@ -34,7 +34,8 @@ export const MAX_STEPS = 8;
 
 /**
  * A subquery of (person, level[, s1 … sn]) for persons who entered (level ≥ 1). With `withTimes`, `sK` is
- * the person's step-K events as sorted (ms, id) pairs, for measuring times between steps (funnel.ts).
+ * the person's step-K events as sorted (ms, id) pairs, for measuring times between steps (funnel.ts);
+ * when steps 1 and 2 name different events, `t1` (steps 1 and 2 as sorted (ms, step, id)) replaces s1.
  */
 export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<string, unknown>, withTimes: boolean): string {
   const n = p.steps.length;
@@ -48,7 +49,14 @@ export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<strin
   // list of chains per level; with distinct names the conditions exclude each other and the plain mode is the same
   const once = new Set(p.steps.map((s) => s.event)).size < n ? `, 'strict_once'` : '';
   const mode = p.order === 'strict' ? `'strict_order'${once}` : `${once.slice(2)}`;
-  const arrays = withTimes ? conds.map((_, i) => `, arraySort(groupArrayIf((ms, id), c${i + 1})) AS s${i + 1}`).join('') : '';
+  // t1 replaces s1 when steps 1 and 2 cannot be one event: both steps' events as (ms, 1 | 2, id) in one
+  // sorted array, from which funnel.ts picks its candidate starts without merging two arrays per person
+  const timeline = p.steps[0]!.event !== p.steps[1]!.event;
+  const arrays = withTimes
+    ? conds.map((_, i) => (i === 0 && timeline
+        ? `, arraySort(groupArrayIf((ms, if(c2, 2, 1), id), c1 OR c2)) AS t1`
+        : `, arraySort(groupArrayIf((ms, id), c${i + 1})) AS s${i + 1}`)).join('')
+    : '';
   return `(
     SELECT person, windowFunnel({w:UInt64}${mode ? `, ${mode}` : ''})(ms, ${conds.map((_, i) => `c${i + 1}`).join(', ')}) AS level${arrays}
     FROM (
