@@ -67,6 +67,21 @@ export class LoyaltyEngine {
     this.audit = d.audit ?? new LoyaltyAudit(d.oltp);
     this.coupons = new CouponStore(d.oltp, this.audit, this.now);
     this.social = new SocialGraph({ olap: d.olap, oltp: d.oltp, now: this.now });
+    void this.checkSchema().catch(() => {});
+  }
+
+  /**
+   * Migration 005 changed while it was first being written; a data dir migrated by one of those early
+   * versions lacks later objects. Says so plainly (once, at start) rather than failing later mid-earning.
+   */
+  private async checkSchema(): Promise<void> {
+    const [r] = await this.d.oltp.query<{ influence: string | null; take: string | null; multiplier: number | string }>(
+      `SELECT to_regclass('loyalty_influence')::text AS influence, to_regproc('loyalty_take_locked')::text AS take,
+              (SELECT count(*) FROM information_schema.columns WHERE table_name = 'loyalty_tiers' AND column_name = 'points_multiplier') AS multiplier`);
+    if (r && (!r.influence || !r.take || Number(r.multiplier) === 0)) {
+      this.d.log.error('the loyalty tables in this data dir come from an early version of migration 005_loyalty; '
+        + 'drop the loyalty_* and coupon* tables and loyalty_* functions and delete schema_migrations version 5 to re-create them (docs/loyalty.md)');
+    }
   }
 
   /** Distinct ids whose events were just stored: their new orders, reviews, shares … earn shortly. */
