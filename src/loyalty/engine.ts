@@ -40,7 +40,7 @@ export interface Actor {
 /**
  * Loyalty as one engine: the ledger, earning rules, tiers and coupons over the transactional store,
  * earning from the events the writer stores (`changed`, debounced like the live tag refresher), and a
- * maintenance pass (expiry, birthdays, tier re-evaluation) on a schedule.
+ * maintenance pass (expiry, birthdays, tier re-evaluation, influence scores) on a schedule.
  */
 export class LoyaltyEngine {
   readonly ledger: PointsLedger;
