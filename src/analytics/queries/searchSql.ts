@@ -62,6 +62,8 @@ const VIEWS = `('Product Viewed', 'Product Clicked')`;
  * Per person, sorted by time: searches (any query: a blank one still ends the previous search's window),
  * product views/clicks and orders. Events are first gathered per (distinct_id, user_id) — the events
  * table's own order — and only then resolved to persons, so the identity join sees one row per id.
+ * Everything per person is a linear walk of one time line (fills and reverse cumulative sums), never a
+ * lambda that carries the person's views into every search: ClickHouse copies captured arrays per element.
  * A search at t with the person's next search at n is
  * - clicked: a view/click at v with t < v ≤ t + click window and v < n
  * - purchased: an order at o with t < o ≤ t + attribution window containing a product clicked from it
@@ -72,32 +74,39 @@ const searchOutcomes = (db: string) => `(
   FROM (
     SELECT
       person,
-      -- per search: the products viewed from it (hashed), then its outcomes; computed inside the
-      -- person's row, so the views and orders arrays are not copied once per search
-      arrayMap((s, n) -> arrayMap(v -> v.2, arrayFilter(v -> v.1 > s.1 AND v.1 <= s.1 + {clickMs:Int64} AND v.1 < n, views)), ss, nexts) AS hits,
-      arrayMap((s, h) -> (
-        s.1, s.2, notEmpty(h),
-        arrayExists(x -> x.1 > s.1 AND x.1 <= s.1 + {windowMs:Int64} AND hasAny(x.2, h), orders),
-        arrayExists(x -> x.1 > s.1 AND x.1 <= s.1 + {windowMs:Int64}, orders)
-      ), ss, hits) AS outs
+      -- per element of the time line: the latest search before it and the next one after it
+      arrayFill((x, f) -> f, arrayMap(v -> if(v.2 = 1, v.1, 0), tl), is_search) AS prev_search,
+      arrayReverseFill((x, f) -> f, arrayMap(v -> if(v.2 = 1, v.1, 0), tl), is_search) AS next_search,
+      -- a view that is a click-through of the search before it, and one whose product an order in that search's window holds
+      arrayMap((v, a, b) -> toUInt32(v.2 = 0 AND v.1 > a AND v.1 <= a + {clickMs:Int64} AND v.1 < b), tl, prev_search, next_search) AS hit,
+      arrayMap((v, a, h) -> toUInt32(h = 1 AND arrayExists(x -> x.1 > a AND x.1 <= a + {windowMs:Int64} AND has(x.2, v.3), orders)), tl, prev_search, hit) AS bought,
+      -- counts from each element to the end; a search's own are its count less the next search's
+      arrayReverse(arrayCumSum(arrayReverse(hit))) AS hits_after,
+      arrayReverse(arrayCumSum(arrayReverse(bought))) AS bought_after,
+      arrayPushBack(arrayPopFront(arrayReverseFill((x, f) -> f, hits_after, is_search)), 0) AS hits_next,
+      arrayPushBack(arrayPopFront(arrayReverseFill((x, f) -> f, bought_after, is_search)), 0) AS bought_next,
+      arrayFilter((v, f) -> f AND v.1.3 = 0, arrayZip(tl, hits_after, hits_next, bought_after, bought_next), is_search) AS searches,
+      arrayMap(x -> (x.1.1, x.1.4, x.2 > x.3, x.4 > x.5,
+                     arrayExists(o -> o.1 > x.1.1 AND o.1 <= x.1.1 + {windowMs:Int64}, orders)), searches) AS outs
     FROM (
       SELECT
         person,
-        arraySort(groupArrayArray(d_ss)) AS ss,
-        arrayPushBack(arrayPopFront(arrayMap(x -> x.1, ss)), toInt64(9223372036854775807)) AS nexts,
-        groupArrayArray(d_views) AS views,
+        -- searches (kind 1, with their keyword) and views (kind 0, with the product hash) in time order,
+        -- closed by a sentinel search (hash 1); a view at a search's instant sorts before it
+        arrayPushBack(arraySort(groupArrayArray(d_tl)), (toInt64(9223372036854775807), toUInt8(1), toUInt64(1), '')) AS tl,
+        arrayMap(v -> v.2 = 1, tl) AS is_search,
         groupArrayArray(d_orders) AS orders
       FROM ${perPerson(db, `
         SELECT distinct_id, user_id,
-          groupArrayIf((ms, ${keywordOf()}), event = 'Products Searched') AS d_ss,
-          groupArrayIf((ms, cityHash64(product_id)), event IN ${VIEWS} AND product_id != '') AS d_views,
+          groupArrayIf((ms, toUInt8(event = 'Products Searched'), if(event = 'Products Searched', toUInt64(0), cityHash64(product_id)), if(event = 'Products Searched', ${keywordOf()}, '')),
+                       event = 'Products Searched' OR (event IN ${VIEWS} AND product_id != '')) AS d_tl,
           groupArrayIf((ms, arrayMap(x -> cityHash64(x), arrayFilter(x -> x != '', if(empty(line_ids), [product_id], line_ids)))), event = 'Order Completed') AS d_orders
         FROM ${rawEventsBetween(db, ['e.event AS event', 'e.query AS query', 'e.product_id AS product_id', 'e.products.product_id AS line_ids'],
           dayMs('from'), `${dayMs('to')} + {reachMs:Int64}`,
           `e.type = 'track' AND e.event IN ('Products Searched', 'Product Viewed', 'Product Clicked', 'Order Completed')`)}
         GROUP BY distinct_id, user_id`)}
       GROUP BY person
-      HAVING arrayExists(x -> x.1 < ${dayMs('to')} AND x.2 != '', ss)
+      HAVING countIf(arrayExists(x -> x.2 = 1 AND x.1 < ${dayMs('to')} AND x.4 != '', d_tl)) > 0
     )
   )
   ARRAY JOIN outs AS o
