@@ -1,3 +1,5 @@
+import { piiTraits } from './steps/protect.ts';
+
 /** A row of the `dead_letters` table: a message that could not be stored, with the reason. */
 export interface DeadLetter {
   received_at: number;
@@ -18,7 +20,7 @@ export function deadLetter(
   path: string,
   message: string,
 ): DeadLetter {
-  const payload = safeStringify(raw);
+  const payload = safeStringify(redactPii(raw));
   const messageId = typeof raw === 'object' && raw !== null ? String((raw as { messageId?: unknown }).messageId ?? '') : '';
   return {
     received_at: at.receivedAt,
@@ -30,6 +32,19 @@ export function deadLetter(
     details: JSON.stringify({ path, message }),
     payload: payload.length > MAX_PAYLOAD ? payload.slice(0, MAX_PAYLOAD) : payload,
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The message with the values of its PII traits (what protect encrypts) replaced, so a rejected message keeps no plain email, phone or ID number. */
+function redactPii(raw: unknown): unknown {
+  if (!isObject(raw)) return raw;
+  const scrub = (traits: unknown) =>
+    isObject(traits) ? Object.fromEntries(Object.entries(traits).map(([k, v]) => [k, k in piiTraits && v !== null && v !== undefined && v !== '' ? '[redacted]' : v])) : traits;
+  const out: Record<string, unknown> = { ...raw };
+  if ('traits' in raw) out.traits = scrub(raw.traits);
+  if (isObject(raw.context) && 'traits' in raw.context) out.context = { ...raw.context, traits: scrub(raw.context.traits) };
+  return out;
 }
 
 function safeStringify(v: unknown): string {

@@ -31,7 +31,9 @@ const person = (i: number) => ({
 });
 const httpPeople = Array.from({ length: N }, (_, i) => person(i));
 const importPeople = Array.from({ length: N }, (_, i) => person(100 + i));
-const plain = [...httpPeople, ...importPeople].flatMap((p) => [p.email, p.phone, p.idNumber]);
+// sent with a bad timestamp: rejected, and kept as a dead letter with its PII redacted
+const rejected = person(200);
+const plain = [...httpPeople, ...importPeople, rejected].flatMap((p) => [p.email, p.phone, p.idNumber]);
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -50,12 +52,14 @@ describe('personal data at rest', () => {
   before(async () => {
     server = await spawnServer({ dataDir });
     const t = (d: number) => new Date(Date.now() - d * DAY).toISOString();
-    const batch = httpPeople.flatMap((p, i) => [
+    const batch: Record<string, unknown>[] = httpPeople.flatMap((p, i) => [
       { type: 'identify', userId: p.userId, messageId: `h-${i}-1`, timestamp: t(3), traits: { email: p.email, phone: p.phone, id_number: p.idNumber, city_tier: '一线' }, context: { ip: '203.0.113.9' } },
       { type: 'track', event: 'Product Viewed', userId: p.userId, messageId: `h-${i}-2`, timestamp: t(2), properties: { product_id: MARKER, price: 10 }, context: { traits: { email: p.email, phone: p.phone } } },
     ]);
+    batch.push({ type: 'identify', userId: rejected.userId, messageId: 'h-rejected', timestamp: 'yesterday', traits: { email: rejected.email, phone: rejected.phone, id_number: rejected.idNumber }, context: { ip: '203.0.113.9' } });
     const r = await ingest(server.url, server.writeKey).send('batch', { batch });
     assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.rejected.map((x: { index: number }) => x.index), [batch.length - 1]);
     fs.writeFileSync(importFile, importPeople.map((p, i) => JSON.stringify({
       type: 'identify', userId: p.userId, messageId: `f-${i}`, timestamp: t(4), traits: { email: p.email, phone: p.phone, idNumber: p.idNumber },
     })).join('\n') + '\n');
@@ -93,6 +97,8 @@ describe('personal data at rest', () => {
       for (const t of pgTables) for (const r of await rt.oltp.query<{ row: string }>(`SELECT t::text AS row FROM "${t.table_name}" t`)) text.push(r.row);
       const all = text.join('\n');
       assert.ok(all.includes(MARKER), 'the decoded search sees the stored events');
+      const [dead] = await rt.olap.query<{ payload: string }>(`SELECT payload FROM ${rt.olap.db}.dead_letters WHERE message_id = 'h-rejected'`);
+      assert.deepEqual(JSON.parse(dead!.payload).traits, { email: '[redacted]', phone: '[redacted]', id_number: '[redacted]' });
       assert.deepEqual(plain.filter((v) => all.includes(v)), []);
       // and the values are there, encrypted: an admin's export opens them
       const exported = await rt.privacy.export(importPeople[0]!.userId, { actor: 'test', role: 'admin' });
