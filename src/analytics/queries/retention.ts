@@ -99,11 +99,15 @@ export async function retention(olap: OlapStore, p: RetentionParams): Promise<Re
   const last = periodOf(addDays(p.to, -1), g);
   const from = periodStart(first, g);
   const db = olap.db;
-  const P = periodSql('toDate(e.timestamp, {tz:String})', g);
+  // cohorts and returns of any activity read the half-hour rollups folded per device and day (every
+  // reporting timezone's midnight falls on a half hour, so the days are the events' own); named events
+  // need the events themselves
+  const anyActivity = p.cohortEvent === null && p.returnEvent === null;
+  const P = periodSql(anyActivity ? 'e.day' : 'toDate(e.timestamp, {tz:String})', g);
   const params: Record<string, unknown> = { from, to: p.to, tz: p.tz, first, n: p.periods, cohortEvent: p.cohortEvent ?? '', returnEvent: p.returnEvent ?? '' };
   const isCohort = p.cohortEvent === null ? '1' : 'e.event = {cohortEvent:String}';
   const isReturn = p.returnEvent === null ? '1' : 'e.event = {returnEvent:String}';
-  const inRange = 'e.timestamp >= toDateTime({from:Date}, {tz:String})';
+  const inRange = anyActivity ? 'e.day >= {from:Date}' : 'e.timestamp >= toDateTime({from:Date}, {tz:String})';
 
   let members = '';
   if (p.segment !== undefined) {
@@ -130,10 +134,13 @@ FROM (
     SELECT ${personOf} AS person,
       ${cohorts} AS cs,
       groupUniqArrayIf(${P}, ${isReturn} AND ${inRange}) AS returns
-    FROM ${db}.events AS e
+    FROM ${anyActivity
+      ? `(SELECT distinct_id, user_id, toDate(slot, {tz:String}) AS day FROM ${db}.activity_slots
+          WHERE slot < toDateTime({to:Date}, {tz:String}) ${p.cohortMode === 'any' ? 'AND slot >= toDateTime({from:Date}, {tz:String})' : ''}
+          GROUP BY distinct_id, user_id, day)`
+      : `${db}.events`} AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
-    WHERE e.timestamp < toDateTime({to:Date}, {tz:String}) AND e.${isBehaviour}
-      ${p.cohortMode === 'any' ? `AND ${inRange}` : ''}
+    ${anyActivity ? '' : `WHERE e.timestamp < toDateTime({to:Date}, {tz:String}) AND e.${isBehaviour} ${p.cohortMode === 'any' ? `AND ${inRange}` : ''}`}
     GROUP BY person
     HAVING notEmpty(cs) ${members}
   )
