@@ -46,6 +46,9 @@ export async function demoCommand(config: Config, o: DemoOptions): Promise<void>
           `${r.duplicates} duplicates skipped, ${r.rejected} rows rejected (the generator adds some dirt on purpose)`,
       );
     }
+    // a bulk import does not pass the live listeners: points are earned for the imported events in one catch-up
+    const points = await server.rt.loyalty.earn();
+    say(`loyalty: ${points.people} people earned points, ${points.tierChanges} tier changes`);
     printBuild(await server.rt.tags.build({ trigger: 'demo' }));
     server.rt.tags.schedule();
   } catch (err) {
