@@ -54,7 +54,19 @@ export interface RecommendRequest {
   include?: string[];
   exclude?: string[];
   lang?: Lang;
+  /** a strategy other than the blend (online experiments compare them) */
+  strategy?: Strategy;
 }
+
+/** what an experiment arm may serve: the blend, or one model alone without profile re-ranking */
+export const STRATEGIES = ['blend', 'popularity', 'item-cf', 'als'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+const ONLY = { itemcf: 0, als: 0, content: 0, session: 0, together: 0, popular: 0, trending: 0 };
+const STRATEGY_WEIGHTS: Record<Exclude<Strategy, 'blend'>, Parameters<typeof rank>[2]['weights']> = {
+  popularity: { ...ONLY, popular: 1 },
+  'item-cf': { ...ONLY, itemcf: 1 },
+  als: { ...ONLY, als: 1 },
+};
 
 export interface RecommendedItem {
   itemId: string;
@@ -197,7 +209,17 @@ export class RecommendEngine {
   async forUser(userId: string, req: RecommendRequest = {}): Promise<Recommendation> {
     const live = await this.ready();
     const user = await this.userState(userId);
+    if (req.strategy && req.strategy !== 'blend') {
+      // a single model as an experiment's arm: no profile re-ranking; the popular list is everyone's
+      const plain: UserState = { ...user, profile: undefined };
+      return this.answer(live, plain, { ...req, diversity: req.diversity ?? 0, explore: req.explore ?? 0 }, userId, STRATEGY_WEIGHTS[req.strategy]);
+    }
     return this.answer(live, user, req, userId);
+  }
+
+  /** the person an id belongs to (experiments split people, not devices) */
+  async personOf(userId: string): Promise<string> {
+    return (await this.ready()).personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
   }
 
   /** items like this one (the product page without a person, or with one when `userId` is given) */

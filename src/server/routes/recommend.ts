@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { runPipeline } from '../../ingest/index.ts';
-import { UnknownItemError, type Recommendation } from '../../recommend/index.ts';
+import { ExperimentExistsError, ExperimentStore, assignArm, experimentResults } from '../../experiments/index.ts';
+import { STRATEGIES, UnknownItemError, type Recommendation, type Strategy } from '../../recommend/index.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
@@ -19,7 +20,7 @@ const common = {
   exclude: list(50).optional(),
   lang: z.enum(['zh', 'en']).default('zh'),
 };
-const userQuery = z.object({ ...common, scene: z.enum(scenes).default('home'), itemIds: list(50).optional() });
+const userQuery = z.object({ ...common, scene: z.enum(scenes).default('home'), itemIds: list(50).optional(), experiment: z.string().min(1).max(100).optional() });
 const itemQuery = z.object({ ...common, userId: z.string().min(1).max(256).optional() });
 const userParams = z.object({ userId: z.string().min(1).max(256) });
 const itemParams = z.object({ itemId: z.string().min(1).max(256) });
@@ -43,6 +44,9 @@ const feedbackBody = z.strictObject({
 const eventsBody = z.strictObject({
   events: z.array(z.strictObject({
     type: z.enum(['impression', 'click']),
+    /** the experiment and arm the answer carried (`experiment` in it), copied into the events */
+    experimentId: z.string().min(1).max(100).optional(),
+    arm: z.string().min(1).max(100).optional(),
     /** makes a retried report idempotent (generated when absent) */
     messageId: z.string().min(1).max(200).optional(),
     recommendationId: z.string().min(1).max(100),
@@ -60,7 +64,18 @@ const item = z.object({
   itemId: z.string(), score: z.number(), reason: z.string(), source: z.string(), title: z.string(), category: z.string(), brand: z.string(),
   price: z.number().nullable(), becauseOf: z.string().optional(),
 });
-const answer = z.object({ recommendationId: z.string(), userId: z.string().optional(), scene: z.enum(scenes), items: z.array(item), modelAsOf: z.string() });
+const answer = z.object({
+  recommendationId: z.string(), userId: z.string().optional(), scene: z.enum(scenes), items: z.array(item), modelAsOf: z.string(),
+  experiment: z.object({ id: z.string(), arm: z.string(), strategy: z.string() }).optional(),
+});
+const experimentBody = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,99}$/, 'lower-case letters, digits, - and _'),
+  name: z.string().min(1).max(200),
+  arms: z.array(z.strictObject({ name: z.string().min(1).max(100), weight: z.number().positive().max(1000), strategy: z.enum(STRATEGIES) })).min(2).max(10)
+    .refine((a) => new Set(a.map((x) => x.name)).size === a.length, 'arm names must differ'),
+  windowDays: z.number().int().min(1).max(90).default(7),
+});
+const experimentParams = z.object({ id: z.string().min(1).max(100) });
 
 /**
  * Recommendations (docs/recommend.md): for a person, similar items, bought together, for a basket;
@@ -68,18 +83,32 @@ const answer = z.object({ recommendationId: z.string(), userId: z.string().optio
  */
 export function recommendRoutes(app: FastifyInstance, ctx: AppContext) {
   const engine = ctx.rt.recommend;
+  const experiments = new ExperimentStore(ctx.rt.oltp);
   const unknownItem = (err: unknown, where: string): never => {
     if (err instanceof UnknownItemError) throw new HttpError(404, 'not_found', `${where}: ${err.message}`, [{ path: where, message: err.message }]);
     throw err;
   };
 
   const forUser = ctx.docs.add({ method: 'GET', url: '/api/v1/recommendations/users/:userId', summary: 'Recommendations for a person, each with a reason (scene home, product, cart or email)', tag: 'recommendations', auth: 'bearer', params: userParams, query: userQuery, response: answer });
-  app.get(forUser.url, async (req): Promise<Recommendation> => {
+  app.get(forUser.url, async (req): Promise<Recommendation & { experiment?: { id: string; arm: string; strategy: string } }> => {
     await ctx.authorize(req, 'viewer');
     const { userId } = parse(userParams, req.params, 'path');
     const q = parse(userQuery, req.query, 'query');
     if ((q.scene === 'product' || q.scene === 'cart') && !q.itemIds?.length) {
       throw new HttpError(400, 'invalid_request', `query.itemIds: scene ${q.scene} needs the product or basket items`, [{ path: 'query.itemIds', message: `scene ${q.scene} needs the product or basket items` }]);
+    }
+    if (q.experiment) {
+      const x = await experiments.get(q.experiment);
+      if (!x || x.kind !== 'recommendations') throw new HttpError(404, 'not_found', `query.experiment: no recommendation experiment '${q.experiment}'`, [{ path: 'query.experiment', message: 'unknown experiment' }]);
+      // a stopped experiment serves its control to everyone and records nothing as exposure
+      if (!x.stoppedAt) {
+        const person = await engine.personOf(userId);
+        const arm = x.arms.find((a) => a.name === assignArm(x.id, person, x.arms))!;
+        const strategy = (arm.strategy ?? 'blend') as Strategy;
+        const r = await engine.forUser(userId, { ...q, strategy }).catch((err) => unknownItem(err, 'query.itemIds'));
+        return { ...r, experiment: { id: x.id, arm: arm.name, strategy } };
+      }
+      return engine.forUser(userId, { ...q, strategy: (x.arms[0]!.strategy ?? 'blend') as Strategy }).catch((err) => unknownItem(err, 'query.itemIds'));
     }
     return engine.forUser(userId, q).catch((err) => unknownItem(err, 'query.itemIds'));
   });
@@ -139,6 +168,36 @@ export function recommendRoutes(app: FastifyInstance, ctx: AppContext) {
     return engine.train({ asOf: b.asOf ? new Date(b.asOf) : undefined, trigger: 'api' });
   });
 
+  const createExperiment = ctx.docs.add({ method: 'POST', url: '/api/v1/recommendations/experiments', summary: 'Start an experiment: arms (the first is the control) split people by a stable hash, each serving a strategy', tag: 'recommendations', auth: 'bearer', body: experimentBody });
+  app.post(createExperiment.url, async (req, reply) => {
+    await ctx.authorize(req, 'analyst');
+    const b = parse(experimentBody, req.body ?? {}, 'body');
+    try {
+      return reply.status(201).send(await experiments.create({ ...b, kind: 'recommendations' }));
+    } catch (err) {
+      if (err instanceof ExperimentExistsError) throw new HttpError(409, 'conflict', `body.id: ${err.message}`, [{ path: 'body.id', message: err.message }]);
+      throw err;
+    }
+  });
+
+  const results = ctx.docs.add({ method: 'GET', url: '/api/v1/recommendations/experiments/:id/results', summary: 'Clicks, cart adds, orders and GMV per arm from the recorded impressions, with each arm’s uplift over the control and its 95% interval', tag: 'recommendations', auth: 'bearer', params: experimentParams });
+  app.get(results.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const { id } = parse(experimentParams, req.params, 'path');
+    const x = await experiments.get(id);
+    if (!x) throw new HttpError(404, 'not_found', `no experiment '${id}'`);
+    return experimentResults(ctx.rt.olap, x);
+  });
+
+  const stopExperiment = ctx.docs.add({ method: 'POST', url: '/api/v1/recommendations/experiments/:id/stop', summary: 'Stop an experiment: everyone gets the control from now on', tag: 'recommendations', auth: 'bearer', params: experimentParams });
+  app.post(stopExperiment.url, async (req) => {
+    await ctx.authorize(req, 'analyst');
+    const { id } = parse(experimentParams, req.params, 'path');
+    const x = await experiments.stop(id);
+    if (!x) throw new HttpError(404, 'not_found', `no experiment '${id}'`);
+    return x;
+  });
+
   const status = ctx.docs.add({ method: 'GET', url: '/api/v1/recommendations/status', summary: 'Model training status, the last runs and the schedule', tag: 'recommendations', auth: 'bearer' });
   app.get(status.url, async (req) => {
     await ctx.authorize(req, 'viewer');
@@ -153,14 +212,15 @@ export function recommendRoutes(app: FastifyInstance, ctx: AppContext) {
  */
 function recommendationEvent(e: z.infer<typeof eventsBody>['events'][number], messageId: string): Record<string, unknown> {
   const base = { type: 'track', messageId, userId: e.userId, timestamp: e.timestamp ?? new Date().toISOString() };
+  const exp = e.experimentId ? { experiment_id: e.experimentId, experiment_arm: e.arm ?? '' } : {};
   if (e.type === 'impression') {
     return {
       ...base, event: 'Product List Viewed',
-      properties: { list_id: e.recommendationId, recommendation_id: e.recommendationId, category: `recommendations:${e.scene ?? 'home'}`, products: e.itemIds.map((id, i) => ({ product_id: id, position: i + 1 })) },
+      properties: { list_id: e.recommendationId, recommendation_id: e.recommendationId, category: `recommendations:${e.scene ?? 'home'}`, products: e.itemIds.map((id, i) => ({ product_id: id, position: i + 1 })), ...exp },
     };
   }
   return {
     ...base, event: 'Product Clicked',
-    properties: { product_id: e.itemIds[0], list_id: e.recommendationId, recommendation_id: e.recommendationId, position: e.position ?? null, category: `recommendations:${e.scene ?? 'home'}` },
+    properties: { product_id: e.itemIds[0], list_id: e.recommendationId, recommendation_id: e.recommendationId, position: e.position ?? null, category: `recommendations:${e.scene ?? 'home'}`, ...exp },
   };
 }
