@@ -26,6 +26,8 @@ export async function importCommand(config: Config, args: ImportArgs): Promise<I
     const rt = await openRuntime(config, { command: 'import' });
     try {
       report = await runImport(rt, file, args.format, args.options, (d, t) => bar.update(d, t));
+      // a bulk import does not pass the live listeners: earn the points its orders, reviews and shares are worth
+      if (report.imported > 0) await rt.loyalty.earn();
     } finally {
       bar.stop();
       await rt.close();
