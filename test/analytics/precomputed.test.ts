@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { timezones } from '../../src/analytics/timezones.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /**
@@ -148,5 +149,20 @@ describe('precomputed analytics tables', () => {
     );
     assert.deepEqual(new Map(got.map((r) => [r.k, Number(r.n)])), want);
     assert.ok([...want.keys()].some((k) => k.includes('|u2|u2|')), 'u2 is active');
+  });
+});
+
+describe('half-hour rollups and reporting timezones', () => {
+  it('every allowed timezone starts its days on a half hour (UTC), 2020–2030, so activity_slots give exact days', async () => {
+    const off: Record<string, number> = {};
+    for (const tz of timezones) {
+      // as the reports compute a day's start: toDateTime({day:Date}, {tz:String})
+      const [r] = await sc.rt.olap.query<{ n: number }>(
+        `SELECT countIf(toUnixTimestamp(toDateTime(toDate('2020-01-01') + number, {tz:String})) % 1800 != 0) AS n FROM numbers(3653)`,
+        { tz },
+      );
+      off[tz] = Number(r!.n);
+    }
+    assert.deepEqual(off, Object.fromEntries(timezones.map((tz) => [tz, 0])));
   });
 });
