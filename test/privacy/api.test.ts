@@ -192,3 +192,14 @@ describe('retention', () => {
     }
   });
 });
+
+describe('API docs', () => {
+  it('describes the privacy routes in the OpenAPI document', async () => {
+    const r = await admin.get('/api/openapi.json');
+    assert.equal(r.status, 200, r.text);
+    const paths = r.body.paths as Record<string, Record<string, unknown>>;
+    for (const [p, m] of [['/api/v1/profiles/{userId}', 'delete'], ['/api/v1/profiles/{userId}/export', 'get'], ['/api/v1/profiles/{userId}/traits', 'patch'], ['/api/v1/profiles/{userId}/pii', 'get'], ['/api/v1/audit', 'get'], ['/api/v1/privacy/retention', 'post'], ['/api/v1/privacy/receipts/{id}', 'get']] as const) {
+      assert.ok(paths[p]?.[m], `${m.toUpperCase()} ${p}`);
+    }
+  });
+});
