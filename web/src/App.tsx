@@ -8,6 +8,7 @@ import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
 import { Login } from './pages/Login.tsx';
 import { LoyaltyPage } from './pages/loyalty/LoyaltyPage.tsx';
 import { PrivacyPage } from './pages/privacy/PrivacyPage.tsx';
+import { RecommendPage } from './pages/recommend/RecommendPage.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
 import { UserSearch } from './pages/profiles/UserSearch.tsx';
@@ -15,7 +16,7 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
@@ -23,8 +24,8 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['recommendations', 'campaigns']);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'privacy']);
+const pending = new Set<string>(['campaigns']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -81,6 +82,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'analytics') page = <AnalyticsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'loyalty') page = <LoyaltyPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'privacy') page = <PrivacyPage />;
+  else if (current === 'recommendations') page = <RecommendPage />;
   else page = <ComingSoon module={current as PendingModule} />;
 
   return (

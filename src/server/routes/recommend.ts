@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { runPipeline } from '../../ingest/index.ts';
 import { ExperimentExistsError, ExperimentStore, assignArm, experimentResults } from '../../experiments/index.ts';
-import { STRATEGIES, UnknownItemError, type Recommendation, type Strategy } from '../../recommend/index.ts';
+import { STRATEGIES, UnknownItemError, evaluate, type EvalReport, type Recommendation, type Strategy } from '../../recommend/index.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
@@ -59,6 +59,11 @@ const eventsBody = z.strictObject({
   })).min(1).max(500),
 });
 const trainBody = z.strictObject({ asOf: z.iso.datetime({ offset: true }).optional() });
+const evaluateBody = z.strictObject({
+  holdoutDays: z.number().int().min(1).max(180).default(14),
+  maxUsers: z.number().int().min(1).max(20_000).default(2000),
+  fairness: z.boolean().default(false),
+});
 
 const item = z.object({
   itemId: z.string(), score: z.number(), reason: z.string(), source: z.string(), title: z.string(), category: z.string(), brand: z.string(),
@@ -196,6 +201,33 @@ export function recommendRoutes(app: FastifyInstance, ctx: AppContext) {
     const x = await experiments.stop(id);
     if (!x) throw new HttpError(404, 'not_found', `no experiment '${id}'`);
     return x;
+  });
+
+  // offline evaluation on the server's own data (the dashboard's report): one at a time, the last kept in memory
+  let evaluating: Promise<EvalReport> | null = null;
+  let lastReport: EvalReport | null = null;
+  const runEval = ctx.docs.add({ method: 'POST', url: '/api/v1/recommendations/evaluate', summary: 'Offline evaluation now: every model trained before a cut N days before the last order, scored on the purchases after it', tag: 'recommendations', auth: 'bearer', body: evaluateBody });
+  app.post(runEval.url, async (req) => {
+    await ctx.authorize(req, 'analyst');
+    const b = parse(evaluateBody, req.body ?? {}, 'body');
+    if (evaluating) throw new HttpError(409, 'busy', 'an evaluation is already running');
+    const [r] = await ctx.rt.olap.query<{ last: string | null }>(`SELECT toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${ctx.rt.olap.db}.events WHERE event = 'Order Completed'`);
+    const last = Number(r?.last ?? 0);
+    if (!last) throw new HttpError(409, 'no_data', 'there are no orders to evaluate against yet');
+    try {
+      evaluating = evaluate(ctx.rt, { cut: new Date(last - b.holdoutDays * 86_400_000), ks: [10, 20], maxUsers: b.maxUsers, fairness: b.fairness });
+      lastReport = await evaluating;
+      return lastReport;
+    } finally {
+      evaluating = null;
+    }
+  });
+
+  const lastEval = ctx.docs.add({ method: 'GET', url: '/api/v1/recommendations/evaluation', summary: 'The last offline evaluation run on this server', tag: 'recommendations', auth: 'bearer' });
+  app.get(lastEval.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    if (!lastReport) throw new HttpError(404, 'not_found', 'no evaluation yet: POST /api/v1/recommendations/evaluate');
+    return lastReport;
   });
 
   const status = ctx.docs.add({ method: 'GET', url: '/api/v1/recommendations/status', summary: 'Model training status, the last runs and the schedule', tag: 'recommendations', auth: 'bearer' });
