@@ -15,8 +15,8 @@ export interface BuildArgs {
 const PARTS = ['tags', 'segments', 'models', 'loyalty'];
 
 /**
- * `huaxiang build`: recompute what is derived. Tags are built here; segments and models join as their
- * modules land. When a server holds the data dir the build runs inside it, through its API.
+ * `huaxiang build`: recompute what is derived: the tags, then the recommendation models (`--only` picks
+ * one). When a server holds the data dir the build runs inside it, through its API.
  */
 export async function buildCommand(config: Config, args: BuildArgs): Promise<void> {
   if (args.only && !PARTS.includes(args.only)) throw new CliError(`--only must be one of ${PARTS.join(', ')}, got '${args.only}'`);
