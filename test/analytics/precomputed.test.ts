@@ -166,3 +166,27 @@ describe('half-hour rollups and reporting timezones', () => {
     assert.deepEqual(off, Object.fromEntries(timezones.map((tz) => [tz, 0])));
   });
 });
+
+describe('erasure reaches the precomputed tables', () => {
+  it('an erased person (and the anonymous device merged into them) leaves no row in any of them', async () => {
+    const db = sc.rt.olap.db;
+    const ids = ['u1', 'dev-1', 'dev-2'];
+    const count = async () => {
+      const out: Record<string, number> = {};
+      for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots']) {
+        const [r] = await sc.rt.olap.query<{ n: number }>(
+          `SELECT count() AS n FROM ${db}.${t} WHERE distinct_id IN {ids:Array(String)} OR user_id IN {ids:Array(String)}`, { ids },
+        );
+        out[t] = Number(r!.n);
+      }
+      return out;
+    };
+    const before = await count();
+    assert.ok(Object.values(before).every((n) => n > 0), `the fixture put u1 in every table: ${JSON.stringify(before)}`);
+    const receipt = await sc.rt.privacy.erase('u1', { actor: 'tok_test', role: 'admin' });
+    assert.deepEqual(await count(), { person_firsts: 0, order_events: 0, review_events: 0, activity_slots: 0 });
+    for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots']) assert.equal(receipt.stores[`olap.${t}`], before[t], t);
+    const [u2] = await sc.rt.olap.query<{ n: number }>(`SELECT count() AS n FROM ${db}.order_events WHERE user_id = 'u2'`);
+    assert.equal(Number(u2!.n), 1, 'other people stay');
+  });
+});
