@@ -17,10 +17,37 @@ import { periodOf, periodSql, periodStart, type Granularity } from './retentionP
  * - Cohorts are whole periods: `from` moves back to the start of its week or month. Returns count up to
  *   `to`; a cell whose period starts on or after `to` is null (not yet observable).
  *
- * One pass over the events grouped by person gives each person's cohort period(s) and the set of periods
- * they returned in; arrays turn that into a 0/1 vector per (person, cohort), summed per cohort with
+ * One pass over the devices' active days (daysSource) grouped by person gives each person's cohort
+ * period(s) and the set of periods they returned in; arrays turn that into a 0/1 vector per (person, cohort), summed per cohort with
  * sumForEach.
  */
+
+/**
+ * The days each device (distinct_id, user_id) did the cohort event (`c`) or the return event (`r`),
+ * before `to` — from `from` on where only the range matters (returns; cohorts in 'any' mode). "Any
+ * behaviour" comes from the half-hour activity rollups (every reporting timezone's midnight falls on a half
+ * hour, so their days are the events' own), a named event from the events of that name only.
+ */
+function daysSource(db: string, p: RetentionParams): string {
+  const until = 'AND timestamp < toDateTime({to:Date}, {tz:String})';
+  const since = 'AND timestamp >= toDateTime({from:Date}, {tz:String})';
+  const slots = (c: 0 | 1, r: 0 | 1, ranged: boolean) => `
+      SELECT distinct_id, user_id, toDate(slot, {tz:String}) AS day, toUInt8(${c}) AS c, toUInt8(${r}) AS r
+      FROM ${db}.activity_slots
+      WHERE slot < toDateTime({to:Date}, {tz:String}) ${ranged ? 'AND slot >= toDateTime({from:Date}, {tz:String})' : ''}
+      GROUP BY distinct_id, user_id, day`;
+  const named = (c: string, r: string, ranged: boolean) => `
+      SELECT distinct_id, user_id, toDate(timestamp, {tz:String}) AS day, toUInt8(${c}) AS c, toUInt8(${r}) AS r
+      FROM ${db}.events
+      WHERE ${isBehaviour} AND event IN ({cohortEvent:String}, {returnEvent:String}) ${until} ${ranged ? since : ''}
+      GROUP BY distinct_id, user_id, day, c, r`;
+  const any = p.cohortMode === 'any';
+  if (p.cohortEvent === null && p.returnEvent === null) return slots(1, 1, any);
+  // a null event's parameter is '' and matches unnamed pages too: the flags compare names, never assume them
+  if (p.cohortEvent === null) return `${slots(1, 0, any)}\n      UNION ALL${named('0', 'event = {returnEvent:String}', true)}`;
+  if (p.returnEvent === null) return `${named('event = {cohortEvent:String}', '0', any)}\n      UNION ALL${slots(0, 1, true)}`;
+  return named('event = {cohortEvent:String}', 'event = {returnEvent:String}', any);
+}
 
 export type RetentionMode = 'n-day' | 'unbounded';
 export type CohortMode = 'first' | 'any';
@@ -99,16 +126,11 @@ export async function retention(olap: OlapStore, p: RetentionParams): Promise<Re
   const last = periodOf(addDays(p.to, -1), g);
   const from = periodStart(first, g);
   const db = olap.db;
-  // cohorts and returns of any activity read the half-hour rollups folded per device and day (every
-  // reporting timezone's midnight falls on a half hour, so the days are the events' own); named events
-  // need the events themselves
-  const anyActivity = p.cohortEvent === null && p.returnEvent === null;
-  const P = periodSql(anyActivity ? 'e.day' : 'toDate(e.timestamp, {tz:String})', g);
+  const P = periodSql('e.day', g);
   const params: Record<string, unknown> = { from, to: p.to, tz: p.tz, first, n: p.periods, cohortEvent: p.cohortEvent ?? '', returnEvent: p.returnEvent ?? '' };
-  const isCohort = p.cohortEvent === null ? '1' : 'e.event = {cohortEvent:String}';
-  const isReturn = p.returnEvent === null ? '1' : 'e.event = {returnEvent:String}';
-  const inRange = anyActivity ? 'e.day >= {from:Date}' : 'e.timestamp >= toDateTime({from:Date}, {tz:String})';
-
+  const isCohort = 'e.c = 1';
+  const isReturn = 'e.r = 1';
+  const inRange = 'e.day >= {from:Date}';
   let members = '';
   if (p.segment !== undefined) {
     const seg = breakdownSql(db, { by: 'segment', segments: [p.segment] });
@@ -134,13 +156,8 @@ FROM (
     SELECT ${personOf} AS person,
       ${cohorts} AS cs,
       groupUniqArrayIf(${P}, ${isReturn} AND ${inRange}) AS returns
-    FROM ${anyActivity
-      ? `(SELECT distinct_id, user_id, toDate(slot, {tz:String}) AS day FROM ${db}.activity_slots
-          WHERE slot < toDateTime({to:Date}, {tz:String}) ${p.cohortMode === 'any' ? 'AND slot >= toDateTime({from:Date}, {tz:String})' : ''}
-          GROUP BY distinct_id, user_id, day)`
-      : `${db}.events`} AS e
+    FROM (${daysSource(db, p)}) AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
-    ${anyActivity ? '' : `WHERE e.timestamp < toDateTime({to:Date}, {tz:String}) AND e.${isBehaviour} ${p.cohortMode === 'any' ? `AND ${inRange}` : ''}`}
     GROUP BY person
     HAVING notEmpty(cs) ${members}
   )
