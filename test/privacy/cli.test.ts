@@ -11,7 +11,7 @@ import { api, ingest, repoRoot, spawnServer, tmpDataDir, type SpawnedServer } fr
  */
 
 const cli = (args: string[]) =>
-  spawnSync(process.execPath, ['bin/huaxiang.js', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HX_ADMIN_TOKEN: '' }, timeout: 120_000 });
+  spawnSync(process.execPath, ['bin/huaxiang.js', ...args], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HX_ADMIN_TOKEN: '' }, timeout: 300_000 });
 
 describe('privacy commands', () => {
   const dataDir = tmpDataDir(after, 'hx-privacy-cli-');
@@ -20,7 +20,7 @@ describe('privacy commands', () => {
   const t = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
 
   before(async () => {
-    server = await spawnServer({ dataDir });
+    server = await spawnServer({ dataDir, timeoutMs: 180_000 });
     const batch = ['cli-a', 'cli-b'].flatMap((u, i) => [
       { type: 'identify', userId: u, anonymousId: `${u}-dev`, messageId: `c-${i}-1`, timestamp: t(5), traits: { email: `${u}@example.com`, phone: `1370000000${i}` } },
       { type: 'track', event: 'Order Completed', userId: u, messageId: `c-${i}-2`, timestamp: t(4), properties: { order_id: `o-${i}`, revenue: 10 } },

@@ -50,7 +50,7 @@ describe('personal data at rest', () => {
   let server: SpawnedServer | undefined;
 
   before(async () => {
-    server = await spawnServer({ dataDir });
+    server = await spawnServer({ dataDir, timeoutMs: 180_000 });
     const t = (d: number) => new Date(Date.now() - d * DAY).toISOString();
     const batch: Record<string, unknown>[] = httpPeople.flatMap((p, i) => [
       { type: 'identify', userId: p.userId, messageId: `h-${i}-1`, timestamp: t(3), traits: { email: p.email, phone: p.phone, id_number: p.idNumber, city_tier: '一线' }, context: { ip: '203.0.113.9' } },
@@ -64,7 +64,7 @@ describe('personal data at rest', () => {
       type: 'identify', userId: p.userId, messageId: `f-${i}`, timestamp: t(4), traits: { email: p.email, phone: p.phone, idNumber: p.idNumber },
     })).join('\n') + '\n');
     const imp = spawnSync(process.execPath, ['bin/huaxiang.js', 'import', importFile, '--format', 'segment-jsonl', '--data', dataDir], {
-      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HX_ADMIN_TOKEN: '' }, timeout: 120_000,
+      cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HX_ADMIN_TOKEN: '' }, timeout: 300_000,
     });
     assert.equal(imp.status, 0, imp.stderr);
     assert.match(imp.stdout, new RegExp(`imported ${N} events`));
