@@ -1,4 +1,4 @@
-import { maskEmail, maskPhone, normalisePhone } from '../privacy/crypto.ts';
+import { isPersonalField, maskTraits } from '../privacy/mask.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface Profile {
@@ -116,7 +116,8 @@ export async function getTimeline(rt: Rt, id: string, limit: number, before?: nu
 function masked(rt: Rt, field: string, token: string): string {
   try {
     const plain = rt.keyring.decrypt(token);
-    return field === 'email' ? maskEmail(plain) : field === 'phone' ? maskPhone(normalisePhone(plain)) : '***';
+    // every personal field (phone, email, ID number, address …) masked the one way the API shows it
+    return isPersonalField(field) ? String(maskTraits({ [field]: plain })[field]) : '***';
   } catch {
     return '[unavailable]';
   }

@@ -4,6 +4,8 @@
  * the same rules as the zod schemas in src/events (same order, same field paths); the parity test in
  * segmentJsonl.test.ts runs one corpus through both and compares the decisions.
  */
+import { piiTraits } from '../../ingest/steps/protect.ts';
+
 /*
  * Each message is parsed once into maps of raw JSON values (top level `m`, `properties` → `p`, `context`
  * → `c`, each product → `x`); the helpers below read a raw value's JSON type from its first character,
@@ -174,4 +176,6 @@ FROM (
 }
 
 /** Messages whose traits carry PII: they go through the TS pipeline, where the protect step encrypts them. */
-export const needsProtect = `isValidJSON(line) AND (JSONHas(line, 'traits', 'email') OR JSONHas(line, 'traits', 'phone') OR JSONHas(line, 'context', 'traits'))`;
+export const needsProtect = `isValidJSON(line) AND (${Object.keys(piiTraits)
+  .map((k) => `JSONHas(line, 'traits', '${k}')`)
+  .join(' OR ')} OR JSONHas(line, 'context', 'traits'))`;
