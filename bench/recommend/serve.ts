@@ -5,7 +5,7 @@
  * `huaxiang serve` process on the data dir; the models are trained first (POST /train) and a warm-up pass
  * builds the per-person serving state, as a running shop would have it. Target: p99 ≤ 10 ms at 1,000 req/s.
  *
- *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20] [--people 2000] [--json]
+ *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20] [--people 2000] [--cpu-prof DIR] [--json]
  *
  * DIR is a data dir holding a shop (e.g. made by `bench/recommend/world.ts --data DIR`, or a copy of a big
  * world); the server must not be running on it.
@@ -20,7 +20,7 @@ import { summarize } from '../lib/load.ts';
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, limit: { type: 'string' },
-    people: { type: 'string' }, json: { type: 'boolean' },
+    people: { type: 'string' }, json: { type: 'boolean' }, 'cpu-prof': { type: 'string' },
   },
 });
 if (!values.data) throw new Error('--data DIR is required (a data dir holding a shop)');
@@ -29,7 +29,8 @@ const seconds = Number(values.seconds ?? 30);
 const warmup = Number(values.warmup ?? 10);
 const limit = Number(values.limit ?? 20);
 
-const server = await startServerProcess({ dataDir: values.data });
+// --cpu-prof DIR writes a V8 CPU profile of the server to DIR when it stops
+const server = await startServerProcess({ dataDir: values.data, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [] });
 try {
   const { adminToken } = JSON.parse(fs.readFileSync(path.join(values.data, 'credentials.json'), 'utf8')) as { adminToken: string };
   const headers = { authorization: `Bearer ${adminToken}` };

@@ -389,6 +389,7 @@ export class RecommendEngine {
       if (s) {
         s.profile = prof;
         s.personal = this.personal(prof);
+        s.candidates = undefined;
       }
     }
   }
@@ -447,5 +448,6 @@ function applyEvent(m: Models, s: UserState, e: LiveEvent): void {
   // the person's ALS vector is folded in again from the updated history at the next request
   s.vector = undefined;
   s.alsTop = undefined;
+  s.candidates = undefined;
   s.u = -1;
 }

@@ -70,6 +70,8 @@ export interface UserState {
   vector?: Float32Array;
   /** the ALS candidates for `vector` */
   alsTop?: Scored[];
+  /** the blended candidates for the last scene asked (see rank) */
+  candidates?: { key: string; blended: readonly Cand[] };
   /** the newest event time applied to this state (live updates) */
   watermark?: number;
   /**
@@ -109,7 +111,7 @@ export interface Ranked {
   reason: string;
 }
 
-interface Cand {
+export interface Cand {
   item: number;
   score: number;
   best: number;
@@ -126,25 +128,46 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   const profile = req.noProfile ? undefined : user?.profile;
   const history = user?.history ?? [];
   const cold = history.length === 0 || profile?.lifecycle === 'new' || profile?.lifecycle === 'churned';
-  const lists = new Map<Source, { list: Scored[]; anchored?: boolean }>();
   const w = (s: Source) => (weights[s] ?? 0) * (cold && (s === 'popular' || s === 'trending') ? 3 : 1);
-  const anchorTouches: Touch[] = req.anchors.map((item) => ({ item, at: m.asOf, weight: 3, bought: false }));
-
-  if (w('itemcf')) lists.set('itemcf', req.anchors.length ? { list: m.itemcf.recommend(anchorTouches, POOL), anchored: true } : { list: m.itemcf.recommend(history, POOL) });
-  if (w('content')) lists.set('content', req.anchors.length ? { list: m.content.recommend(anchorTouches, POOL), anchored: true } : { list: m.content.recommend(history, POOL) });
-  if (w('session')) lists.set('session', req.anchors.length ? { list: m.session.recommend(anchorTouches, POOL), anchored: true } : { list: m.session.recommend(user?.views ?? [], POOL) });
-  if (w('together') && req.anchors.length) lists.set('together', { list: m.together.forBasket(req.anchors, POOL), anchored: true });
-  if (w('als') && user && history.length) {
-    // a person's ALS list only changes with their history: kept on the serving state until then
-    if (!user.alsTop) {
-      const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
-      user.alsTop = m.als.recommend(v, POOL);
-    }
-    lists.set('als', { list: user.alsTop });
+  // the blended, profile-weighted candidates depend only on the person's state, profile and the scene: kept
+  // on the state until their next event, a profile change or a retraining (a reload re-filters and
+  // re-diversifies, it does not recompute the models)
+  const key = `${req.scene}|${req.anchors.join(',')}|${JSON.stringify(weights)}|${cold}|${req.noProfile ? 1 : 0}`;
+  let blended = user?.candidates?.key === key ? user.candidates.blended : undefined;
+  if (!blended) {
+    blended = blend(m, sourceLists(m, user, req, history, profile, w), w, history, profile, req.scene);
+    if (user) user.candidates = { key, blended };
   }
-  if (w('popular')) lists.set('popular', { list: m.popular.forProfile(profile ?? user?.profile, POOL).items });
-  if (w('trending')) lists.set('trending', { list: m.popular.trending.slice(0, POOL) });
 
+  const filter = makeFilter(c, m.repeatable, {
+    bought: new Set(history.filter((h) => h.bought).map((h) => h.item)),
+    dislikedItems: req.dislikedItems ?? new Set(),
+    dislikedCategories: req.dislikedCategories ?? [],
+    include: req.include ?? [],
+    exclude: req.exclude ?? [],
+    anchors: new Set(req.anchors),
+  } satisfies FilterSpec);
+  const ranked: Cand[] = [];
+  for (const cd of blended) if (filter(cd.item)) ranked.push(cd);
+  // not enough candidates (a new shop, narrow filters): fill from the popular list
+  if (ranked.length < req.limit && req.fill !== false) {
+    const have = new Set(ranked.map((r) => r.item));
+    const floor = ranked.length ? ranked[ranked.length - 1]!.score : 1;
+    for (const s of m.popular.global) {
+      if (ranked.length >= req.limit * 3) break;
+      if (have.has(s.item) || !filter(s.item)) continue;
+      ranked.push({ item: s.item, score: floor * 0.5 * (s.score / (m.popular.global[0]?.score || 1)), best: 0, evidence: { source: 'popular' } });
+    }
+  }
+  const d = req.diversity ?? SCENE_DEFAULTS[req.scene].diversity;
+  let out = diversify(c, ranked, req.limit, d, req.maxPerCategory);
+  const e = req.explore ?? SCENE_DEFAULTS[req.scene].explore;
+  if (e > 0 && out.length) out = explore(m, out, profile, filter, e, req.seed ?? `${user?.person ?? ''}:${new Date(m.asOf).toISOString().slice(0, 10)}`);
+  return out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
+}
+
+/** each source's scores over its best, times the scene weight, summed; times the profile factor; best first */
+function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history: readonly Touch[], profile: Profile | undefined, scene: Scene): Cand[] {
   const cands = new Map<number, Cand>();
   const boughtVia = new Set(history.filter((h) => h.bought).map((h) => h.item));
   for (const [source, { list, anchored }] of lists) {
@@ -163,37 +186,33 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
       }
     }
   }
+  const out = [...cands.values()];
+  if (profile) for (const cd of out) cd.score *= profileBoost(m.catalog, cd.item, profile, m.asOf) ** (scene === 'product' ? 0.5 : 1);
+  return out.sort((a, b) => b.score - a.score || a.item - b.item);
+}
 
-  const filter = makeFilter(c, m.repeatable, {
-    bought: new Set(history.filter((h) => h.bought).map((h) => h.item)),
-    dislikedItems: req.dislikedItems ?? new Set(),
-    dislikedCategories: req.dislikedCategories ?? [],
-    include: req.include ?? [],
-    exclude: req.exclude ?? [],
-    anchors: new Set(req.anchors),
-  } satisfies FilterSpec);
-  const ranked: Cand[] = [];
-  for (const cd of cands.values()) {
-    if (!filter(cd.item)) continue;
-    if (profile) cd.score *= profileBoost(c, cd.item, profile, m.asOf) ** (req.scene === 'product' ? 0.5 : 1);
-    ranked.push(cd);
-  }
-  ranked.sort((a, b) => b.score - a.score || a.item - b.item);
-  // not enough candidates (a new shop, narrow filters): fill from the popular list
-  if (ranked.length < req.limit && req.fill !== false) {
-    const have = new Set(ranked.map((r) => r.item));
-    const floor = ranked.length ? ranked[ranked.length - 1]!.score : 1;
-    for (const s of m.popular.global) {
-      if (ranked.length >= req.limit * 3) break;
-      if (have.has(s.item) || !filter(s.item)) continue;
-      ranked.push({ item: s.item, score: floor * 0.5 * (s.score / (m.popular.global[0]?.score || 1)), best: 0, evidence: { source: 'popular' } });
+type SourceLists = Map<Source, { list: Scored[]; anchored?: boolean }>;
+
+function sourceLists(m: Models, user: UserState | null, req: RankRequest, history: readonly Touch[], profile: Profile | undefined, w: (s: Source) => number): SourceLists {
+  const lists: SourceLists = new Map();
+  const anchorTouches: Touch[] = req.anchors.map((item) => ({ item, at: m.asOf, weight: 3, bought: false }));
+
+  if (w('itemcf')) lists.set('itemcf', req.anchors.length ? { list: m.itemcf.recommend(anchorTouches, POOL), anchored: true } : { list: m.itemcf.recommend(history, POOL) });
+  if (w('content')) lists.set('content', req.anchors.length ? { list: m.content.recommend(anchorTouches, POOL), anchored: true } : { list: m.content.recommend(history, POOL) });
+  if (w('session')) lists.set('session', req.anchors.length ? { list: m.session.recommend(anchorTouches, POOL), anchored: true } : { list: m.session.recommend(user?.views ?? [], POOL) });
+  if (w('together') && req.anchors.length) lists.set('together', { list: m.together.forBasket(req.anchors, POOL), anchored: true });
+  if (w('als') && user && history.length) {
+    // a person's ALS list only changes with their history: kept on the serving state until then
+    if (!user.alsTop) {
+      const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
+      user.alsTop = m.als.recommend(v, POOL);
     }
+    lists.set('als', { list: user.alsTop });
   }
-  const d = req.diversity ?? SCENE_DEFAULTS[req.scene].diversity;
-  let out = diversify(c, ranked, req.limit, d, req.maxPerCategory);
-  const e = req.explore ?? SCENE_DEFAULTS[req.scene].explore;
-  if (e > 0 && out.length) out = explore(m, out, profile, filter, e, req.seed ?? `${user?.person ?? ''}:${new Date(m.asOf).toISOString().slice(0, 10)}`);
-  return out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
+  if (w('popular')) lists.set('popular', { list: m.popular.forProfile(profile ?? user?.profile, POOL).items });
+  if (w('trending')) lists.set('trending', { list: m.popular.trending.slice(0, POOL) });
+
+  return lists;
 }
 
 export function profileBoost(c: Catalog, i: number, p: Profile, now: number): number {
