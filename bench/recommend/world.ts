@@ -56,9 +56,9 @@ async function main() {
   const { values } = parseArgs({
     options: { users: { type: 'string' }, days: { type: 'string' }, future: { type: 'string' }, seed: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean' } },
   });
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-rec-bench-'));
-  const dataDir = values.data ?? path.join(tmp, 'db');
-  const worldDir = values.data ? path.join(values.data, 'world') : path.join(tmp, 'world');
+  const tmp = values.data ? null : fs.mkdtempSync(path.join(os.tmpdir(), 'hx-rec-bench-'));
+  const dataDir = values.data ?? path.join(tmp!, 'db');
+  const worldDir = values.data ? path.join(values.data, 'world') : path.join(tmp!, 'world');
   const log = (m: string) => process.stderr.write(`${m}\n`);
   try {
     const fresh = !fs.existsSync(path.join(dataDir, 'clickhouse'));
@@ -77,7 +77,7 @@ async function main() {
       await rt.close();
     }
   } finally {
-    if (!values.data) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
