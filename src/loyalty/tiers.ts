@@ -143,8 +143,22 @@ export class TierStore {
   }
 
   /** Every account's tier, for the profile tag. */
+  /**
+   * Every person's tier, keyed by the person the identity graph resolves each account's id to today: an
+   * account credited before its id was merged (identify, alias) counts for the merged person, and when a
+   * person holds several accounts the highest-ranked tier wins. Merged-away ids get no tier of their own.
+   */
   async all(): Promise<{ userId: string; tier: string }[]> {
-    const rows = await this.db.query<{ user_id: string; tier: string }>('SELECT user_id, tier FROM loyalty_accounts WHERE tier IS NOT NULL');
-    return rows.map((r) => ({ userId: r.user_id, tier: r.tier }));
+    const rows = await this.db.query<{ person: string; tier: string }>(
+      `SELECT DISTINCT ON (person) person, tier FROM (
+         SELECT coalesce(i.person_id, a.user_id) AS person, a.tier, coalesce(t.rank, -1) AS rank
+         FROM loyalty_accounts a
+         LEFT JOIN identities i ON i.distinct_id = a.user_id
+         LEFT JOIN loyalty_tiers t ON t.code = a.tier
+         WHERE a.tier IS NOT NULL
+       ) x
+       ORDER BY person, rank DESC`,
+    );
+    return rows.map((r) => ({ userId: r.person, tier: r.tier }));
   }
 }

@@ -66,7 +66,7 @@ describe('personal data at rest', () => {
     const imp = spawnSync(process.execPath, ['bin/huaxiang.js', 'import', importFile, '--format', 'segment-jsonl', '--data', dataDir], {
       cwd: repoRoot, encoding: 'utf8', env: { ...process.env, HX_ADMIN_TOKEN: '' }, timeout: 300_000,
     });
-    assert.equal(imp.status, 0, imp.stderr);
+    assert.equal(imp.status, 0, `import exited with ${imp.status ?? imp.signal} ${imp.error?.message ?? ''}\n${imp.stderr}`);
     assert.match(imp.stdout, new RegExp(`imported ${N} events`));
     assert.equal(await server.stop(), 0, server.output());
     server = undefined;
