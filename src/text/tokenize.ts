@@ -1,14 +1,10 @@
 /**
  * Words out of shop text — search queries, review bodies, product titles — for counting and matching.
- * Chinese runs are segmented with jieba (@node-rs/jieba, its bundled dictionary, loaded once on first
- * use); Latin runs split on non-letters and are lower-cased. Punctuation, digits-only tokens and common
+ * Chinese runs are segmented with jieba (jieba-wasm: jieba-rs compiled to WebAssembly, one package for
+ * every platform, with its bundled dictionary); Latin runs split on non-letters and are lower-cased. Punctuation, digits-only tokens and common
  * function words (的/了/是, the/and/is …) are dropped unless `keepStopwords` is set.
  */
-import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
-
-let jieba: Jieba | null = null;
-const segmenter = () => (jieba ??= Jieba.withDict(dict));
+import { cut } from 'jieba-wasm';
 
 const HAN = /\p{Script=Han}/u;
 const WORDY = /[\p{L}\p{N}]/u;
@@ -37,7 +33,7 @@ export function tokenize(text: string, o: TokenizeOptions = {}): string[] {
   // split into runs of Han and non-Han text so jieba only sees Chinese
   for (const run of text.normalize('NFKC').match(/\p{Script=Han}+|[^\p{Script=Han}]+/gu) ?? []) {
     if (HAN.test(run)) {
-      for (const w of segmenter().cut(run, false)) if (keep(w)) out.push(w);
+      for (const w of cut(run, false)) if (keep(w)) out.push(w);
     } else {
       for (const w of run.toLowerCase().split(/[^\p{L}\p{N}']+/u)) {
         const t = w.replace(/^'+|'+$/g, '');
