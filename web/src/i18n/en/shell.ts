@@ -35,9 +35,7 @@ export const shell: Record<keyof typeof zh, string> = {
   'soon.title': '{module} is coming soon',
   'soon.body': 'This module is being built. Until it really works, nothing is shown here — no sample or made-up data.',
   'soon.what': 'What it will do:',
-  'soon.recommendations': 'Item-based, content and popular recommendations, with reasons and offline evaluation.',
   'soon.campaigns': 'Targeted campaigns across channels, A/B tests with holdout groups, measured attribution.',
-  'soon.privacy': 'Consent, data export and erasure, audit log.',
 
   'overview.title': 'Overview',
   'overview.subtitle': '{from} to {to} ({tz})',

@@ -33,9 +33,7 @@ export const shell = {
   'soon.title': '{module}即将推出',
   'soon.body': '该模块正在开发中。在它真正可用之前，这里不展示任何示例数据或模拟数据。',
   'soon.what': '它将提供：',
-  'soon.recommendations': '协同过滤、内容与热门推荐，附推荐理由与离线评估。',
   'soon.campaigns': '定向营销活动：多渠道触达、A/B 与对照组，效果归因。',
-  'soon.privacy': '授权管理、数据导出与删除、审计日志。',
 
   'overview.title': '经营概览',
   'overview.subtitle': '{from} 至 {to}（{tz}）',
