@@ -16,7 +16,7 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | 'privacy' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [

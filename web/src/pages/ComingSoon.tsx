@@ -1,6 +1,6 @@
 import { useI18n, type MessageKey } from '../i18n/index.tsx';
 
-export type PendingModule = 'recommendations' | 'campaigns' | 'privacy';
+export type PendingModule = 'campaigns';
 
 /** An honest placeholder for a module that is not built yet: what it will do, and no made-up data. */
 export function ComingSoon({ module }: { module: PendingModule }) {
