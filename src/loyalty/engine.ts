@@ -58,6 +58,7 @@ export class LoyaltyEngine {
   private running: Promise<unknown> | null = null;
   private waiters: (() => void)[] = [];
   private stopped = false;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly d: LoyaltyDeps) {
     this.now = d.now ?? (() => new Date());
@@ -106,6 +107,17 @@ export class LoyaltyEngine {
    * coupons their orders carry, then re-evaluates the tiers of the people whose balance changed.
    */
   async earn(o: { ids?: string[]; receivedSince?: Date } = {}): Promise<Omit<EarnReport, 'users'> & { people: number; tierChanges: number }> {
+    // tracked, so that stop() (and with it the runtime's close) waits for a catch-up an import started
+    const work = this.earnNow(o);
+    this.inflight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(work);
+    }
+  }
+
+  private async earnNow(o: { ids?: string[]; receivedSince?: Date }): Promise<Omit<EarnReport, 'users'> & { people: number; tierChanges: number }> {
     const report = await earn(
       { olap: this.d.olap, oltp: this.d.oltp, ledger: this.ledger, rules: this.rules, coupons: this.coupons, timezone: this.d.timezone, expiryMonths: this.d.config.expiryMonths, log: this.d.log },
       { ids: o.ids, receivedSince: o.receivedSince, now: this.now() },
@@ -174,6 +186,7 @@ export class LoyaltyEngine {
     this.timer = null;
     this.interval = null;
     await this.running;
+    await Promise.allSettled([...this.inflight]);
     for (const w of this.waiters.splice(0)) w();
   }
 

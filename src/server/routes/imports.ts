@@ -37,11 +37,12 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!fs.existsSync(b.path)) throw new HttpError(400, 'invalid_request', `body.path: ${b.path} does not exist on the server`, [{ path: 'body.path', message: 'no such file or directory' }]);
     try {
       const report = await runImport(ctx.rt, b.path, b.format, b.options);
-      // bulk imports bypass the live path: points are earned and tags rebuilt in the background
-      if (report.imported > 0)
-        void ctx.rt.loyalty.earn()
-          .then(() => ctx.rt.tags.build({ trigger: 'import' }))
-          .catch((err) => ctx.rt.log.warn({ err }, 'earning or tag build after import failed'));
+      // bulk imports bypass the live path: points are earned and tags rebuilt in the background, each by its
+      // own engine (which a shutdown waits for); chaining one after the other could start work on closed stores
+      if (report.imported > 0) {
+        void ctx.rt.loyalty.earn().catch((err) => ctx.rt.log.warn({ err }, 'earning after import failed'));
+        void ctx.rt.tags.build({ trigger: 'import' }).catch((err) => ctx.rt.log.warn({ err }, 'tag build after import failed'));
+      }
       return report;
     } catch (err) {
       if (err instanceof ImportInputError) throw new HttpError(400, 'invalid_import', err.message);
