@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import { writeWorld } from '../world/index.ts';
 import { runImport } from '../world/importers/run.ts';
+import { ChurnInputError, trainChurn } from '../analytics/index.ts';
 import { printBuild } from './build.ts';
+import { printRun } from './recommend.ts';
 import { progressReporter } from './progress.ts';
 import { startServer } from './serve.ts';
 
@@ -49,8 +51,18 @@ export async function demoCommand(config: Config, o: DemoOptions): Promise<void>
     // a bulk import does not pass the live listeners: points are earned for the imported events in one catch-up
     const points = await server.rt.loyalty.earn();
     say(`loyalty: ${points.people} people earned points, ${points.tierChanges} tier changes`);
-    printBuild(await server.rt.tags.build({ trigger: 'demo' }));
-    server.rt.tags.schedule();
+    const rt = server.rt;
+    printBuild(await rt.tags.build({ trigger: 'demo' }));
+    rt.tags.schedule();
+    // the models: recommendations, then the churn model that writes churn_risk (a tiny shop may be too small)
+    printRun(await rt.recommend.train({ trigger: 'demo' }));
+    try {
+      const churn = await trainChurn({ olap: rt.olap, oltp: rt.oltp, timezone: config.timezone, definitions: () => rt.tags.taxonomy.definitions() }, { trigger: 'demo' });
+      say(`trained the churn model: AUC ${churn.auc} (recency only ${churn.baselineAuc}); churn_risk for ${churn.scored.persons} people`);
+    } catch (err) {
+      if (!(err instanceof ChurnInputError)) throw err;
+      say(`churn model skipped: ${err.message}`);
+    }
   } catch (err) {
     await server.close();
     throw err;
