@@ -28,21 +28,24 @@ export const breakdownField = z
 
 export const invalid = (path: string, message: string) => new HttpError(400, 'invalid_request', `${path}: ${message}`, [{ path, message }]);
 
+/** Where a report's parameters came from: 400s name `<source>.<field>`. */
+export type ParamSource = 'query' | 'body';
+
 /** Resolves from/to/tz into a checked range (defaults from the latest event), or throws a 400 naming the field. */
-export async function rangeOf(ctx: AppContext, q: { from?: string; to?: string; days?: number; tz: Timezone }): Promise<{ from: string; to: string; tz: Timezone }> {
-  if (q.from !== undefined && q.days !== undefined) throw invalid('query.days', 'give either from or days, not both');
+export async function rangeOf(ctx: AppContext, q: { from?: string; to?: string; days?: number; tz: Timezone }, source: ParamSource = 'query'): Promise<{ from: string; to: string; tz: Timezone }> {
+  if (q.from !== undefined && q.days !== undefined) throw invalid(`${source}.days`, 'give either from or days, not both');
   const latest = q.to === undefined ? await latestEventDate(ctx.rt.olap, q.tz) : null;
   const range = resolveRange(q, latest, Date.now(), q.days);
-  if (!range.ok) throw invalid(`query.${range.field}`, range.message);
+  if (!range.ok) throw invalid(`${source}.${range.field}`, range.message);
   return { from: range.from, to: range.to, tz: q.tz };
 }
 
-/** Parses the breakdown field (undefined when absent), or throws a 400 naming `query.<field>`. */
-export async function breakdownOf(ctx: AppContext, text: string | undefined, field = 'breakdown'): Promise<Breakdown | undefined> {
+/** Parses the breakdown field (undefined when absent), or throws a 400 naming `<source>.<field>`. */
+export async function breakdownOf(ctx: AppContext, text: string | undefined, field = 'breakdown', source: ParamSource = 'query'): Promise<Breakdown | undefined> {
   if (text === undefined || text === '') return undefined;
   const defs = await ctx.rt.tags.taxonomy.definitions();
   const segments = new Set((await ctx.rt.segments.store.list()).map((s) => s.id));
   const r = parseBreakdown(text, defs, (id) => segments.has(id));
-  if (!r.ok) throw invalid(`query.${field}`, r.message);
+  if (!r.ok) throw invalid(`${source}.${field}`, r.message);
   return r.breakdown;
 }

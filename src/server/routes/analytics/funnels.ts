@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
-  eventNames, funnel, FUNNEL_MAX_STEPS, FUNNEL_MIN_STEPS, funnelDropped, funnelStep, latestEventDate, resolveRange, type FunnelStep,
+  eventNames, funnel, FUNNEL_MAX_STEPS, FUNNEL_MIN_STEPS, funnelDropped, funnelStep, type FunnelStep,
 } from '../../../analytics/index.ts';
-import { parseBreakdown, type Breakdown } from '../../../analytics/breakdown.ts';
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
-import { breakdownField, invalid, rangeFields } from './common.ts';
+import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const MAX_WINDOW_DAYS = 90;
 /** a static segment holds at most this many ids (segments' own limit) */
@@ -50,17 +49,8 @@ type FunnelInput = z.infer<typeof funnelBody>;
 /** Checks what the schema cannot (window given twice, the range, the breakdown) and answers the query's parameters; 400s name `body.<field>`. */
 async function funnelOf(ctx: AppContext, b: FunnelInput) {
   if (b.windowMinutes !== undefined && b.windowDays !== undefined) throw invalid('body.windowDays', 'give either windowMinutes or windowDays, not both');
-  if (b.from !== undefined && b.days !== undefined) throw invalid('body.days', 'give either from or days, not both');
-  const latest = b.to === undefined ? await latestEventDate(ctx.rt.olap, b.tz) : null;
-  const range = resolveRange(b, latest, Date.now(), b.days);
-  if (!range.ok) throw invalid(`body.${range.field}`, range.message);
-  let breakdown: Breakdown | undefined;
-  if (b.breakdown) {
-    const segments = new Set((await ctx.rt.segments.store.list()).map((s) => s.id));
-    const r = parseBreakdown(b.breakdown, await ctx.rt.tags.taxonomy.definitions(), (id) => segments.has(id));
-    if (!r.ok) throw invalid('body.breakdown', r.message);
-    breakdown = r.breakdown;
-  }
+  const range = await rangeOf(ctx, b, 'body');
+  const breakdown = await breakdownOf(ctx, b.breakdown, 'breakdown', 'body');
   const windowMs = b.windowMinutes !== undefined ? b.windowMinutes * 60_000 : (b.windowDays ?? 1) * 86_400_000;
   return { from: range.from, to: range.to, tz: b.tz, steps: b.steps, windowMs, order: b.order, breakdown };
 }
