@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/server/app.ts';
 import type { OlapStore } from '../../src/store/olap/index.ts';
+import { httpClient, rejects } from '../support/inProcessApi.ts';
 import { openScenario, type Scenario } from '../support/scenario.ts';
 import { entryExitPages, paths, type PathsParams } from '../../src/analytics/index.ts';
 import { browsingFixture, cmp, FROM, isView, nameOf, sessionsOf, TO, type Row } from './browsingFixture.ts';
@@ -47,28 +45,6 @@ function expectedSequences(fx: ReturnType<typeof browsingFixture>, p: Pick<Paths
   return counts;
 }
 
-/** The routes over real HTTP on the same runtime, with a viewer token. */
-function httpClient(sc: () => Scenario): (url: string, auth?: boolean) => Promise<Response> {
-  let app: FastifyInstance;
-  let base = '';
-  const token = `tok-viewer-${Math.random().toString(36).slice(2)}`;
-  before(async () => {
-    const built = await buildApp(sc().rt);
-    app = built.app;
-    await built.ctx.access.addToken('viewer', token, 'viewer');
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  });
-  after(() => app?.close());
-  return (url, auth = true) => fetch(`${base}${url}`, auth ? { headers: { authorization: `Bearer ${token}` } } : {});
-}
-
-/** Asserts a 400 whose message starts with the field's path. */
-async function rejects(res: Response, field: string): Promise<void> {
-  assert.equal(res.status, 400, field);
-  const body = (await res.json()) as { error: { message: string } };
-  assert.ok(body.error.message.startsWith(field), `${field}: ${body.error.message}`);
-}
 
 // ---- the tests ---------------------------------------------------------------------------------------
 
