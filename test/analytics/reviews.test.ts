@@ -10,8 +10,8 @@ import { testConfig } from '../../src/config.ts';
 import { stopwords } from '../../src/text/tokenize.ts';
 import { sampleWorld } from '../../src/world/testing.ts';
 import { DAY, HOUR, msg, prng, send, type Msg } from '../support/scenario.ts';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { api, repoRoot, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -353,10 +353,7 @@ describe('the reviews page', () => {
 
   before(async () => {
     ensureWebBuilt();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.setDefaultTimeout(45_000); // the report scores every review text; a busy machine is slow
     await page.goto(server.url);

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { searchReport, searchZeroResults, type SearchReport } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { tokenize } from '../../src/text/tokenize.ts';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
@@ -327,10 +327,7 @@ describe('search routes over HTTP', () => {
     let page: Page;
     before(async () => {
       ensureWebBuilt();
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       page.setDefaultTimeout(45_000);
       await page.goto(base);

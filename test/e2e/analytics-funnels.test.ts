@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
 declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
@@ -156,10 +156,7 @@ describe('funnels and retention (browser)', () => {
       return (f.body?.events ?? []).reduce((a: number, e: { count: number }) => a + e.count, 0) === total;
     }, 20_000);
     assert.ok(stored, 'the events were stored');
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.setDefaultTimeout(15_000);
     await login(page, server);

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import type { AppContext } from '../../src/server/app.ts';
 import { webRoutes } from '../../src/server/routes/web.ts';
 import { api, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /**
  * The dashboard in a real browser against a real server: a few hundred shop events go in over
@@ -102,10 +102,7 @@ describe('dashboard', () => {
       const r = await client.send('batch', { batch: sent.messages.slice(i, i + 100) });
       assert.equal(r.status, 200, r.text);
     }
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   });
   after(async () => {

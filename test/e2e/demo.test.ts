@@ -3,8 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { repoRoot, tmpDataDir } from '../support/server.ts';
+import { launchChromium } from '../support/browser.ts';
 
 /**
  * `huaxiang demo` on a small shop, as a user runs it: the process prints a URL and a token, and the
@@ -42,10 +43,7 @@ describe('huaxiang demo, end to end in a browser', () => {
       demo.stderr!.on('data', (b: Buffer) => (out += b.toString()));
       demo.on('exit', (code) => reject(new Error(`demo exited with ${code}:\n${out}`)));
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   });
   after(async () => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /**
  * The loyalty area in a real browser against a real server: a coupon template is created on the page,
@@ -36,10 +36,7 @@ describe('loyalty dashboard', () => {
     const seg = await admin.post('/api/v1/segments', { name: '积分测试人群', kind: 'static', ids: PEOPLE });
     assert.equal(seg.status, 201, seg.text);
     segId = seg.body.id;
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.setDefaultTimeout(15_000);
     await page.goto(server.url);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { AccessStore } from '../../src/server/access.ts';
-import { ensureWebBuilt, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 import { api, ingest, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -56,10 +56,7 @@ describe('audit log page (browser)', () => {
     const seg = await admin.post('/api/v1/segments', { name: 'Buyers', kind: 'dynamic', rule: { event: 'Order Completed' } });
     assert.equal(seg.status, 201, seg.text);
     assert.equal((await admin.del(`/api/v1/segments/${seg.body.id}`)).status, 204);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.setDefaultTimeout(15_000);
   });

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './server.ts';
+import { chromium, type Browser } from 'playwright-core';
 
 /** Builds the dashboard into web/dist when no build is there yet (a fresh clone's `npm ci` normally has). */
 export function ensureWebBuilt(): void {
@@ -23,4 +24,12 @@ export function screenshotPath(name: string): string {
 /** Says where the screenshot went when it could not go to docs/screenshots. */
 export function noteScreenshot(file: string): void {
   if (!cjkFonts) console.log(`# no CJK font installed (apt-get install fonts-noto-cjk): screenshot left in ${file}, docs/screenshots untouched`);
+}
+
+/** Debian's Chromium, headless, with nothing that would reach beyond loopback (no sync, updates or background fetches). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
 }
