@@ -15,6 +15,7 @@ import { SegmentEngine } from './segments/index.ts';
 import { TagEngine } from './tags/index.ts';
 import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
+import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -37,6 +38,10 @@ export interface Runtime {
   loyalty: LoyaltyEngine;
   /** data-subject rights: export, rectification, erasure over every registered store (src/privacy/) */
   privacy: Privacy;
+  /** campaigns, audiences, delivery (src/campaigns/) */
+  campaigns: CampaignEngine;
+  /** event-triggered journeys (src/campaigns/journeys/) */
+  journeys: JourneyEngine;
   lock: ReturnType<typeof lockDataDir>;
   close(): Promise<void>;
 }
@@ -86,6 +91,14 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     writer.keep = (rows) => privacy.tombstones.keep(rows);
     if (opts.command === 'serve') privacy.retention.schedule();
     privacy.registry.register(loyaltyErasable(oltp));
+    const campaigns = new CampaignEngine({ config, log, olap, oltp, keyring, audit, segments, registry });
+    await campaigns.init();
+    const journeys = new JourneyEngine(campaigns);
+    await journeys.init();
+    if (opts.command === 'serve' || opts.command === 'demo') {
+      campaigns.schedule();
+      journeys.schedule();
+    }
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
     writer.onStored = (ids) => {
@@ -93,8 +106,10 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       recommend.changed(ids);
     };
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, campaigns, journeys, lock,
       async close() {
+        await journeys.stop();
+        await campaigns.stop();
         await writer.close();
         await tags.stop();
         await segments.stop();

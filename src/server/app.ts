@@ -15,6 +15,12 @@ import { modelRoutes } from './routes/models.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { messagingRoutes } from './routes/messaging.ts';
+import { journeyRoutes } from './routes/journeys.ts';
+import { campaignResultRoutes } from './routes/campaignResults.ts';
+import { sdkRoutes } from './routes/sdk.ts';
+import { dataOutRoutes } from './routes/dataOut.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -63,6 +69,12 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   recommendRoutes(app, ctx);
   loyaltyRoutes(app, ctx);
   privacyRoutes(app, ctx);
+  campaignRoutes(app, ctx);
+  messagingRoutes(app, ctx);
+  journeyRoutes(app, ctx);
+  campaignResultRoutes(app, ctx);
+  sdkRoutes(app, ctx);
+  dataOutRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }

@@ -5,6 +5,7 @@ import { LangSwitch } from './components/LangSwitch.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
 import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
 import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
+import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { Login } from './pages/Login.tsx';
 import { LoyaltyPage } from './pages/loyalty/LoyaltyPage.tsx';
 import { PrivacyPage } from './pages/privacy/PrivacyPage.tsx';
@@ -24,8 +25,8 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
   { title: 'nav.section.govern', items: ['privacy'] },
 ];
-const pending = new Set<string>(['campaigns']);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy']);
+const pending = new Set<string>([]);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy', 'campaigns']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -81,6 +82,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'segments') page = <SegmentsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'analytics') page = <AnalyticsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'loyalty') page = <LoyaltyPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
+  else if (current === 'campaigns') page = <CampaignsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'privacy') page = <PrivacyPage />;
   else if (current === 'recommendations') page = <RecommendPage />;
   else page = <ComingSoon module={current as PendingModule} />;

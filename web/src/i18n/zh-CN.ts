@@ -13,10 +13,11 @@ import { analytics_reviews } from './zh-CN/analytics-reviews.ts';
 import { analytics_baskets } from './zh-CN/analytics-baskets.ts';
 import { analytics_predictions } from './zh-CN/analytics-predictions.ts';
 import { loyalty } from './zh-CN/loyalty.ts';
+import { campaigns } from './zh-CN/campaigns.ts';
 import { privacy } from './zh-CN/privacy.ts';
 import { recommend } from './zh-CN/recommend.ts';
 
 /** Every UI string in Simplified Chinese (the default), one file per area. en.ts must have exactly these keys. */
-export const zhCN = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend } as const;
+export const zhCN = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend, ...campaigns } as const;
 
 export type MessageKey = keyof typeof zhCN;
