@@ -91,7 +91,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     writer.keep = (rows) => privacy.tombstones.keep(rows);
     if (opts.command === 'serve') privacy.retention.schedule();
     privacy.registry.register(loyaltyErasable(oltp));
-    const campaigns = new CampaignEngine({ config, log, olap, oltp, keyring, audit, segments, registry });
+    const campaigns = new CampaignEngine({ config, log, olap, oltp, keyring, audit, segments, tags, identity, writer, recommend, loyalty, registry });
     await campaigns.init();
     const journeys = new JourneyEngine(campaigns);
     await journeys.init();

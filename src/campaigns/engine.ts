@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
+import type { LoyaltyEngine } from '../loyalty/index.ts';
 import type { AuditLog } from '../privacy/audit.ts';
 import type { Keyring } from '../privacy/keyring.ts';
+import type { RecommendEngine } from '../recommend/index.ts';
 import type { SegmentEngine } from '../segments/index.ts';
+import type { TagEngine } from '../tags/index.ts';
+import type { IdentityGraph } from '../identity/index.ts';
+import type { BatchingWriter } from '../ingest/index.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 
@@ -15,6 +20,11 @@ export interface CampaignDeps {
   keyring: Keyring;
   audit: AuditLog;
   segments: SegmentEngine;
+  tags: TagEngine;
+  identity: IdentityGraph;
+  writer: BatchingWriter;
+  recommend: RecommendEngine;
+  loyalty: LoyaltyEngine;
   registry: Registry;
 }
 

@@ -151,3 +151,31 @@ export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** Why a message was not sent (guard rails). */
 export type SuppressionReason = 'no_consent' | 'unsubscribed' | 'frequency_cap' | 'duplicate' | 'no_address' | 'budget' | 'erased';
+
+/**
+ * What the pipeline knows of one person at send time (src/campaigns/recipients.ts loads it in batches):
+ * contact points opened from the encrypted `pii` column, consent and locale from the latest traits,
+ * the tags a template may read.
+ */
+export interface Recipient {
+  personId: string;
+  userId: string;
+  email?: string;
+  phone?: string;
+  /** app push device token (trait `pushToken`) */
+  pushToken?: string;
+  locale: Locale;
+  /** IANA time zone (trait `timezone`, else the shop's) */
+  timezone: string;
+  /** trait `consent.marketing`; null when the person never said */
+  marketingConsent: boolean | null;
+  /** channels the person unsubscribed from (channel_subscriptions) */
+  unsubscribed: ChannelName[];
+  /** the person is erased (privacy tombstone): never send */
+  erased: boolean;
+  traits: Record<string, unknown>;
+  /** tag code → value (profile tags) */
+  tags: Record<string, unknown>;
+  /** local hours (0–23) the person is usually active, from the preferred-hours tag; empty when unknown */
+  preferredHours: number[];
+}
