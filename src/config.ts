@@ -51,6 +51,38 @@ export const configSchema = z.object({
     /** the earner gathers people with new events for this long before crediting them */
     earnDelayMs: z.number().int().min(0).default(200),
   }).default({ expiryMonths: 12, tierWindowDays: 365, earnDelayMs: 200 }),
+  /** message channels (docs/channels.md); secrets come only from the environment */
+  channels: z.object({
+    /** the address people reach this server at: tracked links, the open pixel and unsubscribe links point here */
+    publicUrl: z.url().default('http://127.0.0.1:8080'),
+    /** a shop product page, `{itemId}` replaced (links of recommended products in messages) */
+    productUrl: z.string().includes('{itemId}', { message: 'must contain {itemId}' }).optional(),
+    email: z.object({
+      /** smtp://user:pass@host:port or smtps://… (nodemailer's connection URL) */
+      smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+      from: z.string().min(3).default('Huaxiang <no-reply@localhost>'),
+    }).prefault({}),
+    /** Aliyun SMS (SendSms) */
+    sms: z.object({
+      url: z.url().default('https://dysmsapi.aliyuncs.com/'),
+      accessKeyId: z.string().optional(),
+      accessKeySecret: z.string().optional(),
+      signName: z.string().optional(),
+      templateCode: z.string().optional(),
+    }).prefault({}),
+    /** JPush push API v3 */
+    push: z.object({
+      url: z.url().default('https://api.jpush.cn/v3/push'),
+      appKey: z.string().optional(),
+      masterSecret: z.string().optional(),
+      production: z.boolean().default(false),
+    }).prefault({}),
+    /** the generic signed webhook */
+    webhook: z.object({
+      url: z.url().optional(),
+      secret: z.string().min(16, 'must be at least 16 characters').optional(),
+    }).prefault({}),
+  }).prefault({}),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
     maxBatchBytes: z.number().int().positive().default(500 * 1024),
@@ -98,6 +130,14 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
       expiryMonths: env.HX_POINTS_EXPIRY_MONTHS === undefined ? undefined : Number(env.HX_POINTS_EXPIRY_MONTHS),
       tierWindowDays: env.HX_TIER_WINDOW_DAYS === undefined ? undefined : Number(env.HX_TIER_WINDOW_DAYS),
     },
+    channels: {
+      publicUrl: env.HX_PUBLIC_URL || undefined,
+      productUrl: env.HX_PRODUCT_URL || undefined,
+      email: { smtpUrl: env.HX_SMTP_URL || undefined, from: env.HX_EMAIL_FROM || undefined },
+      sms: { url: env.HX_SMS_URL || undefined, accessKeyId: env.HX_SMS_KEY || undefined, accessKeySecret: env.HX_SMS_SECRET || undefined, signName: env.HX_SMS_SIGN_NAME || undefined, templateCode: env.HX_SMS_TEMPLATE || undefined },
+      push: { url: env.HX_PUSH_URL || undefined, appKey: env.HX_PUSH_KEY || undefined, masterSecret: env.HX_PUSH_SECRET || undefined, production: env.HX_PUSH_PRODUCTION === undefined ? undefined : env.HX_PUSH_PRODUCTION === 'true' },
+      webhook: { url: env.HX_WEBHOOK_URL || undefined, secret: env.HX_WEBHOOK_SECRET || undefined },
+    },
     ingest: {},
   };
   const parsed = configSchema.safeParse(raw);
@@ -123,6 +163,14 @@ const envNames: Record<string, string> = {
   'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
   'loyalty.expiryMonths': 'HX_POINTS_EXPIRY_MONTHS',
   'loyalty.tierWindowDays': 'HX_TIER_WINDOW_DAYS',
+  'channels.publicUrl': 'HX_PUBLIC_URL',
+  'channels.productUrl': 'HX_PRODUCT_URL',
+  'channels.email.smtpUrl': 'HX_SMTP_URL',
+  'channels.email.from': 'HX_EMAIL_FROM',
+  'channels.sms.url': 'HX_SMS_URL',
+  'channels.push.url': 'HX_PUSH_URL',
+  'channels.webhook.url': 'HX_WEBHOOK_URL',
+  'channels.webhook.secret': 'HX_WEBHOOK_SECRET',
 };
 
 function describePath(p: PropertyKey[]): string {
