@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { IdentityGraph } from './identity/index.ts';
 import { BatchingWriter, ingestMetrics, type IngestMetrics } from './ingest/index.ts';
 import { AuditLog } from './privacy/audit.ts';
-import { Keyring, loadMasterKey } from './privacy/keyring.ts';
+import { openKeyring, type Keyring } from './privacy/keyring.ts';
 import { personPseudonym } from './privacy/persons.ts';
 import { Privacy } from './privacy/index.ts';
 import { lockDataDir } from './store/lock.ts';
@@ -59,7 +59,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       path: path.join(config.dataDir, 'clickhouse'),
     });
     const oltp = await openOltp({ url: config.databaseUrl, dataDir: config.dataDir });
-    const keyring = await Keyring.open(oltp, loadMasterKey(config.dataDir, config.masterKey));
+    const keyring = await openKeyring(oltp, config.dataDir, config.masterKey);
     const audit = new AuditLog(oltp, personPseudonym(keyring));
     const identity = new IdentityGraph(oltp, olap);
     const registry = new Registry();

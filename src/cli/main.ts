@@ -5,6 +5,7 @@ import { buildCommand } from './build.ts';
 import { loyaltyCommand } from './loyalty.ts';
 import { eraseCommand } from './erase.ts';
 import { exportUserCommand } from './exportUser.ts';
+import { keysCommand } from './keys.ts';
 import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
@@ -32,6 +33,7 @@ commands:
 
   erase USER_ID [--json]                     erase a person from every store and print the receipt (docs/privacy.md)
   export-user USER_ID [--out FILE]           everything held about a person as JSON (the right of access)
+  keys list|rotate|rewrap                    PII key rotation: a new data key, or a new master key (docs/privacy.md)
   recommend eval [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]
                                              offline evaluation of every recommendation model (docs/recommend.md)
   recommend train [--as-of ISO]              train the recommendation models now
@@ -107,6 +109,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
   async erase(argv) {
     await eraseCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async keys(argv) {
+    await keysCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async 'export-user'(argv) {
     await exportUserCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);

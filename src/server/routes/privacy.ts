@@ -5,6 +5,7 @@ import { tokenId, type Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
+import { rewrapMasterKeyFile } from '../../privacy/keyring.ts';
 
 const params = z.object({ userId: z.string().min(1).max(256) });
 const receiptParams = z.object({ id: z.string().regex(/^er_[0-9a-f]{16}$/, 'an erasure receipt id (er_ and 16 hex digits)') });
@@ -143,5 +144,28 @@ export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
     }
     const entries = await ctx.rt.audit.search({ ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined });
     return { entries, next: entries.length === q.limit ? entries[entries.length - 1]!.id : null };
+  });
+
+  const keys = ctx.docs.add({ method: 'GET', url: '/api/v1/privacy/keys', summary: 'The PII data keys: ids, when made, which is active (never the key material)', tag: 'privacy', auth: 'bearer' });
+  app.get(keys.url, async (req) => {
+    await ctx.authorize(req, 'admin');
+    return { keys: await ctx.rt.keyring.list() };
+  });
+
+  const rotate = ctx.docs.add({ method: 'POST', url: '/api/v1/privacy/keys/rotate', summary: 'Make a new PII data key the active one (older values stay readable); audited', tag: 'privacy', auth: 'bearer' });
+  app.post(rotate.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    const r = await ctx.rt.keyring.rotateDataKey();
+    await audit(ctx, req, role, 'key.rotate', 'data_key', r.active, { retired: r.retired });
+    return r;
+  });
+
+  const rewrap = ctx.docs.add({ method: 'POST', url: '/api/v1/privacy/keys/rewrap', summary: 'Wrap the data keys with a new master key kept in the data dir (not when HX_MASTER_KEY is set); audited', tag: 'privacy', auth: 'bearer' });
+  app.post(rewrap.url, async (req) => {
+    const role = await ctx.authorize(req, 'admin');
+    if (ctx.rt.config.masterKey) throw new HttpError(409, 'master_key_from_env', 'the master key comes from HX_MASTER_KEY: stop the server and run `huaxiang keys rewrap` with HX_NEW_MASTER_KEY set');
+    const rewrapped = await rewrapMasterKeyFile(ctx.rt.config.dataDir, ctx.rt.keyring);
+    await audit(ctx, req, role, 'key.rewrap', 'master_key', 'master.key', { rewrapped });
+    return { rewrapped };
   });
 }
