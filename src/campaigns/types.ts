@@ -127,6 +127,8 @@ export interface RenderedMessage {
   html?: string;
   /** tracked landing URL */
   url?: string;
+  /** the one-click unsubscribe URL (`/u/<token>`): the email List-Unsubscribe header, the SMS footer */
+  unsubscribeUrl?: string;
   coupon?: { code: string; value: number; category?: string; expiresAt: string };
   /** campaign/journey ids and arm, for receivers that send events back */
   meta: { campaignId: string | null; journeyId: string | null; stepId: string | null; arm: string };
