@@ -33,7 +33,8 @@ export async function startServerProcess(opts: { dataDir: string; nodeArgs?: str
   const child = spawn(
     process.execPath,
     [...(opts.nodeArgs ?? []), ...entry, '--data', opts.dataDir, '--port', '0', '--log-level', opts.logLevel ?? 'warn'],
-    { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    // benches measure throughput, not the per-key rate limits
+    { cwd: repoRoot, env: { ...cleanEnv(), HX_API_RATE_PER_MINUTE: '0', HX_INGEST_RATE_PER_MINUTE: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
   let err = '';

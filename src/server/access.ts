@@ -10,6 +10,22 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 /** A token's id in `api_tokens` (what the audit log records as the actor), derived from its hash. */
 export const tokenId = (token: string) => `tok_${sha256(token).slice(0, 12)}`;
 
+/** how long a key lookup is trusted before asking the store again (a revocation on another node takes effect within it) */
+const CACHE_MS = 15_000;
+
+export interface KeyInfo {
+  id: string;
+  kind: 'secret' | 'write';
+  name: string;
+  /** secret keys only */
+  role: Role | null;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export class KeyNotFoundError extends Error {}
+export class LastAdminKeyError extends Error {}
+
 export interface Credentials {
   adminToken: string;
   writeKey: string;
@@ -20,8 +36,8 @@ export interface Credentials {
  * every ingestion request checks its key.
  */
 export class AccessStore {
-  private writeKeys = new Map<string, string | null>();
-  private tokens = new Map<string, Role | null>();
+  private writeKeys = new Map<string, { id: string | null; at: number }>();
+  private tokens = new Map<string, { role: Role | null; at: number }>();
 
   constructor(private readonly db: OltpStore) {}
 
@@ -53,6 +69,50 @@ export class AccessStore {
     this.tokens.delete(sha256(token));
   }
 
+  /** every secret key and write key, newest first (ids and names; the keys themselves are never stored) */
+  async list(): Promise<KeyInfo[]> {
+    const rows = await this.db.query<{ id: string; kind: 'secret' | 'write'; name: string; role: Role | null; created_at: Date | string; revoked_at: Date | string | null }>(
+      `SELECT id, 'secret' AS kind, name, role, created_at, revoked_at FROM api_tokens
+       UNION ALL SELECT id, 'write' AS kind, name, NULL AS role, created_at, revoked_at FROM write_keys
+       ORDER BY created_at DESC, id`,
+    );
+    return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
+  }
+
+  /** A new key: a secret key (admin API, with a role) or a write key (ingestion only). The key is returned once. */
+  async create(kind: 'secret' | 'write', name: string, role: Role = 'viewer'): Promise<KeyInfo & { key: string }> {
+    const key = kind === 'secret' ? `hxa_${randomBytes(24).toString('base64url')}` : `hxw_${randomBytes(18).toString('base64url')}`;
+    const id = kind === 'secret' ? (await this.addToken(name, key, role), tokenId(key)) : await this.addWriteKey(name, key);
+    return { ...(await this.info(id)), key };
+  }
+
+  /** Revokes a key now; this node stops accepting it at once, other nodes within CACHE_MS. */
+  async revoke(id: string): Promise<KeyInfo> {
+    const table = id.startsWith('wk_') ? 'write_keys' : 'api_tokens';
+    const admins = await this.db.query<{ id: string }>(`SELECT id FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL`);
+    if (admins.length === 1 && admins[0]!.id === id) throw new LastAdminKeyError(`'${id}' is the only admin key left: create another admin key first`);
+    const rows = await this.db.query<{ id: string }>(`UPDATE ${table} SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`, [id]);
+    if (!rows[0]) throw new KeyNotFoundError(`no key '${id}'`);
+    this.tokens.clear();
+    this.writeKeys.clear();
+    return this.info(id);
+  }
+
+  /** A new key with the same kind, name and role, and the old one revoked. */
+  async rotate(id: string): Promise<KeyInfo & { key: string; replaced: string }> {
+    const old = await this.info(id);
+    if (old.revokedAt) throw new KeyNotFoundError(`key '${id}' is revoked already`);
+    const next = await this.create(old.kind, old.name, old.role ?? undefined);
+    await this.revoke(id);
+    return { ...next, replaced: id };
+  }
+
+  async info(id: string): Promise<KeyInfo> {
+    const found = (await this.list()).find((k) => k.id === id);
+    if (!found) throw new KeyNotFoundError(`no key '${id}'`);
+    return found;
+  }
+
   async addWriteKey(name: string, key: string): Promise<string> {
     const id = `wk_${sha256(key).slice(0, 12)}`;
     await this.db.query('INSERT INTO write_keys (id, name, key_hash) VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING', [id, name, sha256(key)]);
@@ -63,21 +123,21 @@ export class AccessStore {
   /** The write key's id, or null when the key is unknown or revoked. */
   async writeKeyId(key: string): Promise<string | null> {
     const h = sha256(key);
-    if (!this.writeKeys.has(h)) {
-      const rows = await this.db.query<{ id: string }>('SELECT id FROM write_keys WHERE key_hash = $1 AND revoked_at IS NULL', [h]);
-      if (this.writeKeys.size > 10_000) this.writeKeys.clear();
-      this.writeKeys.set(h, rows[0]?.id ?? null);
-    }
-    return this.writeKeys.get(h)!;
+    const hit = this.writeKeys.get(h);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.id;
+    const rows = await this.db.query<{ id: string }>('SELECT id FROM write_keys WHERE key_hash = $1 AND revoked_at IS NULL', [h]);
+    if (this.writeKeys.size > 10_000) this.writeKeys.clear();
+    this.writeKeys.set(h, { id: rows[0]?.id ?? null, at: Date.now() });
+    return rows[0]?.id ?? null;
   }
 
   async roleOf(token: string): Promise<Role | null> {
     const h = sha256(token);
-    if (!this.tokens.has(h)) {
-      const rows = await this.db.query<{ role: Role }>('SELECT role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
-      if (this.tokens.size > 10_000) this.tokens.clear();
-      this.tokens.set(h, rows[0]?.role ?? null);
-    }
-    return this.tokens.get(h)!;
+    const hit = this.tokens.get(h);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.role;
+    const rows = await this.db.query<{ role: Role }>('SELECT role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
+    if (this.tokens.size > 10_000) this.tokens.clear();
+    this.tokens.set(h, { role: rows[0]?.role ?? null, at: Date.now() });
+    return rows[0]?.role ?? null;
   }
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { Runtime } from '../runtime.ts';
 import { AccessStore, type Role } from './access.ts';
 import { errorHandler, HttpError, notFound } from './errors.ts';
+import { registerLimits } from './limits.ts';
 import { ApiDocs } from './openapi.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { ingestRoutes, registerJsonParser } from './routes/ingest.ts';
@@ -21,6 +22,7 @@ import { journeyRoutes } from './routes/journeys.ts';
 import { campaignResultRoutes } from './routes/campaignResults.ts';
 import { sdkRoutes } from './routes/sdk.ts';
 import { dataOutRoutes } from './routes/dataOut.ts';
+import { keyRoutes } from './routes/keys.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -57,6 +59,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   registerJsonParser(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFound);
+  await registerLimits(app, rt.config.http);
   opsRoutes(app, ctx);
   ingestRoutes(app, ctx);
   profileRoutes(app, ctx);
@@ -75,6 +78,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   campaignResultRoutes(app, ctx);
   sdkRoutes(app, ctx);
   dataOutRoutes(app, ctx);
+  keyRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }
