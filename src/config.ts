@@ -83,6 +83,15 @@ export const configSchema = z.object({
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
     }).prefault({}),
   }).prefault({}),
+  /** the HTTP API's browser and rate rules (docs/api-keys.md) */
+  http: z.object({
+    /** origins allowed to call /api/* from a browser (comma-separated in HX_CORS_ORIGINS); ingestion /v1/* accepts any origin, as browser SDKs need */
+    corsOrigins: z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be * or an origin like https://shop.example.com')).default([]),
+    /** requests per minute per secret key on /api/* (0: no limit) */
+    apiRatePerMinute: z.number().int().min(0).default(3000),
+    /** requests per minute per write key on /v1/* (0: no limit) */
+    ingestRatePerMinute: z.number().int().min(0).default(120_000),
+  }).prefault({}),
   ingest: z.object({
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
     maxBatchBytes: z.number().int().positive().default(500 * 1024),
@@ -138,6 +147,11 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
       push: { url: env.HX_PUSH_URL || undefined, appKey: env.HX_PUSH_KEY || undefined, masterSecret: env.HX_PUSH_SECRET || undefined, production: env.HX_PUSH_PRODUCTION === undefined ? undefined : env.HX_PUSH_PRODUCTION === 'true' },
       webhook: { url: env.HX_WEBHOOK_URL || undefined, secret: env.HX_WEBHOOK_SECRET || undefined },
     },
+    http: {
+      corsOrigins: env.HX_CORS_ORIGINS ? env.HX_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
+      apiRatePerMinute: env.HX_API_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_API_RATE_PER_MINUTE),
+      ingestRatePerMinute: env.HX_INGEST_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_INGEST_RATE_PER_MINUTE),
+    },
     ingest: {},
   };
   const parsed = configSchema.safeParse(raw);
@@ -160,6 +174,9 @@ const envNames: Record<string, string> = {
   host: '--host / HX_HOST',
   dataDir: '--data / HX_DATA_DIR',
   timezone: 'HX_TIMEZONE',
+  'http.corsOrigins': 'HX_CORS_ORIGINS',
+  'http.apiRatePerMinute': 'HX_API_RATE_PER_MINUTE',
+  'http.ingestRatePerMinute': 'HX_INGEST_RATE_PER_MINUTE',
   'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
   'loyalty.expiryMonths': 'HX_POINTS_EXPIRY_MONTHS',
   'loyalty.tierWindowDays': 'HX_TIER_WINDOW_DAYS',
