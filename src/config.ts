@@ -10,6 +10,10 @@ export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** what `serve` runs: api (HTTP, never scheduled jobs), worker (scheduled jobs when elected; ops endpoints only), all */
+  role: z.enum(['api', 'worker', 'all']).default('all'),
+  /** this node's name in job_runs and in the leader's Postgres session (default host:pid) */
+  nodeName: z.string().regex(/^[\w.:@-]{1,100}$/, 'must be letters, digits and . : @ - _ (at most 100)').optional(),
   clickhouse: z.object({
     url: z.url().optional(),
     user: z.string().default('default'),
@@ -113,6 +117,7 @@ export interface Flags {
   port?: string | number;
   host?: string;
   logLevel?: string;
+  role?: string;
 }
 
 /** Reads the HX_* environment (CONTRACT.md) and the flags into a checked Config; throws a readable error. */
@@ -122,6 +127,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     host: flags.host ?? env.HX_HOST,
     port: flags.port ?? env.HX_PORT,
     logLevel: flags.logLevel ?? env.HX_LOG_LEVEL,
+    role: flags.role ?? (env.HX_ROLE || undefined),
+    nodeName: env.HX_NODE_NAME || undefined,
     clickhouse: {
       url: env.HX_CLICKHOUSE_URL || undefined,
       user: env.HX_CLICKHOUSE_USER || undefined,
@@ -174,6 +181,8 @@ const envNames: Record<string, string> = {
   host: '--host / HX_HOST',
   dataDir: '--data / HX_DATA_DIR',
   timezone: 'HX_TIMEZONE',
+  role: '--role / HX_ROLE',
+  nodeName: 'HX_NODE_NAME',
   'http.corsOrigins': 'HX_CORS_ORIGINS',
   'http.apiRatePerMinute': 'HX_API_RATE_PER_MINUTE',
   'http.ingestRatePerMinute': 'HX_INGEST_RATE_PER_MINUTE',

@@ -16,6 +16,7 @@ import { TagEngine } from './tags/index.ts';
 import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
+import { JobRunner, leadershipFor, nodeName } from './jobs/index.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -42,6 +43,8 @@ export interface Runtime {
   campaigns: CampaignEngine;
   /** event-triggered journeys (src/campaigns/journeys/) */
   journeys: JourneyEngine;
+  /** deployment-wide scheduled work, run on the elected leader only (src/jobs/; `serve` starts it) */
+  jobs: JobRunner;
   lock: ReturnType<typeof lockDataDir>;
   close(): Promise<void>;
 }
@@ -73,7 +76,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
     const recommend = new RecommendEngine({ olap, oltp, identity, log });
     await recommend.init();
-    if (opts.command === 'serve' || opts.command === 'demo') recommend.schedule();
+    // models live in the memory of each node that serves them, so every serving node trains its own
+    if ((opts.command === 'serve' || opts.command === 'demo') && config.role !== 'worker') recommend.schedule();
     const segmentsHook = tags.live.onRefreshed;
     tags.live.onRefreshed = async (r) => {
       await segmentsHook?.(r);
@@ -85,20 +89,17 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       earlierHook?.(ids);
       loyalty.changed(ids);
     };
-    if (opts.command === 'serve' || opts.command === 'demo') loyalty.schedule();
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     await privacy.init();
     writer.keep = (rows) => privacy.tombstones.keep(rows);
-    if (opts.command === 'serve') privacy.retention.schedule();
     privacy.registry.register(loyaltyErasable(oltp));
     const campaigns = new CampaignEngine({ config, log, olap, oltp, keyring, audit, segments, tags, identity, writer, recommend, loyalty, registry });
     await campaigns.init();
     const journeys = new JourneyEngine(campaigns);
     await journeys.init();
-    if (opts.command === 'serve' || opts.command === 'demo') {
-      campaigns.schedule();
-      journeys.schedule();
-    }
+    // loyalty maintenance, retention, the campaign and journey clocks and the other deployment-wide
+    // schedules run on the elected leader: src/jobs/schedule.ts, started by `serve` (src/cli/serve.ts)
+    const jobs = new JobRunner({ oltp, log, leadership: leadershipFor({ url: config.databaseUrl, oltp, node: nodeName(config.nodeName), log }) });
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
     writer.onStored = (ids) => {
@@ -106,8 +107,9 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       recommend.changed(ids);
     };
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, campaigns, journeys, lock,
+      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, campaigns, journeys, jobs, lock,
       async close() {
+        await jobs.stop();
         await journeys.stop();
         await campaigns.stop();
         await writer.close();

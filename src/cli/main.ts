@@ -16,7 +16,9 @@ import { ImportInputError, importers } from '../world/importers/index.ts';
 const usage = () => `usage: huaxiang <command> [options]
 
 commands:
-  serve [--data DIR] [--port N] [--host H]   run the server (ingestion API, admin API, dashboard)
+  serve [--data DIR] [--port N] [--host H] [--role api|worker|all]
+                                             run the server (ingestion API, admin API, dashboard); --role
+                                             splits it across machines (docs/deploy.md), default all
   demo [--users N] [--days D] [--seed S] [--data DIR] [--port N]
                                              generate a shop, import it, build, serve the dashboard
   generate --users N --days D [--seed S] [--future D] --out DIR
@@ -125,10 +127,10 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   async serve(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' } },
+      options: { data: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, 'log-level': { type: 'string' }, role: { type: 'string' } },
       strict: true,
     });
-    await serveCommand(loadConfig({ data: values.data, port: values.port, host: values.host, logLevel: values['log-level'] }));
+    await serveCommand(loadConfig({ data: values.data, port: values.port, host: values.host, logLevel: values['log-level'], role: values.role }));
   },
 };
 

@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { buildApp } from '../server/app.ts';
+import { leaderWork } from '../jobs/index.ts';
+import { buildWorkerApp } from '../jobs/workerApp.ts';
 
 export interface Server {
   rt: Runtime;
@@ -17,15 +19,22 @@ export interface Server {
 export async function startServer(config: Config, command = 'serve'): Promise<Server> {
   const rt = await openRuntime(config, { command });
   try {
-    const { app, ctx } = await buildApp(rt);
-    const creds = await ctx.access.bootstrap(config.dataDir, { adminToken: config.adminToken, writeKey: config.writeKey });
+    // a worker serves the ops endpoints only and needs no credentials (src/jobs/workerApp.ts)
+    const worker = config.role === 'worker';
+    const { app, ctx } = worker ? { app: buildWorkerApp(rt), ctx: null } : await buildApp(rt);
+    const creds = ctx ? await ctx.access.bootstrap(config.dataDir, { adminToken: config.adminToken, writeKey: config.writeKey }) : { adminToken: '', writeKey: '', created: false };
     await app.listen({ port: config.port, host: config.host });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     rt.lock.update({ url });
-    if (command !== 'demo') rt.tags.schedule();
-    rt.segments.schedule(config.segments.evaluateEveryMinutes);
+    // scheduled work runs where this node is elected leader; an api node never schedules
+    if (config.role !== 'api') {
+      const work = leaderWork(rt, command);
+      for (const j of work.jobs) rt.jobs.add(j);
+      for (const s of work.services) rt.jobs.addService(s);
+      rt.jobs.start();
+    }
     let closing: Promise<void> | null = null;
     return {
       rt, app, url,
@@ -46,9 +55,11 @@ export async function startServer(config: Config, command = 'serve'): Promise<Se
 export async function serveCommand(config: Config): Promise<void> {
   const server = await startServer(config);
   const out = process.stdout;
-  out.write(`Huaxiang is listening on ${server.url}\n`);
+  out.write(`Huaxiang ${config.role === 'all' ? '' : `(${config.role}) `}is listening on ${server.url}\n`);
   out.write(`  data dir     ${config.dataDir}\n`);
-  if (server.credentialsCreated) {
+  if (config.role === 'worker') {
+    out.write(`  serves       /healthz, /readyz, /metrics only; scheduled jobs run here while this node is the leader\n`);
+  } else if (server.credentialsCreated) {
     out.write(`  admin token  ${server.adminToken}\n  write key    ${server.writeKey}\n`);
     out.write(`  (saved in ${config.dataDir}/credentials.json, mode 0600)\n`);
   } else {

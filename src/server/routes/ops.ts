@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app.ts';
+import { readiness } from '../../jobs/readiness.ts';
 
 const version = '0.1.0';
 
@@ -15,6 +16,20 @@ export function opsRoutes(app: FastifyInstance, ctx: AppContext) {
     ]);
     const status = olap === 'ok' && oltp === 'ok' ? 'ok' : 'degraded';
     return reply.status(status === 'ok' ? 200 : 503).send({ status, olap, oltp, queueRows: ctx.rt.writer.depth });
+  });
+
+  const ready = z.object({
+    ready: z.boolean(),
+    role: z.enum(['api', 'worker', 'all']),
+    node: z.string(),
+    checks: z.object({ olap: z.string(), oltp: z.string(), migrations: z.string(), jobs: z.string() }),
+    leader: z.boolean(),
+    leaderNode: z.string().nullable(),
+  });
+  ctx.docs.add({ method: 'GET', url: '/readyz', summary: 'Readiness: stores answer, migrations applied, a worker\'s job runner up (503 until then)', tag: 'ops', auth: 'none', response: ready });
+  app.get('/readyz', async (_req, reply) => {
+    const r = await readiness(ctx.rt);
+    return reply.status(r.ready ? 200 : 503).send(r);
   });
 
   ctx.docs.add({ method: 'GET', url: '/metrics', summary: 'Prometheus metrics', tag: 'ops', auth: 'none' });
