@@ -151,7 +151,7 @@ describe('leader fail-over between two `huaxiang serve --role worker` processes'
     assert.equal(rb.leader, false);
     assert.equal(rb.leaderNode, 'worker-a');
     // a worker serves no API
-    assert.equal((await fetch(`${urlB}/api/segments`)).status, 404);
+    assert.equal((await fetch(`${urlB}/api/v1/segments`)).status, 404);
 
     // worker-a ran its start-up loyalty maintenance, claimed for this hour's slot
     const claimed = await eventually(async () => (await query<{ slot: string; node: string }>(url, `SELECT slot::text, node FROM job_runs WHERE job = 'loyalty.maintain'`))[0], 15_000);
