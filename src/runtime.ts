@@ -97,6 +97,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     await campaigns.init();
     const journeys = new JourneyEngine(campaigns);
     await journeys.init();
+    writer.onRows = (rows) => journeys.triggered(rows);
+    segments.onChange = (id, change) => journeys.segmentChanged(id, change);
     // loyalty maintenance, retention, the campaign and journey clocks and the other deployment-wide
     // schedules run on the elected leader: src/jobs/schedule.ts, started by `serve` (src/cli/serve.ts)
     const jobs = new JobRunner({ oltp, log, leadership: leadershipFor({ url: config.databaseUrl, oltp, node: nodeName(config.nodeName), log }) });
@@ -113,6 +115,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
         await journeys.stop();
         await campaigns.stop();
         await writer.close();
+        await journeys.idle(); // the triggers of the last flush
         await tags.stop();
         await segments.stop();
         await recommend.stop();

@@ -42,6 +42,8 @@ export class BatchingWriter {
   private closed = false;
   /** told the distinct ids of every flush's stored rows (the live tag refresher listens here) */
   onStored?: (distinctIds: string[]) => void;
+  /** told every flush's stored rows once they are in the store (journeys trigger here) */
+  onRows?: (rows: EventRow[]) => void;
   /** filters every flush before it is stored: rows of erased persons are dropped (src/privacy/tombstones.ts) */
   keep?: (rows: EventRow[]) => Promise<EventRow[]>;
 
@@ -116,6 +118,7 @@ export class BatchingWriter {
     await this.olap.insert('events', toInsert);
     await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
     if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))]);
+    if (this.onRows && toInsert.length) this.onRows(toInsert);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics?.insertSeconds.observe(seconds);
     this.metrics?.messages.inc({ result: 'stored' }, toInsert.length);

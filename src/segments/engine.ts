@@ -17,6 +17,8 @@ export interface SegmentDeps {
   keyring: Keyring;
   timezone: string;
   log: Logger;
+  /** told every membership change (journeys start on "entered segment X") */
+  onChange?: (segmentId: string, change: Change) => void;
 }
 
 /** Segments as the rest of the program sees them: preview, saved segments, membership, views. */
@@ -28,6 +30,17 @@ export class SegmentEngine {
   constructor(private readonly d: SegmentDeps) {
     this.store = new SegmentStore(d.oltp, (s) => d.keyring.encrypt(s), (s) => d.keyring.decrypt(s));
     this.webhooks = new WebhookDispatcher(d.oltp, this.store, d.log);
+  }
+
+  set onChange(fn: ((segmentId: string, change: Change) => void) | undefined) {
+    this.d.onChange = fn;
+  }
+
+  /** Which of some persons match a rule now (a journey's condition split). */
+  async matching(rule: Rule, persons: string[]): Promise<string[]> {
+    if (persons.length === 0) return [];
+    const { all } = await personsOf(this.d.oltp, persons);
+    return members(await this.evalDeps(), parseRule(rule), { persons, ids: all });
   }
 
   private async evalDeps(): Promise<EvalDeps> {

@@ -14,7 +14,7 @@ export interface Change {
  * evaluated, so only they can enter or leave.
  */
 export async function applyMembers(
-  d: { olap: OlapStore; oltp: OltpStore; store: SegmentStore },
+  d: { olap: OlapStore; oltp: OltpStore; store: SegmentStore; onChange?: (segmentId: string, change: Change) => void },
   seg: Segment,
   next: readonly string[],
   among: readonly string[] | null,
@@ -44,6 +44,7 @@ export async function applyMembers(
     if (hook) await queueWebhook(d.oltp, seg, hook.url, entered, exited);
   }
   if (entered.length || exited.length || !among) await d.store.recordSize(seg.id, size, entered.length, exited.length, source);
+  if (entered.length || exited.length) d.onChange?.(seg.id, { entered, exited, size });
   return { entered, exited, size };
 }
 

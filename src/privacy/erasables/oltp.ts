@@ -105,7 +105,19 @@ export function recommendFeedbackErasable(db: OltpStore): Erasable {
   };
 }
 
+/** Where each person is in each journey (src/campaigns/journeys). */
+export function journeyStatesErasable(db: OltpStore): Erasable {
+  const where = 'person_id = ANY($1::text[]) OR user_id = ANY($1::text[])';
+  return {
+    name: 'oltp.journey_states',
+    description: 'journey progress: the step, wait and entry count of each journey the person entered',
+    count: (s) => count(db, `SELECT count(*) AS n FROM journey_states WHERE ${where}`, s.ids),
+    erase: async (s) => { await db.query(`DELETE FROM journey_states WHERE ${where}`, [s.ids]); },
+    export: (s) => db.query(`SELECT journey_id, entry, arm, step_id, status, entered_at, finished_at, exit_reason FROM journey_states WHERE ${where} ORDER BY entered_at`, [s.ids]),
+  };
+}
+
 /** Every Postgres table that holds rows about a person. */
 export function oltpErasables(db: OltpStore): Erasable[] {
-  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db)];
+  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db), journeyStatesErasable(db)];
 }
