@@ -33,7 +33,10 @@ export function createOlapClient(opts: OlapConnectionOptions): OlapClient {
         url: opts.url,
         username: opts.user ?? 'default',
         password: opts.password ?? '',
-        clickhouse_settings: { ...settings, async_insert: 0 },
+        // many API nodes each flushing small batches: the server gathers them into larger parts
+        // (async_insert), and an insert answers only once its rows are written (wait_for_async_insert),
+        // so an acknowledged event is stored. Only INSERTs with data are affected, not INSERT … SELECT.
+        clickhouse_settings: { ...settings, async_insert: 1, wait_for_async_insert: 1 },
         request_timeout: 300_000,
       }),
     };
