@@ -87,6 +87,29 @@ export const configSchema = z.object({
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
     }).prefault({}),
   }).prefault({}),
+  /** campaign guard rails and delivery (docs/campaigns.md) */
+  campaigns: z.object({
+    /** at most this many messages per person per channel within the cap window (0: no cap) */
+    capPerChannel: z.number().int().min(0).default(2),
+    /** at most this many messages per person across all channels and campaigns within the cap window (0: no cap) */
+    capAll: z.number().int().min(0).default(4),
+    /** the rolling window of both caps, in hours */
+    capWindowHours: z.number().int().min(1).max(24 * 90).default(24),
+    /** quiet hours in each person's time zone, `start-end` in whole hours (`22-8`: 22:00 to 08:00); `off` for none */
+    quietHours: z.string().regex(/^(off|([01]?\d|2[0-3])-([01]?\d|2[0-3]))$/, 'must be like 22-8 or off').default('22-8'),
+    /** messages per second per channel, overriding the adapter's own rate (`email=50,sms=20`) */
+    rates: z.record(z.string(), z.number().positive()).default({}),
+    /** messages handed to channel adapters at once */
+    concurrency: z.number().int().min(1).max(1000).default(32),
+    /** retryable failures are retried this many times (backoff doubling from retryBaseMs) before the message fails */
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    retryBaseMs: z.number().int().min(1).default(30_000),
+  }).prefault({}),
+  /** privacy-preserving analytics (docs/privacy.md) */
+  privacy: z.object({
+    /** breakdown groups with fewer people than this are left out of reports (k-anonymity; 0 or 1: keep all) */
+    minGroupSize: z.number().int().min(0).max(1000).default(0),
+  }).prefault({}),
   /** the HTTP API's browser and rate rules (docs/api-keys.md) */
   http: z.object({
     /** origins allowed to call /api/* from a browser (comma-separated in HX_CORS_ORIGINS); ingestion /v1/* accepts any origin, as browser SDKs need */
@@ -154,6 +177,16 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
       push: { url: env.HX_PUSH_URL || undefined, appKey: env.HX_PUSH_KEY || undefined, masterSecret: env.HX_PUSH_SECRET || undefined, production: env.HX_PUSH_PRODUCTION === undefined ? undefined : env.HX_PUSH_PRODUCTION === 'true' },
       webhook: { url: env.HX_WEBHOOK_URL || undefined, secret: env.HX_WEBHOOK_SECRET || undefined },
     },
+    campaigns: {
+      capPerChannel: env.HX_CAMPAIGN_CAP_CHANNEL === undefined ? undefined : Number(env.HX_CAMPAIGN_CAP_CHANNEL),
+      capAll: env.HX_CAMPAIGN_CAP_ALL === undefined ? undefined : Number(env.HX_CAMPAIGN_CAP_ALL),
+      capWindowHours: env.HX_CAMPAIGN_CAP_WINDOW_HOURS === undefined ? undefined : Number(env.HX_CAMPAIGN_CAP_WINDOW_HOURS),
+      quietHours: env.HX_CAMPAIGN_QUIET_HOURS || undefined,
+      rates: env.HX_CAMPAIGN_RATES ? Object.fromEntries(env.HX_CAMPAIGN_RATES.split(',').map((kv) => kv.split('=')).map(([k, v]) => [k!.trim(), Number(v)])) : undefined,
+      concurrency: env.HX_CAMPAIGN_CONCURRENCY === undefined ? undefined : Number(env.HX_CAMPAIGN_CONCURRENCY),
+      maxAttempts: env.HX_CAMPAIGN_MAX_ATTEMPTS === undefined ? undefined : Number(env.HX_CAMPAIGN_MAX_ATTEMPTS),
+    },
+    privacy: { minGroupSize: env.HX_MIN_GROUP_SIZE === undefined ? undefined : Number(env.HX_MIN_GROUP_SIZE) },
     http: {
       corsOrigins: env.HX_CORS_ORIGINS ? env.HX_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
       apiRatePerMinute: env.HX_API_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_API_RATE_PER_MINUTE),
@@ -181,14 +214,22 @@ const envNames: Record<string, string> = {
   host: '--host / HX_HOST',
   dataDir: '--data / HX_DATA_DIR',
   timezone: 'HX_TIMEZONE',
-  role: '--role / HX_ROLE',
-  nodeName: 'HX_NODE_NAME',
   'http.corsOrigins': 'HX_CORS_ORIGINS',
+  'privacy.minGroupSize': 'HX_MIN_GROUP_SIZE',
   'http.apiRatePerMinute': 'HX_API_RATE_PER_MINUTE',
   'http.ingestRatePerMinute': 'HX_INGEST_RATE_PER_MINUTE',
+  role: '--role / HX_ROLE',
+  nodeName: 'HX_NODE_NAME',
   'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
   'loyalty.expiryMonths': 'HX_POINTS_EXPIRY_MONTHS',
   'loyalty.tierWindowDays': 'HX_TIER_WINDOW_DAYS',
+  'campaigns.capPerChannel': 'HX_CAMPAIGN_CAP_CHANNEL',
+  'campaigns.capAll': 'HX_CAMPAIGN_CAP_ALL',
+  'campaigns.capWindowHours': 'HX_CAMPAIGN_CAP_WINDOW_HOURS',
+  'campaigns.quietHours': 'HX_CAMPAIGN_QUIET_HOURS',
+  'campaigns.rates': 'HX_CAMPAIGN_RATES',
+  'campaigns.concurrency': 'HX_CAMPAIGN_CONCURRENCY',
+  'campaigns.maxAttempts': 'HX_CAMPAIGN_MAX_ATTEMPTS',
   'channels.publicUrl': 'HX_PUBLIC_URL',
   'channels.productUrl': 'HX_PRODUCT_URL',
   'channels.email.smtpUrl': 'HX_SMTP_URL',

@@ -23,6 +23,9 @@ export interface MetricGroup extends MetricValue {
   group: string;
   /** the group's share of the total's current value (additive metrics only; null for aov and conversion) */
   share: number | null;
+  /** people active in the group in the range and in the previous period (what the minimum group size is checked against) */
+  people: number;
+  previousPeople: number;
 }
 
 export interface MetricBreakdown {
@@ -81,7 +84,7 @@ export async function metricBreakdown(olap: OlapStore, p: MetricBreakdownParams)
   const groups = rows
     .map((r) => {
       const v = valueOf(r, p.metric);
-      return { group: r.grp, ...v, share: additive ? (total.current ? v.current / total.current : 0) : null };
+      return { group: r.grp, ...v, share: additive ? (total.current ? v.current / total.current : 0) : null, people: Number(r.active_users ?? 0), previousPeople: Number(r.prev_active_users ?? 0) };
     })
     // people merely known (no activity in either period) would make empty rows
     .filter((g) => g.current !== 0 || g.previous !== 0)

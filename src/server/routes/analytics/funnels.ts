@@ -5,6 +5,7 @@ import {
 } from '../../../analytics/index.ts';
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
+import { withoutSmallGroups } from '../../../privacy/groups.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const MAX_WINDOW_DAYS = 90;
@@ -41,6 +42,7 @@ const funnelResponse = z.object({
   order: z.enum(['loose', 'strict']),
   steps: z.array(stepResult),
   groups: z.array(z.object({ group: z.string(), steps: z.array(stepResult) })).nullable(),
+  suppressedGroups: z.number().describe('breakdown groups left out because fewer people than the minimum group size (HX_MIN_GROUP_SIZE) entered them'),
   otherGroups: z.number(),
 });
 
@@ -86,7 +88,8 @@ export function funnelsRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(report.url, async (req) => {
     await ctx.authorize(req, 'viewer');
     const b = parse(funnelBody, req.body, 'body');
-    return funnel(ctx.rt.olap, await funnelOf(ctx, b));
+    const f = await funnel(ctx.rt.olap, await funnelOf(ctx, b));
+    return { ...f, ...withoutSmallGroups(f.groups, (g) => g.steps[0]?.count ?? 0, ctx.rt.config.privacy.minGroupSize) };
   });
 
   const dropped = ctx.docs.add({

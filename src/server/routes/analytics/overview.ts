@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { activeUsers, BREAKDOWN_METRICS, metricBreakdown, overview, timezones } from '../../../analytics/index.ts';
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
+import { withoutSmallGroups } from '../../../privacy/groups.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const rangeQuery = z.object(rangeFields);
@@ -59,7 +60,8 @@ const breakdownResponse = z.object({
   previousRange: z.object({ from: z.string(), to: z.string() }),
   metric: z.enum(BREAKDOWN_METRICS),
   total: z.object(metricValue),
-  groups: z.array(z.object({ group: z.string(), ...metricValue, share: z.number().nullable().describe("the group's share of the total (null for aov and conversion)") })),
+  groups: z.array(z.object({ group: z.string(), ...metricValue, share: z.number().nullable().describe("the group's share of the total (null for aov and conversion)"), people: z.number(), previousPeople: z.number() })),
+  suppressedGroups: z.number().describe('groups left out because fewer people than the minimum group size (HX_MIN_GROUP_SIZE) were active in them'),
 });
 
 /** The overview, active users (DAU/WAU/MAU) and any headline metric broken down (docs/analytics.md). */
@@ -108,6 +110,9 @@ export function overviewRoutes(app: FastifyInstance, ctx: AppContext) {
     const q = parse(breakdownQuery, req.query, 'query');
     if (!q.by) throw invalid('query.by', 'required: device, channel, city_tier, tag:<code> or segment:<id>[,<id>…]');
     const breakdown = (await breakdownOf(ctx, q.by, 'by'))!;
-    return metricBreakdown(ctx.rt.olap, { ...(await rangeOf(ctx, q)), metric: q.metric, breakdown });
+    const r = await metricBreakdown(ctx.rt.olap, { ...(await rangeOf(ctx, q)), metric: q.metric, breakdown });
+    // a period in which a group has people must have at least the minimum of them (an empty period reveals nobody)
+    const k = ctx.rt.config.privacy.minGroupSize;
+    return { ...r, ...withoutSmallGroups(r.groups, (g) => Math.min(...[g.people, g.previousPeople].filter((n) => n > 0), Infinity), k) };
   });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { granularities, retention, RETENTION_MAX_PERIODS } from '../../../analytics/index.ts';
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
+import { withoutSmallGroups } from '../../../privacy/groups.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const eventName = z.string().min(1).max(200).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
@@ -30,6 +31,7 @@ const retentionResponse = z.object({
   cohorts: z.array(z.object({ start: z.string(), size: z.number(), retained: z.array(z.number().nullable()), rates: z.array(z.number().nullable()) })),
   average: curve,
   groups: z.array(z.object({ group: z.string(), size: z.number(), curve })).nullable(),
+  suppressedGroups: z.number().describe('breakdown groups left out because smaller than the minimum group size (HX_MIN_GROUP_SIZE)'),
 });
 
 const defaultPeriods = { day: 14, week: 12, month: 6 } as const;
@@ -55,7 +57,7 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext) {
     const range = await rangeOf(ctx, { ...q, days: q.from === undefined ? days : q.days });
     if (q.segment !== undefined && !(await ctx.rt.segments.store.list()).some((s) => s.id === q.segment)) throw invalid('query.segment', `unknown segment '${q.segment}'`);
     const breakdown = await breakdownOf(ctx, q.breakdown);
-    return retention(ctx.rt.olap, {
+    const r = await retention(ctx.rt.olap, {
       ...range,
       granularity: q.granularity,
       periods,
@@ -66,5 +68,6 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext) {
       segment: q.segment,
       breakdown,
     });
+    return { ...r, ...withoutSmallGroups(r.groups, (g) => g.size, ctx.rt.config.privacy.minGroupSize) };
   });
 }
