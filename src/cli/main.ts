@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { buildCommand } from './build.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
+import { exportCommand } from '../dataout/cli.ts';
 import { loyaltyCommand } from './loyalty.ts';
 import { eraseCommand } from './erase.ts';
 import { exportUserCommand } from './exportUser.ts';
@@ -39,6 +41,10 @@ commands:
   recommend eval [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]
                                              offline evaluation of every recommendation model (docs/recommend.md)
   recommend train [--as-of ISO]              train the recommendation models now
+  backup --out DIR                           copy the data dir (ClickHouse BACKUP, PGlite dump, keys) with a manifest (docs/backup.md)
+  restore --from DIR [--force]               refill an empty data dir from a backup; row counts are checked
+  export profiles|tags|segment ID --format csv|jsonl|parquet --out FILE [--include-pii]
+                                             profiles, tag values or segment members to a file (docs/data-out.md)
 
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
@@ -123,6 +129,15 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
   async recommend(argv) {
     await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async backup(argv) {
+    await backupCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async restore(argv) {
+    await restoreCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async export(argv) {
+    await exportCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async serve(argv) {
     const { values } = parseArgs({
