@@ -94,8 +94,10 @@ export class MessageLinks {
 
   /** Every `<a href="http…">` in HTML pointed at its click redirect (the href is entity-decoded before signing). */
   trackHtml(html: string): string {
-    return html.replace(/(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?:\/\/[^"']*)\2/gi, (_all, head: string, q: string, href: string) => {
-      const url = decodeEntities(href);
+    // mustache escapes `/` in values (`https:&#x2F;&#x2F;…`), so the scheme is checked after decoding
+    return html.replace(/(<a\b[^>]*?\bhref\s*=\s*)(["'])([^"']*)\2/gi, (all, head: string, q: string, href: string) => {
+      const url = decodeEntities(href).trim();
+      if (!/^https?:\/\//i.test(url)) return all;
       return `${head}${q}${this.isOwn(url) ? href : this.click(url)}${q}`;
     });
   }

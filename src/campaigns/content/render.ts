@@ -84,11 +84,14 @@ function addressOf(deps: ContentDeps, msg: OutgoingMessage, r: Recipient): strin
   }
 }
 
-/** Products from the recommendation engine (scene `email`), in the message's language; none when it cannot answer. */
+/**
+ * Products from the recommendation engine (scene `email`), in the message's language; none when it cannot
+ * answer. Without exploration: what a preview shows is what the person is sent.
+ */
 async function recommendations(deps: ContentDeps, userId: string, n: number, locale: Locale, landing?: string): Promise<TemplateView['recommendations']> {
   if (n <= 0) return [];
   try {
-    const rec = await deps.recommend.forUser(userId, { scene: 'email', limit: n, lang: locale === 'en' ? 'en' : 'zh' });
+    const rec = await deps.recommend.forUser(userId, { scene: 'email', limit: n, explore: 0, lang: locale === 'en' ? 'en' : 'zh' });
     const page = deps.config.channels.productUrl;
     return rec.items.map((it, i) => ({
       itemId: it.itemId, name: it.title, title: it.title, category: it.category, brand: it.brand, price: it.price, reason: it.reason, rank: i + 1,
