@@ -212,16 +212,15 @@ export class JourneyEngine {
         const key = keyOf(j.def.id, personId);
         const s = states.get(key);
         if (s && inProgress(s)) {
-          const exit = j.def.exitOn.find((m) => matches(m, e));
-          if (exit) {
-            pass.exit(s, `event: ${exit.event}`);
-            continue;
-          }
+          // a wait's own event takes the wait's branch; any other exit event ends the journey
           const step = j.step(s.stepId);
           if (s.status === 'waiting' && step?.type === 'wait' && step.until && matches(step.until, e)) {
             pass.triggeredAt.set(key, row.received_at);
             pass.move(j, s, step.onEvent);
+            continue;
           }
+          const exit = j.def.exitOn.find((m) => matches(m, e));
+          if (exit) pass.exit(s, `event: ${exit.event}`);
         } else if (j.def.entry.kind === 'event' && matches(j.def.entry, e) && pass.mayEnter(j, s)) {
           states.set(key, pass.enter(j, personId, row.user_id || personId, localeOf(row.locale), s));
           pass.triggeredAt.set(key, row.received_at);
