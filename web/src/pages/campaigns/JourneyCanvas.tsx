@@ -1,41 +1,60 @@
-import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import { ENTRY_ID, journeyGraph } from './journeyGraph.ts';
-import type { Journey, JourneyStep, StepStats } from './types.ts';
+import { useI18n, type MessageKey, type Translate } from '../../i18n/index.tsx';
+import { ENTRY_ID, journeyGraph, type GraphEdge } from './journeyGraph.ts';
+import type { Duration, Entry, Journey, JourneyStep, StepStats } from './types.ts';
 
-const W = 190;
-const H = 96;
-const GX = 70;
+const W = 200;
+const H = 100;
+const GX = 72;
 const GY = 28;
 
-const KNOWN = new Set(['entry', 'wait', 'split', 'condition', 'send', 'exit']);
-
-/** A short description of a step's settings (wait time, channel, condition…), read loosely from its fields. */
-function stepDetail(s: JourneyStep | null, j: Journey, t: (k: MessageKey, v?: Record<string, string | number>) => string): string {
-  if (!s) {
-    const e = j.entry ?? {};
-    const ev = e.event ?? (e as { events?: unknown }).events;
-    if (ev) return t('cmp.j.onEvent', { event: Array.isArray(ev) ? ev.join(', ') : String(ev) });
-    if (e.segmentId) return t('cmp.j.onSegment', { segment: String(e.segmentId) });
-    return e.kind ? String(e.kind) : '';
-  }
+export function durationText(d: Duration, t: Translate): string {
   const parts: string[] = [];
-  const dur = s.duration ?? s.hours ?? s.minutes ?? s.days ?? (s.wait as { duration?: unknown } | undefined)?.duration;
-  if (dur !== undefined) parts.push(typeof dur === 'number' ? `${dur}${s.hours !== undefined ? 'h' : s.minutes !== undefined ? 'm' : s.days !== undefined ? 'd' : ''}` : String(dur));
-  const until = (s.until as { event?: unknown } | undefined)?.event ?? s.event;
-  if (until) parts.push(t('cmp.j.until', { event: String(until) }));
-  if (s.channel) parts.push(t(`cmp.channel.${String(s.channel)}` as MessageKey));
-  if (s.condition || s.when) parts.push(JSON.stringify(s.condition ?? s.when).slice(0, 60));
-  if (s.reason) parts.push(String(s.reason));
-  return parts.join(' · ');
+  if (d.days) parts.push(t('cmp.j.days', { n: d.days }));
+  if (d.hours) parts.push(t('cmp.j.hours', { n: d.hours }));
+  if (d.minutes) parts.push(t('cmp.j.minutes', { n: d.minutes }));
+  return parts.join(' ');
+}
+
+export function entryText(e: Entry, t: Translate, segmentName?: string): string {
+  if (e.kind === 'event') return t('cmp.j.onEvent', { event: e.event }) + (e.where?.length ? ` ${t('cmp.j.where', { n: e.where.length })}` : '');
+  if (e.kind === 'segment') return t('cmp.j.onSegment', { segment: segmentName ?? e.segmentId });
+  return t('cmp.j.onDate', { trait: e.trait, at: e.at });
+}
+
+function stepText(s: JourneyStep, t: Translate, lang: string): string {
+  switch (s.type) {
+    case 'wait':
+      return s.until ? t('cmp.j.waitUntil', { event: s.until.event, d: durationText(s.duration, t) }) : durationText(s.duration, t);
+    case 'split':
+      return JSON.stringify(s.condition).slice(0, 90);
+    case 'send': {
+      const subject = s.content.subject?.[lang === 'en' ? 'en' : 'zh-CN'] ?? s.content.subject?.['zh-CN'] ?? s.content.subject?.en;
+      return `${t(`cmp.channel.${s.channel}` as MessageKey)}${subject ? ` · ${subject}` : ''}`;
+    }
+    default:
+      return '';
+  }
+}
+
+function edgeLabel(e: GraphEdge, steps: Map<string, JourneyStep>, t: Translate): string {
+  if (e.way === 'yes') return t('cmp.j.yes');
+  if (e.way === 'no') return t('cmp.j.no');
+  if (e.way === 'timeout') return t('cmp.j.timeout');
+  if (e.way === 'event') {
+    const s = steps.get(e.from);
+    return s?.type === 'wait' && s.until ? s.until.event : t('cmp.j.event');
+  }
+  return '';
 }
 
 /**
  * A journey drawn read-only, left to right: boxes for the entry and each step (wait, split, send, exit) with
- * how many people entered, wait there now and went on; arrows labelled with the branch they take.
+ * how many people entered, wait there now and went on; arrows labelled with the way they take.
  */
-export function JourneyCanvas({ journey, stats }: { journey: Journey; stats?: StepStats }) {
-  const { t, fmt } = useI18n();
+export function JourneyCanvas({ journey, stats, segmentName }: { journey: Pick<Journey, 'steps' | 'start' | 'entry'>; stats?: StepStats; segmentName?: string }) {
+  const { t, fmt, lang } = useI18n();
   const g = journeyGraph(journey);
+  const byId = new Map(journey.steps.map((s) => [s.id, s]));
   const pos = new Map(g.nodes.map((n) => [n.id, { x: n.col * (W + GX), y: n.row * (H + GY) }]));
   const width = g.cols * (W + GX) - GX;
   const height = g.rows * (H + GY) - GY;
@@ -49,23 +68,19 @@ export function JourneyCanvas({ journey, stats }: { journey: Journey; stats?: St
             </marker>
           </defs>
           {g.edges.map((e, i) => {
-            const a = pos.get(e.from);
-            const b = pos.get(e.to);
-            if (!a || !b) return null;
+            const a = pos.get(e.from)!;
+            const b = pos.get(e.to)!;
             const x1 = a.x + W;
             const y1 = a.y + H / 2;
             const x2 = b.x;
             const y2 = b.y + H / 2;
-            const back = x2 <= x1;
-            const d = back
-              ? `M${x1},${y1} C${x1 + 40},${y1 + H} ${x2 - 40},${y2 + H} ${x2},${y2}`
-              : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
+            const label = edgeLabel(e, byId, t);
             return (
-              <g key={i} data-edge={`${e.from}->${e.to}`}>
-                <path d={d} fill="none" stroke="#9aa3b5" strokeWidth={1.5} markerEnd="url(#cmp-arrow)" />
-                {e.label && (
-                  <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 4 + (back ? H / 2 : 0)} textAnchor="middle" className="cmp-edge-label">
-                    {e.label}
+              <g key={i} data-edge={`${e.from}->${e.to}`} data-way={e.way}>
+                <path d={`M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`} fill="none" stroke="#9aa3b5" strokeWidth={1.5} markerEnd="url(#cmp-arrow)" />
+                {label && (
+                  <text x={x1 + 6} y={y1 + (y2 > y1 ? 14 : y2 < y1 ? -6 : -6)} className={`cmp-edge-label way-${e.way}`}>
+                    {label}
                   </text>
                 )}
               </g>
@@ -74,20 +89,20 @@ export function JourneyCanvas({ journey, stats }: { journey: Journey; stats?: St
         </svg>
         {g.nodes.map((n) => {
           const p = pos.get(n.id)!;
-          const s = n.id === ENTRY_ID ? undefined : stats?.[n.id];
-          const kind = KNOWN.has(n.kind) ? n.kind : 'other';
+          const s = n.step ? stats?.[n.id] : undefined;
           return (
-            <div key={n.id} className={`cmp-node k-${kind}`} style={{ left: p.x, top: p.y, width: W, height: H }} data-step={n.id} data-kind={n.kind}>
+            <div key={n.id} className={`cmp-node k-${n.kind}`} style={{ left: p.x, top: p.y, width: W, height: H }} data-step={n.id} data-kind={n.kind}>
               <div className="cmp-node-head">
-                <span className="cmp-node-kind">{KNOWN.has(n.kind) ? t(`cmp.j.kind.${n.kind}` as MessageKey) : n.kind}</span>
-                {n.step?.name && <span className="cmp-node-name">{String(n.step.name)}</span>}
+                <span className="cmp-node-kind">{t(`cmp.j.kind.${n.kind}` as MessageKey)}</span>
+                {n.step && <span className="cmp-node-name mono">{n.id}</span>}
               </div>
-              <div className="cmp-node-detail muted small">{stepDetail(n.step, journey, t)}</div>
+              <div className="cmp-node-detail muted">{n.step ? stepText(n.step, t, lang) : entryText(journey.entry, t, segmentName)}</div>
               {s && (
                 <div className="cmp-node-stats small" data-entered={s.entered} data-waiting={s.waiting} data-completed={s.completed}>
                   <span title={t('cmp.j.entered')}>→ {fmt.number(s.entered)}</span>
                   {s.waiting > 0 && <span title={t('cmp.j.waiting')}>⏸ {fmt.number(s.waiting)}</span>}
                   <span title={t('cmp.j.completed')}>✓ {fmt.number(s.completed)}</span>
+                  {s.heldOut > 0 && <span title={t('cmp.j.heldOut')}>◌ {fmt.number(s.heldOut)}</span>}
                 </div>
               )}
             </div>

@@ -5,16 +5,14 @@ import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { navigate } from '../../router.ts';
 import { isNotFound, useApi } from '../../useApi.ts';
 import { REFRESH_MS } from './CampaignDetail.tsx';
-import { JourneyCanvas } from './JourneyCanvas.tsx';
-import type { Journey, JourneyTemplate, StepStats } from './types.ts';
+import { durationText, entryText, JourneyCanvas } from './JourneyCanvas.tsx';
+import type { Entry, Journey, JourneyTemplate } from './types.ts';
 
 const open = (id: string) => navigate(`/campaigns/journeys/${encodeURIComponent(id)}`);
 
-function JourneyStatus({ status }: { status?: string }) {
+function JourneyStatus({ status }: { status: Journey['status'] }) {
   const { t } = useI18n();
-  const s = status ?? 'draft';
-  const known = ['draft', 'active', 'paused'].includes(s);
-  return <span className={`cmp-status st-${s === 'active' ? 'running' : s}`} data-status={s}>{known ? t(`cmp.j.status.${s}` as MessageKey) : s}</span>;
+  return <span className={`cmp-status st-${status === 'active' ? 'running' : status}`} data-status={status}>{t(`cmp.j.status.${status}` as MessageKey)}</span>;
 }
 
 /** Activate / pause (POST /api/v1/journeys/:id/{activate|pause}); a refusal shows the server's message. */
@@ -47,7 +45,7 @@ function JourneyActions({ journey, onChanged }: { journey: Journey; onChanged():
 
 /** /campaigns/journeys: the templates (each drawn, and made into a journey by a click) and the journeys made. */
 export function JourneysView() {
-  const { t, lang } = useI18n();
+  const { t, fmt, lang } = useI18n();
   const templates = useApi<{ templates: JourneyTemplate[] }>('/api/v1/journeys/templates');
   const journeys = useApi<{ journeys: Journey[] }>('/api/v1/journeys');
   const [shown, setShown] = useState<string | null>(null);
@@ -57,7 +55,13 @@ export function JourneysView() {
     setBusy(tpl.id);
     setError(null);
     try {
-      const j = await apiSend<Journey>('POST', '/api/v1/journeys', { template: tpl.id, name: lang === 'en' ? tpl.name_en : tpl.name_zh });
+      let journey = tpl.journey;
+      if (tpl.segment) {
+        // a journey that starts on a segment: make the segment the template names, then point the entry at it
+        const seg = await apiSend<{ id: string }>('POST', '/api/v1/segments', { name: lang === 'en' ? tpl.segment.name_en : tpl.segment.name_zh, kind: 'dynamic', rule: tpl.segment.rule });
+        journey = { ...journey, entry: { kind: 'segment', segmentId: seg.id } };
+      }
+      const j = await apiSend<Journey>('POST', '/api/v1/journeys', journey);
       open(j.id);
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
@@ -78,6 +82,8 @@ export function JourneysView() {
                 <th>{t('cmp.f.name')}</th>
                 <th>{t('cmp.f.status')}</th>
                 <th className="num">{t('cmp.j.steps')}</th>
+                <th className="num">{t('cmp.j.people.waiting')}</th>
+                <th className="num">{t('cmp.j.people.done')}</th>
                 <th>{t('cmp.col.actions')}</th>
               </tr>
             </thead>
@@ -91,7 +97,9 @@ export function JourneysView() {
                     <div className="muted small mono">{j.id}</div>
                   </td>
                   <td><JourneyStatus status={j.status} /></td>
-                  <td className="num">{j.steps?.length ?? 0}</td>
+                  <td className="num">{j.steps.length}</td>
+                  <td className="num">{j.people ? fmt.number(j.people.waiting) : '—'}</td>
+                  <td className="num">{j.people ? fmt.number(j.people.done + j.people.exited) : '—'}</td>
                   <td><JourneyActions journey={j} onChanged={journeys.reload} /></td>
                 </tr>
               ))}
@@ -120,9 +128,12 @@ export function JourneysView() {
                   </button>
                 </div>
               </div>
-              {(lang === 'en' ? tpl.description_en : tpl.description_zh) && <p className="muted small">{lang === 'en' ? tpl.description_en : tpl.description_zh}</p>}
-              <p className="muted small">{t('cmp.j.stepCount', { n: tpl.journey.steps?.length ?? 0 })}</p>
-              {shown === tpl.id && <JourneyCanvas journey={{ id: tpl.id, ...tpl.journey, name: tpl.name_zh } as Journey} />}
+              <p className="muted small">{lang === 'en' ? tpl.description_en : tpl.description_zh}</p>
+              <p className="muted small">
+                {t('cmp.j.stepCount', { n: tpl.journey.steps.length })} · {entryText(tpl.journey.entry as Entry, t, tpl.segment ? (lang === 'en' ? tpl.segment.name_en : tpl.segment.name_zh) : undefined)}
+                {tpl.segment ? ` · ${t('cmp.j.makesSegment')}` : ''}
+              </p>
+              {shown === tpl.id && <JourneyCanvas journey={tpl.journey as Pick<Journey, 'steps' | 'start' | 'entry'>} segmentName={tpl.segment ? (lang === 'en' ? tpl.segment.name_en : tpl.segment.name_zh) : undefined} />}
             </div>
           ))}
         </div>
@@ -133,8 +144,10 @@ export function JourneysView() {
 
 /** /campaigns/journeys/:id — the journey's flow with live per-step counts, and activate/pause. */
 export function JourneyDetail({ id }: { id: string }) {
-  const { t } = useI18n();
-  const j = useApi<Journey & { stats?: StepStats }>(`/api/v1/journeys/${encodeURIComponent(id)}`);
+  const { t, fmt } = useI18n();
+  const j = useApi<Journey>(`/api/v1/journeys/${encodeURIComponent(id)}`);
+  const segId = j.data?.entry.kind === 'segment' ? j.data.entry.segmentId : null;
+  const seg = useApi<{ name: string }>(segId ? `/api/v1/segments/${encodeURIComponent(segId)}` : null);
   useEffect(() => {
     const timer = setInterval(() => j.reload(), REFRESH_MS);
     return () => clearInterval(timer);
@@ -142,9 +155,10 @@ export function JourneyDetail({ id }: { id: string }) {
   if (j.status === 'error' && !j.data) return isNotFound(j.error) ? <div className="notice">{t('cmp.j.notFound', { id })}</div> : <ErrorBox message={j.error.message} onRetry={j.reload} />;
   if (!j.data) return <Loading />;
   const d = j.data;
-  const totals = d.stats ? Object.values(d.stats) : [];
+  const entered = d.stats ? Math.max(0, ...Object.values(d.stats).map((s) => s.entered)) : 0;
+  const reentry = d.reentry.policy === 'cooldown' ? t('cmp.j.reentry.cooldown', { d: durationText(d.reentry.cooldown, t) }) : t(`cmp.j.reentry.${d.reentry.policy}` as MessageKey);
   return (
-    <div className="card" data-testid="journey-detail" data-journey={d.id} data-status={d.status ?? ''}>
+    <div className="card" data-testid="journey-detail" data-journey={d.id} data-status={d.status}>
       <div className="detail-head">
         <div>
           <h2 className="detail-title">{d.name}</h2>
@@ -155,9 +169,19 @@ export function JourneyDetail({ id }: { id: string }) {
         </div>
         <JourneyActions journey={d} onChanged={j.reload} />
       </div>
+      {d.description && <p className="muted">{d.description}</p>}
+      <dl className="facts cmp-facts">
+        <div className="fact"><dt>{t('cmp.j.kind.entry')}</dt><dd>{entryText(d.entry, t, seg.data?.name)}</dd></div>
+        <div className="fact"><dt>{t('cmp.j.exitOn')}</dt><dd>{d.exitOn.length ? d.exitOn.map((e) => e.event).join(', ') : '—'}</dd></div>
+        <div className="fact"><dt>{t('cmp.j.reentry')}</dt><dd>{reentry}</dd></div>
+        <div className="fact"><dt>{t('cmp.arm.control')}</dt><dd>{fmt.percent(d.holdout, 0)}</dd></div>
+        {d.people && (
+          <div className="fact"><dt>{t('cmp.j.people')}</dt><dd data-testid="journey-people">{(['waiting', 'done', 'exited', 'control'] as const).map((k) => `${t(`cmp.j.people.${k}` as MessageKey)} ${fmt.number(d.people![k])}`).join(' · ')}</dd></div>
+        )}
+      </dl>
       <p className="muted small">{t('cmp.j.legend', { s: REFRESH_MS / 1000 })}</p>
-      {totals.length === 0 && <p className="muted small">{t('cmp.j.noStats')}</p>}
-      <JourneyCanvas journey={d} stats={d.stats} />
+      {entered === 0 && <p className="muted small">{t('cmp.j.noStats')}</p>}
+      <JourneyCanvas journey={d} stats={d.stats} segmentName={seg.data?.name} />
     </div>
   );
 }

@@ -71,6 +71,7 @@ export function upliftOption(arms: ArmResult[], control: string, winner: string 
       {
         name: t('cmp.res.ci'),
         type: 'custom',
+        encode: { x: 0, y: [1, 2] },
         data: rows.map((a, i) => [i, pp(a.uplift!.ci[0]), pp(a.uplift!.ci[1])]),
         z: 10,
         renderItem(_params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI) {

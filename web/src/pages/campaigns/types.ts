@@ -20,73 +20,23 @@ export type CampaignRow = Campaign & {
 /** The body of POST /api/v1/campaigns. */
 export type CampaignInput = Omit<Campaign, 'id' | 'status' | 'createdAt' | 'updatedAt'>;
 
-export interface CampaignChange {
-  actor: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-  at: string;
-}
+export type { CampaignChange } from '../../../../src/campaigns/store.ts';
 
-export interface Uplift {
-  /** treated rate − control rate (of the campaign's goal) */
-  absolute: number;
-  ci: [number, number];
-  relative: number | null;
-  pValue: number;
-}
+// results: type-only from the results module (GET /api/v1/campaigns/:id/results)
+export type { ArmResult, CampaignResults, Uplift } from '../../../../src/campaigns/results.ts';
 
-export interface ArmResult {
-  arm: string;
-  audience: number;
-  sent: number;
-  delivered: number;
-  opened: number;
-  clicked: number;
-  converted: number;
-  gmv: number;
-  ctr: number;
-  cvr: number;
-  uplift: Uplift | null;
-}
+// journeys: the definition language and templates, type-only from the journey engine
+import type { Journey as StoredJourney, Step, Duration, Entry } from '../../../../src/campaigns/journeys/definition.ts';
+import type { JourneyTemplate } from '../../../../src/campaigns/journeys/templates.ts';
+export type { Step as JourneyStep, Duration, Entry, JourneyTemplate };
 
-/** GET /api/v1/campaigns/:id/results */
-export interface CampaignResults {
-  campaign: string;
-  goal: Goal;
-  control: string;
-  winner: string | null;
-  arms: ArmResult[];
-  groups?: { key: string; arms: ArmResult[] }[];
+export interface StepStat {
+  entered: number;
+  waiting: number;
+  completed: number;
+  heldOut: number;
 }
+export type StepStats = Record<string, StepStat>;
 
-/** A journey as GET /api/v1/journeys… answers it: read loosely, since only the drawing needs it. */
-export interface JourneyStep {
-  id: string;
-  kind?: string;
-  type?: string;
-  name?: string;
-  next?: string | null;
-  [k: string]: unknown;
-}
-
-export interface Journey {
-  id: string;
-  name: string;
-  status?: string;
-  entry?: Record<string, unknown>;
-  steps: JourneyStep[];
-  template?: string | null;
-  [k: string]: unknown;
-}
-
-export interface JourneyTemplate {
-  id: string;
-  name_zh: string;
-  name_en: string;
-  description_zh?: string;
-  description_en?: string;
-  journey: Partial<Journey> & { steps: JourneyStep[] };
-}
-
-export type StepStats = Record<string, { entered: number; waiting: number; completed: number; [k: string]: number }>;
+/** GET /api/v1/journeys/:id (and a row of GET /api/v1/journeys, without `stats`). */
+export type Journey = StoredJourney & { stats?: StepStats; people?: { waiting: number; done: number; exited: number; control: number } };
