@@ -36,7 +36,9 @@ export function createOlapClient(opts: OlapConnectionOptions): OlapClient {
         // many API nodes each flushing small batches: the server gathers them into larger parts
         // (async_insert), and an insert answers only once its rows are written (wait_for_async_insert),
         // so an acknowledged event is stored. Only INSERTs with data are affected, not INSERT … SELECT.
-        clickhouse_settings: { ...settings, async_insert: 1, wait_for_async_insert: 1 },
+        // On a cluster, an insert into a Distributed table answers once the shards hold the rows
+        // (insert_distributed_sync), so the next flush's messageId check on any node sees them.
+        clickhouse_settings: { ...settings, async_insert: 1, wait_for_async_insert: 1, insert_distributed_sync: 1 },
         request_timeout: 300_000,
       }),
     };
