@@ -72,9 +72,9 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const tags = new TagEngine({ olap, oltp, log, registry }, config);
     await tags.init();
     writer.onStored = (ids) => tags.live.changed(ids);
-    const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log });
+    const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log, registry });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
-    const recommend = new RecommendEngine({ olap, oltp, identity, log });
+    const recommend = new RecommendEngine({ olap, oltp, identity, log, registry });
     await recommend.init();
     // models live in the memory of each node that serves them, so every serving node trains its own
     if ((opts.command === 'serve' || opts.command === 'demo') && config.role !== 'worker') recommend.schedule();

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { timedBuild } from '../metrics.ts';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { IdentityGraph } from '../identity/index.ts';
@@ -41,6 +43,8 @@ export interface RecommendDeps {
   oltp: OltpStore;
   identity: IdentityGraph;
   log: Logger;
+  /** for hx_build_seconds{job="recommend"} */
+  registry?: Registry;
 }
 
 export interface RecommendRequest {
@@ -154,7 +158,7 @@ export class RecommendEngine {
   /** Trains every model as of `asOf` (now); one training at a time — a second call joins the first. */
   train(o: { asOf?: Date; trigger: string; profiles?: Map<string, Profile> }): Promise<TrainRun> {
     if (this.training) return this.training;
-    this.training = this.doTrain(o).finally(() => (this.training = null));
+    this.training = timedBuild(this.deps.registry, 'recommend', () => this.doTrain(o)).finally(() => (this.training = null));
     return this.training;
   }
 

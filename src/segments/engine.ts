@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { timedBuild } from '../metrics.ts';
 import type { Keyring } from '../privacy/keyring.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
@@ -19,6 +21,8 @@ export interface SegmentDeps {
   log: Logger;
   /** told every membership change (journeys start on "entered segment X") */
   onChange?: (segmentId: string, change: Change) => void;
+  /** for hx_build_seconds{job="segments"} */
+  registry?: Registry;
 }
 
 /** Segments as the rest of the program sees them: preview, saved segments, membership, views. */
@@ -182,9 +186,11 @@ export class SegmentEngine {
   }
 
   async evaluateAll(source: string): Promise<void> {
-    for (const seg of inDependencyOrder(await this.store.dynamic())) {
-      await this.evaluate(seg.id, source).catch((err) => this.d.log.warn({ err, segment: seg.id }, 'segment evaluation failed'));
-    }
+    await timedBuild(this.d.registry, 'segments', async () => {
+      for (const seg of inDependencyOrder(await this.store.dynamic())) {
+        await this.evaluate(seg.id, source).catch((err) => this.d.log.warn({ err, segment: seg.id }, 'segment evaluation failed'));
+      }
+    });
   }
 
   async stop(): Promise<void> {

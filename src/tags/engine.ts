@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { timedBuild } from '../metrics.ts';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { OlapStore } from '../store/olap/index.ts';
@@ -69,7 +70,7 @@ export class TagEngine {
   }
 
   build(o: { asOf?: Date; trigger: string }): Promise<BuildResult> {
-    return fullBuild(this.deps, o);
+    return timedBuild(this.rt.registry, 'tags', () => fullBuild(this.deps, o));
   }
 
   async valuesOf(personId: string): Promise<{ defs: Map<string, TagDef>; values: StoredValue[] }> {

@@ -14,6 +14,9 @@ export class LiveRefresher {
   private running: Promise<void> | null = null;
   private stopped = false;
   private readonly seconds?: Histogram;
+  /** when each pending id was first reported, for the freshness histogram */
+  private since = new Map<string, number>();
+  private readonly freshness?: Histogram;
   /** told after each refresh which people were refreshed (and all their ids): segment membership listens */
   onRefreshed?: (r: { persons: string[]; ids: string[] }) => Promise<void>;
   /** resolves waiters once everything reported before their call is refreshed */
@@ -33,13 +36,24 @@ export class LiveRefresher {
         buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
         registers: [registry],
       });
+      this.freshness = new Histogram({
+        name: 'hx_live_freshness_seconds',
+        help: 'segment and tag freshness: from a batch of events being stored to its people\'s real-time tags, segment memberships and recommendation profiles being current (the oldest event of each refresh)',
+        buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+        registers: [registry],
+      });
     }
   }
 
   /** ids whose events were just stored */
   changed(ids: Iterable<string>): void {
     if (this.stopped) return;
-    for (const id of ids) if (id) this.pending.add(id);
+    for (const id of ids) {
+      if (id && !this.pending.has(id)) {
+        this.pending.add(id);
+        this.since.set(id, Date.now());
+      }
+    }
     this.schedule();
   }
 
@@ -73,12 +87,18 @@ export class LiveRefresher {
 
   private async run(): Promise<void> {
     const ids = [...this.pending].slice(0, this.batch);
-    for (const id of ids) this.pending.delete(id);
+    let oldest = Infinity;
+    for (const id of ids) {
+      this.pending.delete(id);
+      oldest = Math.min(oldest, this.since.get(id) ?? Infinity);
+      this.since.delete(id);
+    }
     const end = this.seconds?.startTimer();
     try {
       const r = await refreshPersons(this.deps, ids);
       this.log?.debug({ ids: ids.length, persons: r.persons.length }, 'tags refreshed');
       await this.onRefreshed?.(r);
+      if (Number.isFinite(oldest)) this.freshness?.observe((Date.now() - oldest) / 1000);
     } catch (err) {
       // the next scheduled build recomputes them; keep serving
       this.log?.warn({ err, ids: ids.length }, 'live tag refresh failed');

@@ -9,6 +9,7 @@ import { httpClient } from '../support/inProcessApi.ts';
  * left out of the funnel, retention and metric breakdown answers and counted in `suppressedGroups`; with 0
  * it is there.
  */
+type Report = { groups: { group: string }[] | null; suppressedGroups: number };
 let sc: Scenario;
 const NOW = Date.now();
 const big = ['kg-1', 'kg-2', 'kg-3', 'kg-4', 'kg-5', 'kg-6'];
@@ -42,13 +43,13 @@ describe('minimum group size in broken-down reports', () => {
 
       const overview = await get(`/api/v1/analytics/breakdown?metric=gmv&days=7&by=${encodeURIComponent(by)}`);
       assert.equal(overview.status, 200, await overview.clone().text());
-      const o = await overview.json();
+      const o = (await overview.json()) as Report;
       assert.deepEqual(groupsOf(o), expected);
       assert.equal(o.suppressedGroups, suppressed);
 
       const retention = await get(`/api/v1/analytics/retention?granularity=day&periods=3&days=7&breakdown=${encodeURIComponent(by)}`);
       assert.equal(retention.status, 200, await retention.clone().text());
-      const r = await retention.json();
+      const r = (await retention.json()) as Report;
       assert.deepEqual(groupsOf(r), expected);
       assert.equal(r.suppressedGroups, suppressed);
 
@@ -71,7 +72,7 @@ describe('minimum group size in broken-down reports', () => {
         payload: { steps: [{ event: 'Product Viewed' }, { event: 'Order Completed' }], days: 7, windowDays: 1, breakdown },
       });
       assert.equal(res.statusCode, 200, res.body);
-      return res.json();
+      return res.json() as Report & { steps: { count: number }[] };
     } finally {
       await app.close();
     }
