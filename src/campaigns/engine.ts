@@ -22,7 +22,7 @@ import { insertMessages, type NewMessage } from './delivery/queue.ts';
 import { parseQuietHours, preferredSendTime } from './guards/index.ts';
 import { loadRecipients } from './recipients.ts';
 import { firstRunAt, nextOccurrence, runIdOf } from './scheduler.ts';
-import { assertTransition } from './status.ts';
+import { assertTransition, InvalidTransitionError } from './status.ts';
 import { CampaignStore, type By, type StoredCampaign } from './store.ts';
 import type { Audience, ChannelAdapter, ChannelName, Content, MessageStatus, OutgoingMessage, Recipient, RenderedMessage } from './types.ts';
 
@@ -219,10 +219,11 @@ export class CampaignEngine {
     }
   }
 
-  /** draft → scheduled, with the first run time from the schedule. */
+  /** draft (or paused) → scheduled, with the next run time from the schedule. */
   async scheduleCampaign(id: string, by: By): Promise<StoredCampaign> {
     const c = await this.store.get(id);
-    assertTransition(id, c.status, 'scheduled');
+    // running → scheduled is the scheduler's own move between the runs of a recurring campaign
+    if (c.status !== 'draft' && c.status !== 'paused') throw new InvalidTransitionError(id, c.status, 'scheduled');
     const next = firstRunAt(c.schedule, this.clock(), this.deps.config.timezone);
     if (!next) throw new Error(`campaign '${id}': the schedule has no run left`);
     return this.store.transition(id, 'scheduled', by, { nextRunAt: next });
