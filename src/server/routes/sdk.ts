@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { createGunzip, createInflate, gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../app.ts';
@@ -31,6 +31,7 @@ interface Loaded {
  * it is revalidated hourly (ETag), since the path does not change between versions.
  */
 export function sdkRoutes(app: FastifyInstance, ctx: AppContext, opts: { file?: string } = {}): void {
+  acceptCompressedIngestion(app);
   const file = opts.file ?? defaultSdkFile;
   let cached: Loaded | undefined;
 
@@ -72,5 +73,33 @@ export function sdkRoutes(app: FastifyInstance, ctx: AppContext, opts: { file?: 
   app.get(SEGMENT_PATH, (req, reply) => {
     parse(segmentParams, req.params, 'path');
     return serve(req, reply);
+  });
+}
+
+/**
+ * Server SDKs compress their batches: RudderStack's Node SDK sends gzipped JSON by default, labelled
+ * `Content-Type: application/x-www-form-urlencoded` (axios's default for a Buffer), as the RudderStack and
+ * Segment HTTP APIs accept. On /v1/* such a body is read as the JSON it is, and compressed bodies are
+ * inflated before parsing; the body limits apply to the inflated size, so a small compressed body cannot
+ * expand past them.
+ */
+function acceptCompressedIngestion(app: FastifyInstance): void {
+  app.addHook('preParsing', async (req, _reply, payload) => {
+    if (!req.url.startsWith('/v1/')) return payload;
+    // the content type decides the parser after this hook: one JSON parser for every ingestion body
+    if (/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) req.headers['content-type'] = 'application/json';
+    const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
+    if (!encoding || encoding === 'identity') return payload;
+    if (encoding !== 'gzip' && encoding !== 'deflate') {
+      throw new HttpError(415, 'unsupported_media_type', `Content-Encoding ${encoding} is not accepted: send gzip, deflate or no encoding`);
+    }
+    const inflate = Object.assign(encoding === 'gzip' ? createGunzip() : createInflate(), { receivedEncodedLength: 0 });
+    payload.on('data', (chunk: Buffer) => (inflate.receivedEncodedLength += chunk.length));
+    payload.on('error', (err) => inflate.destroy(err));
+    inflate.on('error', (err: Error & { statusCode?: number }) => {
+      err.statusCode ??= 400;
+      err.message = `request body is not valid ${encoding}: ${err.message}`;
+    });
+    return payload.pipe(inflate);
   });
 }
