@@ -101,7 +101,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     segments.onChange = (id, change) => journeys.segmentChanged(id, change);
     // loyalty maintenance, retention, the campaign and journey clocks and the other deployment-wide
     // schedules run on the elected leader: src/jobs/schedule.ts, started by `serve` (src/cli/serve.ts)
-    const jobs = new JobRunner({ oltp, log, leadership: leadershipFor({ url: config.databaseUrl, oltp, node: nodeName(config.nodeName), log }) });
+    const jobs = new JobRunner({ oltp, log, registry, leadership: leadershipFor({ url: config.databaseUrl, oltp, node: nodeName(config.nodeName), log }) });
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
     writer.onStored = (ids) => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { OltpStore } from '../store/oltp/index.ts';
 import type { Leadership } from './leader.ts';
 
@@ -50,11 +51,25 @@ export class JobRunner {
   private servicesUp = false;
   private electedAt = 0;
   private up = false;
+  private readonly metrics?: { leader: Gauge; runs: Counter; seconds: Histogram };
 
   constructor(
-    private readonly d: { oltp: OltpStore; leadership: Leadership; log: Logger; tickMs?: number },
+    private readonly d: { oltp: OltpStore; leadership: Leadership; log: Logger; tickMs?: number; registry?: Registry },
   ) {
-    d.leadership.onChange((leader) => (leader ? this.lead() : void this.follow()));
+    if (d.registry) {
+      const registers = [d.registry];
+      this.metrics = {
+        leader: new Gauge({ name: 'hx_job_leader', help: '1 while this node is the leader that runs the scheduled jobs', registers }),
+        runs: new Counter({ name: 'hx_job_runs_total', help: 'job runs this node claimed and ran, by job and outcome', labelNames: ['job', 'status'], registers }),
+        seconds: new Histogram({ name: 'hx_job_run_seconds', help: 'duration of job runs on this node', labelNames: ['job'], buckets: [0.1, 1, 5, 15, 60, 300, 900, 3600], registers }),
+      };
+      this.metrics.leader.set(0);
+    }
+    d.leadership.onChange((leader) => {
+      this.metrics?.leader.set(leader ? 1 : 0);
+      if (leader) this.lead();
+      else void this.follow();
+    });
   }
 
   get node(): string {
@@ -166,6 +181,8 @@ export class JobRunner {
       await this.d.oltp
         .query(`UPDATE job_runs SET finished_at = now(), status = $3, error = $4 WHERE job = $1 AND slot = $2`, [j.name, slot, error ? 'failed' : 'done', error])
         .catch((err) => this.d.log.warn({ err, job: j.name, slot }, 'could not record the end of a job run'));
+      this.metrics?.runs.inc({ job: j.name, status: error ? 'failed' : 'done' });
+      this.metrics?.seconds.observe({ job: j.name }, (Date.now() - started) / 1000);
       this.d.log.debug({ job: j.name, slot, trigger, ms: Date.now() - started }, 'job ran');
     })()
       .catch((err) => this.d.log.warn({ err: (err as Error).message, job: j.name, slot }, 'could not claim a job slot'))

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { AdvisoryLockLeader, JobRunner, SoleLeader } from '../../src/jobs/index.ts';
 import { openOltp, type OltpStore } from '../../src/store/oltp/index.ts';
 import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
@@ -86,7 +87,8 @@ describe('claiming a job slot on a Postgres server', () => {
 describe('the job runner on embedded PGlite (the sole leader)', () => {
   it('runs a job once per slot and records how each run ended', async () => {
     const oltp = await openOltp({ dataDir: ':memory:' });
-    const runner = new JobRunner({ oltp, log, leadership: new SoleLeader('solo', oltp), tickMs: 20 });
+    const registry = new Registry();
+    const runner = new JobRunner({ oltp, log, registry, leadership: new SoleLeader('solo', oltp), tickMs: 20 });
     const seen: { slot: number; trigger: string }[] = [];
     runner.add({
       name: 'ok',
@@ -119,6 +121,12 @@ describe('the job runner on embedded PGlite (the sole leader)', () => {
     assert.deepEqual(runs.map((r) => [Number(r.slot), r.trigger, r.status, r.node]), seen.map((s) => [s.slot, s.trigger, 'done', 'solo']));
     const bad = await oltp.query<{ status: string; error: string }>(`SELECT status, error FROM job_runs WHERE job = 'bad'`);
     assert.ok(bad.length >= 2 && bad.every((r) => r.status === 'failed' && r.error === 'boom'));
+    // the metrics count the same runs
+    const counted = (await registry.getSingleMetric('hx_job_runs_total')!.get()).values;
+    const count = (job: string, status: string) => counted.find((v) => v.labels.job === job && v.labels.status === status)?.value ?? 0;
+    assert.equal(count('ok', 'done'), runs.length);
+    assert.equal(count('bad', 'failed'), bad.length);
+    assert.equal((await registry.getSingleMetric('hx_job_leader')!.get()).values[0]!.value, 0, 'stopped: no longer the leader');
     await oltp.close();
   });
 });

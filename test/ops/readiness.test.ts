@@ -81,6 +81,7 @@ describe('/readyz', () => {
     const metrics = await ops.get('/metrics');
     assert.equal(metrics.status, 200);
     assert.match(metrics.text, /^hx_process_cpu_seconds_total/m);
+    assert.match(metrics.text, /^hx_job_leader 1$/m);
     // no ingestion, admin API or dashboard on a worker
     assert.equal((await ops.get('/api/v1/segments')).status, 404);
     assert.equal((await fetch(`${server.url}/v1/batch`, { method: 'POST', body: '{}' })).status, 404);
@@ -95,6 +96,7 @@ describe('/readyz', () => {
     assert.equal(down.body.checks.jobs, 'the job runner is not running');
     assert.equal(down.body.leader, false);
     assert.equal(down.body.leaderNode, null);
+    assert.match((await ops.get('/metrics')).text, /^hx_job_leader 0$/m);
     assert.equal((await ops.get('/healthz')).status, 200);
     await server.close();
     server = undefined;
