@@ -16,6 +16,7 @@ import { isPersonalField } from './mask.ts';
 import { personPseudonym } from './persons.ts';
 import { Retention } from './retention.ts';
 import { Tombstones } from './tombstones.ts';
+import { ConsentService } from './consent.ts';
 import { plainTraits } from './traits.ts';
 
 export { AuditLog, type AuditAction, type AuditEntry, type AuditQuery, type AuditRecord } from './audit.ts';
@@ -23,6 +24,7 @@ export { ErasureRegistry, type Actor, type Erasable, type ErasureReceipt, type E
 export { olapDelete } from './erasables/olap.ts';
 export type { PersonExport } from './export.ts';
 export { maskTraits, isPersonalField } from './mask.ts';
+export { CONSENT_CHANNELS, ConsentSubjectNotFoundError, PURPOSES, type ConsentState } from './consent.ts';
 export { DATA_CLASSES, DEFAULT_RETENTION, Retention, type DataClass, type RetentionRun } from './retention.ts';
 
 export interface PrivacyDeps {
@@ -49,11 +51,14 @@ export class Privacy {
   readonly tombstones: Tombstones;
   /** retention periods per data class, enforced by a daily job under `serve` */
   readonly retention: Retention;
+  /** consent per purpose and channel, with its history */
+  readonly consent: ConsentService;
   private readonly erasure: ErasureService;
 
   constructor(private readonly d: PrivacyDeps) {
     this.tombstones = new Tombstones(d.oltp, personPseudonym(d.keyring));
     this.retention = new Retention(d);
+    this.consent = new ConsentService(d);
     for (const e of [...olapErasables(d.olap), ...oltpErasables(d.oltp)]) this.registry.register(e);
     this.erasure = new ErasureService({ ...d, tombstones: this.tombstones, registry: this.registry });
   }

@@ -150,6 +150,8 @@ export function api(url: string, token?: string) {
     get: async <T = any>(p: string) => reply<T>(await fetch(url + p, { headers: headers() })),
     post: async <T = any>(p: string, body: unknown) =>
       reply<T>(await fetch(url + p, { method: 'POST', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) })),
+    put: async <T = any>(p: string, body: unknown) =>
+      reply<T>(await fetch(url + p, { method: 'PUT', headers: headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) })),
     del: async <T = any>(p: string) => reply<T>(await fetch(url + p, { method: 'DELETE', headers: headers() })),
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DATA_CLASSES, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
+import { CONSENT_CHANNELS, ConsentSubjectNotFoundError, PURPOSES, DATA_CLASSES, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
 import { tokenId, type Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
@@ -167,5 +167,30 @@ export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
     const rewrapped = await rewrapMasterKeyFile(ctx.rt.config.dataDir, ctx.rt.keyring);
     await audit(ctx, req, role, 'key.rewrap', 'master_key', 'master.key', { rewrapped });
     return { rewrapped };
+  });
+
+  const consentBody = z.strictObject({
+    purposes: z.strictObject(Object.fromEntries(PURPOSES.map((p) => [p, z.boolean().optional()])) as Record<(typeof PURPOSES)[number], z.ZodOptional<z.ZodBoolean>>).optional(),
+    channels: z.strictObject(Object.fromEntries(CONSENT_CHANNELS.map((c) => [c, z.boolean().optional()])) as Record<(typeof CONSENT_CHANNELS)[number], z.ZodOptional<z.ZodBoolean>>).optional(),
+    source: z.string().trim().min(1).max(100).regex(/^[\w .:/-]+$/, 'letters, digits and _ . : / - only').default('api'),
+  }).refine((b) => Object.keys(b.purposes ?? {}).length + Object.keys(b.channels ?? {}).length > 0, 'name at least one purpose or channel');
+  const noSubject = (err: unknown): never => {
+    if (err instanceof ConsentSubjectNotFoundError) throw new HttpError(404, 'not_found', err.message);
+    throw err;
+  };
+
+  const getConsent = ctx.docs.add({ method: 'GET', url: '/api/v1/profiles/:userId/consent', summary: 'A person’s consent per purpose and per channel, with the history of purpose changes', tag: 'privacy', auth: 'bearer', params });
+  app.get(getConsent.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const { userId } = parse(params, req.params, 'path');
+    return privacy.consent.get(userId).catch(noSubject);
+  });
+
+  const putConsent = ctx.docs.add({ method: 'PUT', url: '/api/v1/profiles/:userId/consent', summary: 'Record a consent change (purposes as an identify event, channels as subscriptions); audited', tag: 'privacy', auth: 'bearer', params, body: consentBody });
+  app.put(putConsent.url, async (req) => {
+    const role = await ctx.authorize(req, 'marketer');
+    const { userId } = parse(params, req.params, 'path');
+    const b = parse(consentBody, req.body ?? {}, 'body');
+    return privacy.consent.set(userId, { purposes: b.purposes, channels: b.channels, source: b.source }, actorOf(req, role)).catch(noSubject);
   });
 }
