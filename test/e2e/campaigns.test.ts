@@ -237,6 +237,7 @@ describe('campaigns dashboard', () => {
   });
 
   it('draws a journey template, creates a journey from it and activates it', async () => {
+    await page.locator('[data-nav="campaigns"]').click();
     await page.locator('[data-tab="journeys"]').click();
     const templates = (await admin.get('/api/v1/journeys/templates')).body.templates as { id: string; journey: { steps: { id: string; type: string }[] } }[];
     const tpl = templates.find((x) => x.id === 'abandoned_cart')!;

@@ -27,7 +27,7 @@ export function CampaignWizard({ segments }: { segments: Segment[] }) {
   const [error, setError] = useState<{ msg: string; saved?: Campaign } | null>(null);
   const set = (p: Partial<Draft>) => setDraft((d) => ({ ...d, ...p }));
   const audience = audienceOf(draft);
-  const count = useDebouncedPost<{ count: number }>('/api/v1/campaigns/audience/count', audience ? { audience } : null);
+  const count = useDebouncedPost<{ count: number; unknown?: number }>('/api/v1/campaigns/audience/count', audience ? { audience } : null);
   const issues = problems(draft);
   const nameMissing = !draft.name.trim();
   const ownerMissing = !draft.owner.trim();

@@ -4,7 +4,7 @@ import type { Duration, Entry, Journey, JourneyStep, StepStats } from './types.t
 
 const W = 200;
 const H = 100;
-const GX = 72;
+const GX = 104;
 const GY = 28;
 
 export function durationText(d: Duration, t: Translate): string {
@@ -26,7 +26,7 @@ function stepText(s: JourneyStep, t: Translate, lang: string): string {
     case 'wait':
       return s.until ? t('cmp.j.waitUntil', { event: s.until.event, d: durationText(s.duration, t) }) : durationText(s.duration, t);
     case 'split':
-      return JSON.stringify(s.condition).slice(0, 90);
+      return conditionText(s.condition);
     case 'send': {
       const subject = s.content.subject?.[lang === 'en' ? 'en' : 'zh-CN'] ?? s.content.subject?.['zh-CN'] ?? s.content.subject?.en;
       return `${t(`cmp.channel.${s.channel}` as MessageKey)}${subject ? ` · ${subject}` : ''}`;
@@ -36,13 +36,22 @@ function stepText(s: JourneyStep, t: Translate, lang: string): string {
   }
 }
 
+/** A split's condition, short: `tag op value` for a single tag condition, the rule as JSON otherwise. */
+function conditionText(c: unknown): string {
+  const o = (c ?? {}) as Record<string, unknown>;
+  if (typeof o.tag === 'string' && typeof o.op === 'string') return `${o.tag} ${o.op} ${o.value === undefined ? '' : Array.isArray(o.value) ? o.value.join(', ') : String(o.value)}`.trim();
+  return JSON.stringify(c).slice(0, 120);
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 function edgeLabel(e: GraphEdge, steps: Map<string, JourneyStep>, t: Translate): string {
   if (e.way === 'yes') return t('cmp.j.yes');
   if (e.way === 'no') return t('cmp.j.no');
   if (e.way === 'timeout') return t('cmp.j.timeout');
   if (e.way === 'event') {
     const s = steps.get(e.from);
-    return s?.type === 'wait' && s.until ? s.until.event : t('cmp.j.event');
+    return s?.type === 'wait' && s.until ? clip(s.until.event, 16) : t('cmp.j.event');
   }
   return '';
 }
@@ -79,7 +88,7 @@ export function JourneyCanvas({ journey, stats, segmentName }: { journey: Pick<J
               <g key={i} data-edge={`${e.from}->${e.to}`} data-way={e.way}>
                 <path d={`M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`} fill="none" stroke="#9aa3b5" strokeWidth={1.5} markerEnd="url(#cmp-arrow)" />
                 {label && (
-                  <text x={x1 + 6} y={y1 + (y2 > y1 ? 14 : y2 < y1 ? -6 : -6)} className={`cmp-edge-label way-${e.way}`}>
+                  <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 5} textAnchor="middle" className={`cmp-edge-label way-${e.way}`}>
                     {label}
                   </text>
                 )}
@@ -99,10 +108,10 @@ export function JourneyCanvas({ journey, stats, segmentName }: { journey: Pick<J
               <div className="cmp-node-detail muted">{n.step ? stepText(n.step, t, lang) : entryText(journey.entry, t, segmentName)}</div>
               {s && (
                 <div className="cmp-node-stats small" data-entered={s.entered} data-waiting={s.waiting} data-completed={s.completed}>
-                  <span title={t('cmp.j.entered')}>→ {fmt.number(s.entered)}</span>
-                  {s.waiting > 0 && <span title={t('cmp.j.waiting')}>⏸ {fmt.number(s.waiting)}</span>}
-                  <span title={t('cmp.j.completed')}>✓ {fmt.number(s.completed)}</span>
-                  {s.heldOut > 0 && <span title={t('cmp.j.heldOut')}>◌ {fmt.number(s.heldOut)}</span>}
+                  <span data-stat="entered">{t('cmp.j.entered')} <b>{fmt.number(s.entered)}</b></span>
+                  {s.waiting > 0 && <span data-stat="waiting">{t('cmp.j.waiting')} <b>{fmt.number(s.waiting)}</b></span>}
+                  <span data-stat="completed">{t('cmp.j.completed')} <b>{fmt.number(s.completed)}</b></span>
+                  {s.heldOut > 0 && <span data-stat="heldOut">{t('cmp.j.heldOutShort')} <b>{fmt.number(s.heldOut)}</b></span>}
                 </div>
               )}
             </div>

@@ -6,7 +6,7 @@ import type { PostState } from './useDebouncedPost.ts';
  * Beside the wizard: the audience's live count (POST /api/v1/campaigns/audience/count, 0.5 s after the last
  * change) and how it splits into the control and the variants by the holdout and the weights.
  */
-export function WizardSummary({ draft, count }: { draft: Draft; count: PostState<{ count: number }> }) {
+export function WizardSummary({ draft, count }: { draft: Draft; count: PostState<{ count: number; unknown?: number }> }) {
   const { t, fmt } = useI18n();
   const shown = count.status === 'ok' ? count.result : count.status === 'idle' ? null : count.last;
   const holdout = Math.min(Math.max(Number(draft.holdout) || 0, 0), 99) / 100;
@@ -35,6 +35,11 @@ export function WizardSummary({ draft, count }: { draft: Draft; count: PostState
             </span>
             <span className="muted">{t('cmp.count.people')}</span>
           </div>
+          {(shown.unknown ?? 0) > 0 && (
+            <div className="notice small" data-testid="unknown-ids" data-value={shown.unknown}>
+              {t('cmp.count.unknown', { n: fmt.number(shown.unknown!) })}
+            </div>
+          )}
           <table className="table compact cmp-split">
             <tbody>
               <tr data-arm="control">
