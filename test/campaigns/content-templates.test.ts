@@ -154,10 +154,11 @@ describe('escaping and links', () => {
     const [payload, mac] = token.split('.') as [string, string];
     const forged = Buffer.from(`${email.id}\nhttps://evil.example.com/`).toString('base64url');
     assert.equal(verifyToken(secret(), 'click', `${forged}.${mac}`), null);
-    assert.equal(verifyToken(secret(), 'click', `${payload}.${mac.slice(0, -2)}AA`), null);
+    assert.equal(verifyToken(secret(), 'click', `${payload}.${mac[0] === 'A' ? 'B' : 'A'}${mac.slice(1)}`), null);
     assert.equal(verifyToken(secret(), 'click', payload), null);
     assert.equal(verifyToken(secret(), 'open', token), null);
-    assert.equal(verifyToken(secret(), 'unsubscribe', email.unsubscribeUrl!.split('/u/')[1]!.replace(/^./, 'x')), null);
+    const unsubscribe = email.unsubscribeUrl!.split('/u/')[1]!;
+    assert.equal(verifyToken(secret(), 'unsubscribe', `${unsubscribe[0] === 'x' ? 'y' : 'x'}${unsubscribe.slice(1)}`), null);
   });
 });
 

@@ -17,9 +17,14 @@ interface MessageRow {
 
 /**
  * An open or click as a track event (`Message Opened`, `Message Clicked`) from the person, through the
- * ingestion pipeline and the batching writer like any event, so funnels, paths and results see it.
+ * ingestion pipeline and the batching writer like any event, so funnels, paths and results see it. The
+ * redirect or pixel does not wait for the write (the writer flushes what it holds on shutdown).
  */
-async function recordEvent(d: TrackingDeps, m: MessageRow, event: 'Message Opened' | 'Message Clicked', eventId: string, messageId: string, extra: Record<string, unknown> = {}): Promise<void> {
+function recordEvent(d: TrackingDeps, m: MessageRow, event: 'Message Opened' | 'Message Clicked', eventId: string, messageId: string, extra: Record<string, unknown> = {}): void {
+  writeEvent(d, m, event, eventId, messageId, extra).catch((err) => d.log.warn({ err, messageId, event }, 'tracking event not written'));
+}
+
+async function writeEvent(d: TrackingDeps, m: MessageRow, event: 'Message Opened' | 'Message Clicked', eventId: string, messageId: string, extra: Record<string, unknown> = {}): Promise<void> {
   const message = {
     type: 'track', messageId: eventId, userId: m.user_id, event, timestamp: new Date().toISOString(),
     properties: { message_id: messageId, campaign_id: m.campaign_id, journey_id: m.journey_id, step_id: m.step_id, arm: m.arm, channel: m.channel, ...extra },
@@ -45,7 +50,7 @@ export async function recordOpen(d: TrackingDeps, messageId: string): Promise<{ 
   const [m] = await d.oltp.query<MessageRow>(
     `UPDATE campaign_messages m SET opened_at = now() WHERE m.id = $1 AND m.opened_at IS NULL RETURNING ${cols}`, [messageId]);
   if (m) {
-    await recordEvent(d, m, 'Message Opened', `open-${messageId}`, messageId);
+    recordEvent(d, m, 'Message Opened', `open-${messageId}`, messageId);
     return { known: true, first: true };
   }
   const [k] = await d.oltp.query<{ id: string }>('SELECT id FROM campaign_messages WHERE id = $1', [messageId]);
@@ -64,8 +69,8 @@ export async function recordClick(d: TrackingDeps, messageId: string, url: strin
     [messageId],
   );
   if (!m) return { known: false };
-  if (m.unopened) await recordEvent(d, m, 'Message Opened', `open-${messageId}`, messageId);
-  await recordEvent(d, m, 'Message Clicked', `click-${messageId}-${randomUUID()}`, messageId, { url });
+  if (m.unopened) recordEvent(d, m, 'Message Opened', `open-${messageId}`, messageId);
+  recordEvent(d, m, 'Message Clicked', `click-${messageId}-${randomUUID()}`, messageId, { url });
   return { known: true };
 }
 
