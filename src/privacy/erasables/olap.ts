@@ -158,6 +158,7 @@ export function olapErasables(olap: OlapStore): Erasable[] {
     olapTable(olap, { table: 'tag_snapshots', description: 'dated copies of every full build\'s tag values', where: `person_id IN {ids:Array(String)}`, order: 'snapshot_date, tag_code' }),
     olapTable(olap, { table: 'segment_members', description: 'segment membership (dynamic and static segments)', where: `person_id IN {ids:Array(String)}`, order: 'segment_id, version' }),
     olapTable(olap, { table: 'segment_changes', description: 'segment entries and exits', where: `person_id IN {ids:Array(String)}`, order: 'at, segment_id' }),
+    olapTable(olap, { table: 'campaign_assignments', description: 'campaign holdout and variant assignments', where: `person_id IN {ids:Array(String)} OR user_id IN {ids:Array(String)}`, order: 'campaign_id, run_id' }),
     deadLettersErasable(olap),
   ];
 }
