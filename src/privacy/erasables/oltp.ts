@@ -117,7 +117,19 @@ export function journeyStatesErasable(db: OltpStore): Erasable {
   };
 }
 
+/** In-app messages in the person's inbox (src/campaigns/channels/inapp.ts). */
+export function inboxMessagesErasable(db: OltpStore): Erasable {
+  const where = 'person_id = ANY($1::text[]) OR user_id = ANY($1::text[])';
+  return {
+    name: 'oltp.inbox_messages',
+    description: 'in-app messages sent to the person (title, text, link, coupon) and when they were read',
+    count: (s) => count(db, `SELECT count(*) AS n FROM inbox_messages WHERE ${where}`, s.ids),
+    erase: async (s) => { await db.query(`DELETE FROM inbox_messages WHERE ${where}`, [s.ids]); },
+    export: (s) => db.query(`SELECT id, campaign_id, journey_id, locale, title, body, url, coupon, created_at, read_at FROM inbox_messages WHERE ${where} ORDER BY created_at`, [s.ids]),
+  };
+}
+
 /** Every Postgres table that holds rows about a person. */
 export function oltpErasables(db: OltpStore): Erasable[] {
-  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db), journeyStatesErasable(db)];
+  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db), journeyStatesErasable(db), inboxMessagesErasable(db)];
 }
