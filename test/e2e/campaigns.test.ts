@@ -35,6 +35,8 @@ let segId = '';
 let campaignId = '';
 /** each person's arm, from the campaign's assignments */
 let armOf = new Map<string, string>();
+/** the campaign saved as a draft and scheduled */
+let second = '';
 
 let seq = 0;
 const identify = (p: (typeof PEOPLE)[number]) => ({
@@ -204,17 +206,44 @@ describe('campaigns dashboard', () => {
     noteScreenshot(screenshot);
   });
 
-  it('lists the campaign with its sends and conversions, filters by status, pauses and resumes a scheduled one', async () => {
-    // a second campaign, scheduled for tomorrow through the API, to pause and resume from the list
-    const at = new Date(Date.now() + 86_400_000).toISOString();
-    const c = await admin.post('/api/v1/campaigns', {
-      name: '明日提醒', owner: '运营组', channel: 'inapp', audience: { kind: 'segment', segmentId: segId },
-      goal: { event: 'Order Completed', windowDays: 7 }, variants: [{ name: 'A', weight: 1, content: { body: { 'zh-CN': '明天见' } } }],
-      experiment: { holdout: 0.1 }, schedule: { kind: 'at', at }, budget: {}, sendTimeOptimisation: false,
-    });
-    assert.equal(c.status, 201, c.text);
-    assert.equal((await admin.post(`/api/v1/campaigns/${c.body.id}/schedule`, {})).status, 200);
+  it('saves a draft for a pasted list at a later time, schedules it from its page', async () => {
+    // a list of ids, one of which the shop never sent; tomorrow at 09:30 in the browser's time zone (Shanghai)
+    await page.getByTestId('new-campaign').click();
+    await page.getByTestId('campaign-wizard').waitFor();
+    await page.fill('input[name="name"]', '明日提醒');
+    await page.fill('input[name="owner"]', '运营组');
+    await page.locator('[data-audience-kind="list"]').click();
+    const listed = [...PEOPLE.slice(0, 6).map((p) => p.userId), 'cp_nobody'];
+    await page.fill('textarea[name="userIds"]', `${listed.join(', ')}\n${listed[0]}`);
+    assert.equal(await attr('[data-testid="list-ids"]', 'data-value'), String(listed.length));
+    await waitAttr('[data-testid="audience-count"] [data-testid="live-count"]', 'data-value', '6');
+    assert.equal(await attr('[data-testid="unknown-ids"]', 'data-value'), '1');
+    await page.locator('[data-step="content"]').click();
+    await page.locator('[data-variant="0"] textarea[name="body"]').fill('明天见');
+    await page.locator('[data-step="delivery"]').click();
+    await page.locator('[data-schedule="at"]').click();
+    const day = new Date(Date.now() + 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
+    await page.fill('input[name="at"]', `${day}T09:30`);
+    await page.getByTestId('save-draft').click();
 
+    const detail = page.getByTestId('campaign-detail');
+    await waitAttr('[data-testid="campaign-detail"]', 'data-status', 'draft');
+    const id = (await detail.getAttribute('data-campaign'))!;
+    assert.notEqual(id, campaignId);
+    const stored = (await admin.get(`/api/v1/campaigns/${id}`)).body;
+    assert.deepEqual(stored.audience, { kind: 'list', userIds: listed });
+    assert.equal(Date.parse(stored.schedule.at), Date.parse(`${day}T09:30:00+08:00`));
+    await page.getByTestId('results-draft').waitFor();
+    // a draft offers schedule (not start, as it is for a time) and cancel
+    assert.equal(await detail.locator('[data-action="start"]').count(), 0);
+    await detail.locator('[data-action="schedule"]').click();
+    await waitAttr('[data-testid="campaign-detail"]', 'data-status', 'scheduled');
+    assert.equal((await admin.get(`/api/v1/campaigns/${id}`)).body.status, 'scheduled');
+    second = id;
+  });
+
+  it('lists the campaigns with their sends and conversions, filters by status, pauses and resumes the scheduled one', async () => {
+    const c = { body: { id: second } };
     await page.locator('[data-tab="list"]').click();
     const row = page.locator(`[data-testid="campaign-list"] tr[data-campaign="${campaignId}"]`);
     await row.waitFor();
