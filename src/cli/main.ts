@@ -12,6 +12,7 @@ import { CliError, importCommand } from './import.ts';
 import { demoCommand, generateCommand } from './demo.ts';
 import { serveCommand } from './serve.ts';
 import { recommendCommand } from './recommend.ts';
+import { sandboxCommand } from './sandbox.ts';
 import { SENTIMENT_USAGE, sentimentCommand } from './sentiment.ts';
 import { ImportInputError, importers } from '../world/importers/index.ts';
 
@@ -41,6 +42,8 @@ commands:
   recommend eval [--k 20] [--cut ISO | --holdout-days N] [--target buy|cart|any] [--users N] [--json]
                                              offline evaluation of every recommendation model (docs/recommend.md)
   recommend train [--as-of ISO]              train the recommendation models now
+  sandbox --world DIR --target URL --write-key K --token T [--port N] [--seed S] [--secret S]
+                                             a generated world's simulated audience answering campaigns (docs/sandbox.md)
   backup --out DIR                           copy the data dir (ClickHouse BACKUP, PGlite dump, keys) with a manifest (docs/backup.md)
   restore --from DIR [--force]               refill an empty data dir from a backup; row counts are checked
   export profiles|tags|segment ID --format csv|jsonl|parquet --out FILE [--include-pii]
@@ -129,6 +132,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
   async recommend(argv) {
     await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async sandbox(argv) {
+    await sandboxCommand(argv);
   },
   async backup(argv) {
     await backupCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
