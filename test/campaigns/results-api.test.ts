@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CampaignStore } from '../../src/campaigns/store.ts';
+import type { CampaignStore } from '../../src/campaigns/store.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 
@@ -77,7 +77,7 @@ async function createCampaign(id: string, minSample: number) {
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-cmp-results-'));
   server = await startServer(testConfig({ dataDir: dir, port: 0, logLevel: 'silent' }));
-  store = (server.rt.campaigns as { store?: CampaignStore }).store ?? new CampaignStore(server.rt.oltp, server.rt.audit);
+  store = server.rt.campaigns.store;
   const rnd = prng(7);
   const batch: unknown[] = [];
   for (const [i, u] of users.entries()) {

@@ -52,6 +52,8 @@ interface Row {
   truthDelivered: number | null;
 }
 const rows: Row[] = [];
+/** ms per campaign: start, delivery, settle, results */
+const timings: number[][] = [];
 
 async function call(method: string, url: string, body?: unknown) {
   const res = await fetch(`${server.url}${url}`, {
@@ -108,20 +110,26 @@ async function runCampaign(sb: RunningSandbox, run: number, kind: Row['kind'], a
     variants: [{ name: 'coupon', weight: 1, content: { subject: { 'zh-CN': '食品券' }, body: { 'zh-CN': '送你 {{coupon.value}} 元食品券：{{coupon.code}}' }, coupon: OFFER } }],
     experiment: { holdout: 0.5 },
   }, 'sandbox-test');
+  const t = [Date.now()];
   const started = await engine.startRun(id, { actor: 'sandbox-test' });
+  t.push(Date.now());
   while ((await engine.deliverNow()) > 0);
+  t.push(Date.now());
   const truth: SettleReport = await (await fetch(`${sb.url}/campaigns/${id}/settle`, { method: 'POST' })).json() as SettleReport;
+  t.push(Date.now());
   const r = await call('GET', `/api/v1/campaigns/${id}/results`);
+  t.push(Date.now());
+  timings.push(t.slice(1).map((x, i) => x - t[i]!));
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const treatedArm = r.body.arms.find((a: any) => a.arm === 'coupon');
   const controlArm = r.body.arms.find((a: any) => a.arm === 'control');
-  const t = truth.arms.find((a) => a.arm === 'coupon')!;
-  assert.equal(treatedArm.audience, t.people + 0, 'the sandbox simulated every treated person');
+  const truthArm = truth.arms.find((a) => a.arm === 'coupon')!;
+  assert.equal(treatedArm.audience, truthArm.people, 'the sandbox simulated every treated person');
   assert.equal(treatedArm.sent, sb.sandbox.delivered(id), 'every sent message reached the sandbox');
   return {
     run, kind, audience: started.audience, treated: started.treated, control: started.control, sent: treatedArm.sent,
     cvrT: treatedArm.cvr, cvrC: controlArm.cvr, uplift: treatedArm.uplift.absolute, ci: treatedArm.uplift.ci, p: treatedArm.uplift.pValue,
-    truth: t.trueUplift, truthDelivered: t.trueUpliftDelivered,
+    truth: truthArm.trueUplift, truthDelivered: truthArm.trueUpliftDelivered,
   };
 }
 
@@ -161,6 +169,8 @@ describe('strategy sandbox: targeting the price-sensitive with a coupon', () => 
     const covered = (k: Row['kind']) => of(k).filter((r) => r.truth >= r.ci[0] && r.truth <= r.ci[1]).length;
     log(`over ${RUNS} runs: uplift targeted ${pct(upT)} vs random ${pct(upR)} (×${(upT / upR).toFixed(2)}; true ${pct(mean(of('targeted').map((r) => r.truth)))} vs ${pct(mean(of('random').map((r) => r.truth)))}); `
       + `treated CVR ${pct(cvrT)} vs ${pct(cvrR)} (×${(cvrT / cvrR).toFixed(2)}); true uplift inside the 95% interval: targeted ${covered('targeted')}/${RUNS}, random ${covered('random')}/${RUNS}`);
+    const phase = (i: number) => (mean(timings.map((x) => x[i]!)) / 1000).toFixed(2);
+    log(`per campaign: start ${phase(0)} s, delivery ${phase(1)} s, settle ${phase(2)} s, results ${phase(3)} s`);
     assert.ok(upR > 0 && upT >= 2 * upR, `targeted uplift ${upT} is at least twice the random ${upR}`);
     assert.ok(covered('targeted') >= 9, `targeted: true uplift inside the interval in ${covered('targeted')} of ${RUNS} runs`);
     assert.ok(covered('random') >= 9, `random: true uplift inside the interval in ${covered('random')} of ${RUNS} runs`);

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { campaignResults, decideWinner, type GroupBy } from '../../campaigns/results.ts';
 import { assignmentsOf } from '../../campaigns/results/assignments.ts';
-import { CampaignNotFoundError, CampaignStore, type StoredCampaign } from '../../campaigns/store.ts';
+import { CampaignNotFoundError, type StoredCampaign } from '../../campaigns/store.ts';
 import { SegmentNotFoundError } from '../../segments/index.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
@@ -52,7 +52,7 @@ const assignmentsResponse = z.object({
  */
 export function campaignResultRoutes(app: FastifyInstance, ctx: AppContext): void {
   const rt = ctx.rt;
-  const store: CampaignStore = (rt.campaigns as { store?: CampaignStore }).store ?? new CampaignStore(rt.oltp, rt.audit);
+  const store = rt.campaigns.store;
   const campaignOf = async (id: string): Promise<StoredCampaign> => {
     try {
       return await store.get(id);
