@@ -341,9 +341,14 @@ export class JourneyEngine {
     }
     const states = [...pass.touched.values()];
     if (!states.length) return;
-    await this.store.save(states);
-    await this.store.count(pass.counts);
-    if (pass.entries.length) await this.recordAssignments(pass.entries);
+    // the ClickHouse insert runs off the event loop, beside the Postgres writes
+    await Promise.all([
+      (async () => {
+        await this.store.save(states);
+        await this.store.count(pass.counts);
+      })(),
+      pass.entries.length ? this.recordAssignments(pass.entries) : null,
+    ]);
   }
 
   /**

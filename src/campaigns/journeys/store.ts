@@ -60,18 +60,17 @@ interface StateRow {
   locale: string;
   step_id: string | null;
   status: string;
-  wake_at: Date | string | null;
+  wake_at: string | number | null;
   awaiting: string | null;
-  entered_at: Date | string;
-  step_at: Date | string;
-  finished_at: Date | string | null;
+  entered_at: string | number;
+  step_at: string | number;
+  finished_at: string | number | null;
   exit_reason: string | null;
   version: number;
 }
 
 const iso = (v: Date | string) => new Date(v).toISOString();
-const ms = (v: Date | string | null) => (v === null ? null : new Date(v).getTime());
-const at = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+const ms = (v: string | number | null) => (v === null ? null : Number(v));
 
 function toJourney(r: JourneyRow): Journey & { lastDaily: string | null } {
   const def = typeof r.definition === 'string' ? (JSON.parse(r.definition) as JourneyDefinition) : r.definition;
@@ -141,7 +140,7 @@ export class JourneyStore {
     if (!journeyIds.length) return [];
     const rows = await this.db.query<StateRow>(
       `SELECT * FROM journey_states WHERE status = 'waiting' AND wake_at <= $1 AND journey_id = ANY($2::text[]) ORDER BY wake_at LIMIT $3`,
-      [new Date(now).toISOString(), journeyIds, limit],
+      [now, journeyIds, limit],
     );
     return rows.map(toState);
   }
@@ -153,23 +152,25 @@ export class JourneyStore {
   async save(states: PersonState[]): Promise<number> {
     if (!states.length) return 0;
     const col = <T>(f: (s: PersonState) => T) => states.map(f);
-    const rows = await this.db.query(
-      `INSERT INTO journey_states AS s (journey_id, person_id, user_id, entry, arm, locale, step_id, status, wake_at, awaiting, entered_at, step_at, finished_at, exit_reason, version)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[],
-                            $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::int[])
-       ON CONFLICT (journey_id, person_id) DO UPDATE SET
-         user_id = excluded.user_id, entry = excluded.entry, arm = excluded.arm, locale = excluded.locale, step_id = excluded.step_id,
-         status = excluded.status, wake_at = excluded.wake_at, awaiting = excluded.awaiting, entered_at = excluded.entered_at,
-         step_at = excluded.step_at, finished_at = excluded.finished_at, exit_reason = excluded.exit_reason, version = excluded.version
-       WHERE s.version = excluded.version - 1
-       RETURNING 1`,
+    const rows = await this.db.query<{ n: string | number }>(
+      `WITH w AS (
+         INSERT INTO journey_states AS s (journey_id, person_id, user_id, entry, arm, locale, step_id, status, wake_at, awaiting, entered_at, step_at, finished_at, exit_reason, version)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int8[], $10::text[],
+                              $11::int8[], $12::int8[], $13::int8[], $14::text[], $15::int[])
+         ON CONFLICT (journey_id, person_id) DO UPDATE SET
+           user_id = excluded.user_id, entry = excluded.entry, arm = excluded.arm, locale = excluded.locale, step_id = excluded.step_id,
+           status = excluded.status, wake_at = excluded.wake_at, awaiting = excluded.awaiting, entered_at = excluded.entered_at,
+           step_at = excluded.step_at, finished_at = excluded.finished_at, exit_reason = excluded.exit_reason, version = excluded.version
+         WHERE s.version = excluded.version - 1
+         RETURNING 1)
+       SELECT count(*) AS n FROM w`,
       [
         col((s) => s.journeyId), col((s) => s.personId), col((s) => s.userId), col((s) => s.entry), col((s) => s.arm), col((s) => s.locale),
-        col((s) => s.stepId), col((s) => s.status), col((s) => at(s.wakeAt)), col((s) => s.awaiting), col((s) => at(s.enteredAt)),
-        col((s) => at(s.stepAt)), col((s) => at(s.finishedAt)), col((s) => s.exitReason), col((s) => s.version + 1),
+        col((s) => s.stepId), col((s) => s.status), col((s) => s.wakeAt), col((s) => s.awaiting), col((s) => s.enteredAt),
+        col((s) => s.stepAt), col((s) => s.finishedAt), col((s) => s.exitReason), col((s) => s.version + 1),
       ],
     );
-    return rows.length;
+    return Number(rows[0]!.n);
   }
 
   /** Adds to the per-step counters in one statement. */

@@ -113,7 +113,7 @@ export function journeyStatesErasable(db: OltpStore): Erasable {
     description: 'journey progress: the step, wait and entry count of each journey the person entered',
     count: (s) => count(db, `SELECT count(*) AS n FROM journey_states WHERE ${where}`, s.ids),
     erase: async (s) => { await db.query(`DELETE FROM journey_states WHERE ${where}`, [s.ids]); },
-    export: (s) => db.query(`SELECT journey_id, entry, arm, step_id, status, entered_at, finished_at, exit_reason FROM journey_states WHERE ${where} ORDER BY entered_at`, [s.ids]),
+    export: (s) => db.query(`SELECT journey_id, entry, arm, step_id, status, to_timestamp(entered_at / 1000.0) AS entered_at, to_timestamp(finished_at / 1000.0) AS finished_at, exit_reason FROM journey_states WHERE ${where} ORDER BY entered_at`, [s.ids]),
   };
 }
 
