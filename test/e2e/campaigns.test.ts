@@ -239,6 +239,7 @@ describe('campaigns dashboard', () => {
     await detail.locator('[data-action="schedule"]').click();
     await waitAttr('[data-testid="campaign-detail"]', 'data-status', 'scheduled');
     assert.equal((await admin.get(`/api/v1/campaigns/${id}`)).body.status, 'scheduled');
+    await page.getByTestId('next-run').waitFor();
     second = id;
   });
 

@@ -209,6 +209,7 @@ export const campaigns: Record<keyof typeof zh, string> = {
   'cmp.res.updated': 'updated {at}',
   'cmp.res.autoWinnerText': 'automatic winner by {metric} (≥ {n} per variant)',
   'cmp.res.draft': 'A draft has no results yet. Once started or scheduled, each group’s delivery funnel, conversions and uplift show here live.',
+  'cmp.res.nextRun': 'Next run: {at}. A run resolves the audience, holds out the control and starts sending.',
   'cmp.res.title': 'Experiment results',
   'cmp.res.winner': 'Winner: {arm}',
   'cmp.res.winnerBadge': 'winner',

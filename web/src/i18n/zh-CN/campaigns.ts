@@ -207,6 +207,7 @@ export const campaigns = {
   'cmp.res.updated': '更新于 {at}',
   'cmp.res.autoWinnerText': '自动按{metric}选优（每版本 ≥ {n}）',
   'cmp.res.draft': '草稿还没有结果。启动或排期后，这里实时显示各组的发送漏斗、转化和增量。',
+  'cmp.res.nextRun': '下次运行：{at}。运行时解析受众、分出对照组并开始发送。',
   'cmp.res.title': '实验结果',
   'cmp.res.winner': '胜出版本：{arm}',
   'cmp.res.winnerBadge': '胜出',

@@ -78,7 +78,12 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
       {c.status === 'draft' ? (
         <div className="card intro muted" data-testid="results-draft">{t('cmp.res.draft')}</div>
       ) : (
-        <Results state={results} segments={segments} by={by} setBy={setBy} />
+        <>
+          {c.nextRunAt && (c.status === 'scheduled' || c.status === 'paused') && (
+            <div className="notice" data-testid="next-run">{t('cmp.res.nextRun', { at: fmt.dateTime(c.nextRunAt) })}</div>
+          )}
+          <Results state={results} segments={segments} by={by} setBy={setBy} />
+        </>
       )}
       <ChangeHistory state={changes} />
     </div>

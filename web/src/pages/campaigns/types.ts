@@ -11,10 +11,12 @@ export const CONTROL_ARM = 'control';
 
 /** A row of GET /api/v1/campaigns: the campaign with its message counts. */
 export type CampaignRow = Campaign & {
+  /** the variant the automatic winner rule chose, and when the scheduler starts the next run (StoredCampaign) */
+  winner?: string | null;
+  nextRunAt?: string | null;
   counts?: { audience: number; queued: number; sent: number; suppressed: number; failed: number };
   /** conversions, when the list carries them */
   conversions?: number;
-  winner?: string | null;
 };
 
 /** The body of POST /api/v1/campaigns. */
