@@ -129,7 +129,29 @@ export function inboxMessagesErasable(db: OltpStore): Erasable {
   };
 }
 
+/** Campaign and journey messages to the person (the delivery queue and log) and their channel subscriptions. */
+export function campaignErasables(db: OltpStore): Erasable[] {
+  const where = 'person_id = ANY($1::text[]) OR user_id = ANY($1::text[])';
+  const subs = 'person_id = ANY($1::text[])';
+  return [
+    {
+      name: 'oltp.campaign_messages',
+      description: 'campaign and journey messages: queued, sent or suppressed, with their opens and clicks',
+      count: (s) => count(db, `SELECT count(*) AS n FROM campaign_messages WHERE ${where}`, s.ids),
+      erase: async (s) => { await db.query(`DELETE FROM campaign_messages WHERE ${where}`, [s.ids]); },
+      export: (s) => db.query(`SELECT id, campaign_id, journey_id, step_id, channel, arm, status, reason, created_at, sent_at, opened_at, clicked_at FROM campaign_messages WHERE ${where} ORDER BY created_at`, [s.ids]),
+    },
+    {
+      name: 'oltp.channel_subscriptions',
+      description: 'channel subscriptions and unsubscribes',
+      count: (s) => count(db, `SELECT count(*) AS n FROM channel_subscriptions WHERE ${subs}`, s.ids),
+      erase: async (s) => { await db.query(`DELETE FROM channel_subscriptions WHERE ${subs}`, [s.ids]); },
+      export: (s) => db.query(`SELECT channel, subscribed, source, updated_at FROM channel_subscriptions WHERE ${subs} ORDER BY channel`, [s.ids]),
+    },
+  ];
+}
+
 /** Every Postgres table that holds rows about a person. */
 export function oltpErasables(db: OltpStore): Erasable[] {
-  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db), journeyStatesErasable(db), inboxMessagesErasable(db)];
+  return [identitiesErasable(db), identityLinksErasable(db), webhookDeliveriesErasable(db), recommendFeedbackErasable(db), journeyStatesErasable(db), inboxMessagesErasable(db), ...campaignErasables(db)];
 }
