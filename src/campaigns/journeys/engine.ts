@@ -51,16 +51,16 @@ export class JourneyEngine {
   private chain: Promise<unknown> = Promise.resolve();
   private draining = false;
   private timer: NodeJS.Timeout | null = null;
+  private loadedAt = 0;
+  private reloading = false;
+  /** how old the list of active journeys the triggers see may get */
+  reloadMs = 10_000;
   private readonly latency: Histogram;
   private readonly triggers: Counter;
 
   constructor(readonly campaigns: CampaignEngine) {
     this.store = new JourneyStore(campaigns.deps.oltp);
-    this.send = (msgs) => {
-      const c = this.campaigns as CampaignEngine & { enqueue?: SendFn };
-      if (!c.enqueue) throw new Error('campaign delivery (CampaignEngine.enqueue) is not available');
-      return c.enqueue(msgs);
-    };
+    this.send = (msgs) => this.campaigns.enqueue(msgs);
     const registers = [campaigns.deps.registry];
     this.latency = new Histogram({ name: 'hx_journey_trigger_to_enqueue_seconds', help: 'From a trigger event stored to its journey message queued', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers });
     this.triggers = new Counter({ name: 'hx_journey_trigger_events_total', help: 'Stored events a journey listened for', registers });
@@ -95,6 +95,7 @@ export class JourneyEngine {
 
   /** Reads the active journeys again (after a change here or on another node). */
   async reload(): Promise<void> {
+    this.loadedAt = Date.now();
     const active = await this.store.list('active');
     this.journeys = new Map(active.map((j) => [j.id, new CompiledJourney(j)]));
     const names = new Set<string>();
@@ -154,6 +155,11 @@ export class JourneyEngine {
 
   /** The writer's hook: stored events. Cheap when no active journey listens for them. */
   triggered(rows: EventRow[]): void {
+    // journeys activated or paused through another node are seen within reloadMs
+    if (Date.now() - this.loadedAt > this.reloadMs && !this.reloading) {
+      this.reloading = true;
+      void this.serial(() => this.reload()).catch((err) => this.d.log.warn({ err }, 'journey reload failed')).finally(() => (this.reloading = false));
+    }
     if (this.listening.size === 0) return;
     const oldest = this.now() - this.maxEventAgeMs;
     const wanted = rows.filter((r) => r.type === 'track' && this.listening.has(r.event) && r.timestamp >= oldest);
