@@ -42,7 +42,16 @@ export async function startServer(config: Config, command = 'serve'): Promise<Se
       writeKey: creds.writeKey,
       credentialsCreated: creds.created,
       close: () => (closing ??= (async () => {
-        await app.close();
+        // Stop accepting and let requests in flight finish. Node closes the connections idle at the moment
+        // of close() only; a keep-alive connection whose request finishes later would hold close() open
+        // until its keep-alive timeout (72 s), so idle ones are swept until the server is closed.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 200);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
+        // then flush the writer's queue, stop the engines and close the stores
         await rt.close();
       })()),
     };
