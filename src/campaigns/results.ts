@@ -11,7 +11,7 @@ import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import { armOutcomes, groupKeysOf, groupOutcomes, type ArmOutcome, type GroupBy } from './results/outcomes.ts';
 import { rateStats, sumStats, toUplift, type Uplift } from './results/figures.ts';
-import { messageCounts, messageCountsByPerson, type ArmMessages } from './results/messages.ts';
+import { messageCounts, messageCountsByGroup, type ArmMessages } from './results/messages.ts';
 import type { StoredCampaign } from './store.ts';
 import { CONTROL_ARM, type Goal } from './types.ts';
 
@@ -117,23 +117,16 @@ export async function campaignResults(d: ResultsDeps, c: StoredCampaign, opts: {
 async function groupResults(
   d: ResultsDeps, campaignId: string, q: { campaignId: string; event: string; windowDays: number; category?: string }, arms: string[], by: GroupBy,
 ): Promise<{ key: string; arms: ArmResult[] }[]> {
-  const [outcomes, keys, perPerson] = await Promise.all([
-    groupOutcomes(d.olap, { ...q, by }),
-    groupKeysOf(d.olap, campaignId, by),
-    messageCountsByPerson(d.oltp, campaignId),
-  ]);
-  // the message funnel per (group, arm): each person's messages go to each of their groups
-  const msgs = new Map<string, Map<string, ArmMessages>>();
-  for (const p of perPerson) {
-    for (const key of keys.get(p.personId) ?? []) {
-      const g = msgs.get(key) ?? msgs.set(key, new Map()).get(key)!;
-      const m = g.get(p.arm) ?? g.set(p.arm, { arm: p.arm, ...NO_MESSAGES }).get(p.arm)!;
-      m.sent += p.sent; m.delivered += p.delivered; m.opened += p.opened; m.clicked += p.clicked; m.suppressed += p.suppressed; m.failed += p.failed;
-    }
+  const [outcomes, keys] = await Promise.all([groupOutcomes(d.olap, { ...q, by }), groupKeysOf(d.olap, campaignId, by)]);
+  // the message funnel per (group, arm): each person's messages count in each of their groups
+  const msgs = new Map<string, ArmMessages[]>();
+  for (const m of await messageCountsByGroup(d.oltp, campaignId, keys)) {
+    const { key, ...counts } = m;
+    (msgs.get(key) ?? msgs.set(key, []).get(key)!).push(counts);
   }
   const groupKeys = by.kind === 'segment' ? by.ids : [...new Set(outcomes.map((o) => o.key))].sort();
   return groupKeys.map((key) => ({
     key,
-    arms: summariseArms(arms, outcomes.filter((o) => o.key === key), [...(msgs.get(key)?.values() ?? [])]),
+    arms: summariseArms(arms, outcomes.filter((o) => o.key === key), msgs.get(key) ?? []),
   }));
 }

@@ -16,18 +16,18 @@ export interface ArmMessages {
   failed: number;
 }
 
-const SENT = `status IN ('sent', 'delivered')`;
+const SENT = `m.status IN ('sent', 'delivered')`;
 
 export async function messageCounts(oltp: OltpStore, campaignId: string): Promise<ArmMessages[]> {
   const rows = await oltp.query<Record<keyof ArmMessages, string | number>>(
     `SELECT arm,
             count(*) FILTER (WHERE ${SENT}) AS sent,
-            count(*) FILTER (WHERE status = 'delivered') AS delivered,
-            count(*) FILTER (WHERE ${SENT} AND opened_at IS NOT NULL) AS opened,
-            count(*) FILTER (WHERE ${SENT} AND clicked_at IS NOT NULL) AS clicked,
-            count(*) FILTER (WHERE status = 'suppressed') AS suppressed,
-            count(*) FILTER (WHERE status = 'failed') AS failed
-     FROM campaign_messages WHERE campaign_id = $1 GROUP BY arm ORDER BY arm`,
+            count(*) FILTER (WHERE m.status = 'delivered') AS delivered,
+            count(*) FILTER (WHERE ${SENT} AND m.opened_at IS NOT NULL) AS opened,
+            count(*) FILTER (WHERE ${SENT} AND m.clicked_at IS NOT NULL) AS clicked,
+            count(*) FILTER (WHERE m.status = 'suppressed') AS suppressed,
+            count(*) FILTER (WHERE m.status = 'failed') AS failed
+     FROM campaign_messages AS m WHERE campaign_id = $1 GROUP BY arm ORDER BY arm`,
     [campaignId],
   );
   return rows.map((r) => ({
@@ -36,21 +36,33 @@ export async function messageCounts(oltp: OltpStore, campaignId: string): Promis
   }));
 }
 
-/** Per person and arm, the same counts (for splitting the funnel by group). */
-export async function messageCountsByPerson(oltp: OltpStore, campaignId: string): Promise<(ArmMessages & { personId: string })[]> {
-  const rows = await oltp.query<Record<keyof ArmMessages | 'person_id', string | number>>(
-    `SELECT person_id, arm,
+/**
+ * The same counts per (group, arm), given each person's groups: the mapping travels as two parallel
+ * arrays and is joined inside Postgres, so only the per-group counts come back.
+ */
+export async function messageCountsByGroup(oltp: OltpStore, campaignId: string, keys: ReadonlyMap<string, readonly string[]>): Promise<(ArmMessages & { key: string })[]> {
+  const persons: string[] = [];
+  const groups: string[] = [];
+  for (const [p, ks] of keys) for (const k of ks) {
+    persons.push(p);
+    groups.push(k);
+  }
+  if (!persons.length) return [];
+  const rows = await oltp.query<Record<keyof ArmMessages | 'key', string | number>>(
+    `WITH g AS (SELECT unnest($2::text[]) AS person_id, unnest($3::text[]) AS key)
+     SELECT g.key, m.arm,
             count(*) FILTER (WHERE ${SENT}) AS sent,
-            count(*) FILTER (WHERE status = 'delivered') AS delivered,
-            count(*) FILTER (WHERE ${SENT} AND opened_at IS NOT NULL) AS opened,
-            count(*) FILTER (WHERE ${SENT} AND clicked_at IS NOT NULL) AS clicked,
-            count(*) FILTER (WHERE status = 'suppressed') AS suppressed,
-            count(*) FILTER (WHERE status = 'failed') AS failed
-     FROM campaign_messages WHERE campaign_id = $1 GROUP BY person_id, arm`,
-    [campaignId],
+            count(*) FILTER (WHERE m.status = 'delivered') AS delivered,
+            count(*) FILTER (WHERE ${SENT} AND m.opened_at IS NOT NULL) AS opened,
+            count(*) FILTER (WHERE ${SENT} AND m.clicked_at IS NOT NULL) AS clicked,
+            count(*) FILTER (WHERE m.status = 'suppressed') AS suppressed,
+            count(*) FILTER (WHERE m.status = 'failed') AS failed
+     FROM campaign_messages AS m JOIN g ON g.person_id = m.person_id
+     WHERE m.campaign_id = $1 GROUP BY g.key, m.arm`,
+    [campaignId, persons, groups],
   );
   return rows.map((r) => ({
-    personId: String(r.person_id), arm: String(r.arm), sent: Number(r.sent), delivered: Number(r.delivered), opened: Number(r.opened),
+    key: String(r.key), arm: String(r.arm), sent: Number(r.sent), delivered: Number(r.delivered), opened: Number(r.opened),
     clicked: Number(r.clicked), suppressed: Number(r.suppressed), failed: Number(r.failed),
   }));
 }
