@@ -5,6 +5,7 @@ import { buildCommand } from './build.ts';
 import { backupCommand, restoreCommand } from './backup.ts';
 import { exportCommand } from '../dataout/cli.ts';
 import { loyaltyCommand } from './loyalty.ts';
+import { campaignsCommand } from './campaigns.ts';
 import { eraseCommand } from './erase.ts';
 import { exportUserCommand } from './exportUser.ts';
 import { keysCommand } from './keys.ts';
@@ -33,6 +34,8 @@ commands:
                                              recompute what is derived (tags: every built-in and defined tag)
   loyalty earn|maintain|balance USER [--data DIR]
                                              points: catch up earning after an import, expiry/tiers/influence, a balance
+  campaigns list [--json] | show ID | start ID
+                                             campaigns, their message counts, start a run now (docs/campaigns.md)
   sentiment train [--min-reviews N] | sentiment eval
                                              retrain review sentiment on the shop's own star ratings, or measure it
 
@@ -129,6 +132,9 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   },
   async loyalty(argv) {
     await loyaltyCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
+  },
+  async campaigns(argv) {
+    await campaignsCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
   },
   async recommend(argv) {
     await recommendCommand((data, logLevel) => loadConfig({ data, logLevel }), argv);
