@@ -1,5 +1,5 @@
 import type { ChannelAdapter, DeliveryResult, RenderedMessage } from '../types.ts';
-import { REQUEST_TIMEOUT_MS, fromHttpStatus, fromNetworkError, jsonOf, refuse } from './http.ts';
+import { fromHttpStatus, fromNetworkError, jsonOf, post, refuse } from './http.ts';
 
 export interface PushSettings {
   /** the push endpoint (HX_PUSH_URL), https://api.jpush.cn/v3/push */
@@ -47,19 +47,17 @@ export class PushChannel implements ChannelAdapter {
   async send(msg: RenderedMessage): Promise<DeliveryResult> {
     if (!this.s.appKey || !this.s.masterSecret) return refuse('the push channel is not configured (HX_PUSH_KEY, HX_PUSH_SECRET)');
     if (!msg.to) return refuse('no device token');
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.s.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${this.s.appKey}:${this.s.masterSecret}`).toString('base64')}` },
-        body: JSON.stringify(this.body(msg)),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      res = await post(this.s.url, {
+        'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${this.s.appKey}:${this.s.masterSecret}`).toString('base64')}`,
+      }, JSON.stringify(this.body(msg)));
     } catch (err) {
       return fromNetworkError(err);
     }
-    const { text, json } = await jsonOf(res);
-    if (res.ok) return { ok: true, ...(json?.msg_id !== undefined ? { providerId: String(json.msg_id) } : {}) };
+    const { text } = res;
+    const json = jsonOf(text);
+    if (res.status >= 200 && res.status < 300) return { ok: true, ...(json?.msg_id !== undefined ? { providerId: String(json.msg_id) } : {}) };
     const e = json?.error as { code?: number; message?: string } | undefined;
     return fromHttpStatus(res.status, e ? `${e.code ?? ''} ${e.message ?? ''}`.trim() : text);
   }

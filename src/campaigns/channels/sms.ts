@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { normalisePhone } from '../../privacy/crypto.ts';
 import type { ChannelAdapter, DeliveryResult, RenderedMessage } from '../types.ts';
-import { REQUEST_TIMEOUT_MS, fromHttpStatus, fromNetworkError, jsonOf, refuse } from './http.ts';
+import { fromHttpStatus, fromNetworkError, jsonOf, post, refuse } from './http.ts';
 
 export interface SmsSettings {
   /** the SendSms endpoint (HX_SMS_URL), https://dysmsapi.aliyuncs.com/ */
@@ -77,22 +77,19 @@ export class SmsChannel implements ChannelAdapter {
     const { accessKeyId, accessKeySecret, signName, templateCode } = this.s;
     if (!accessKeyId || !accessKeySecret || !signName || !templateCode) return refuse('the SMS channel is not configured (HX_SMS_KEY, HX_SMS_SECRET, HX_SMS_SIGN_NAME, HX_SMS_TEMPLATE)');
     if (!msg.to) return refuse('no phone number');
-    let res: Response;
+    let res: { status: number; text: string };
     try {
-      res = await fetch(this.s.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: this.request(msg),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      res = await post(this.s.url, { 'content-type': 'application/x-www-form-urlencoded' }, this.request(msg));
     } catch (err) {
       return fromNetworkError(err);
     }
-    const { text, json } = await jsonOf(res);
+    const { text } = res;
+    const json = jsonOf(text);
+    const ok = res.status >= 200 && res.status < 300;
     const code = typeof json?.Code === 'string' ? json.Code : '';
     const detail = code ? `${code}: ${String(json?.Message ?? '')}` : text;
-    if (res.ok && code === 'OK') return { ok: true, ...(typeof json?.BizId === 'string' ? { providerId: json.BizId } : {}) };
-    if (!res.ok) {
+    if (ok && code === 'OK') return { ok: true, ...(typeof json?.BizId === 'string' ? { providerId: json.BizId } : {}) };
+    if (!ok) {
       const r = fromHttpStatus(res.status, detail);
       return r.ok ? r : { ...r, retryable: r.retryable || RETRYABLE.has(code) };
     }

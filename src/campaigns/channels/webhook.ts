@@ -1,6 +1,6 @@
 import { signature } from '../../segments/webhooks.ts';
 import type { ChannelAdapter, DeliveryResult, RenderedMessage } from '../types.ts';
-import { REQUEST_TIMEOUT_MS, fromHttpStatus, fromNetworkError, refuse } from './http.ts';
+import { fromHttpStatus, fromNetworkError, post, refuse } from './http.ts';
 
 export interface WebhookSettings {
   /** where every message is POSTed (HX_WEBHOOK_URL); a message's own `to` wins when it is a URL */
@@ -35,18 +35,11 @@ export class WebhookChannel implements ChannelAdapter {
       meta: msg.meta, sentAt: new Date().toISOString(),
     });
     const ts = String(Math.floor(Date.now() / 1000));
-    let res: Response;
     try {
-      res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-huaxiang-timestamp': ts, 'x-huaxiang-signature': signature(this.s.secret, ts, body), 'x-huaxiang-message': msg.id },
-        body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      const res = await post(url, { 'content-type': 'application/json', 'x-huaxiang-timestamp': ts, 'x-huaxiang-signature': signature(this.s.secret, ts, body), 'x-huaxiang-message': msg.id }, body);
+      return fromHttpStatus(res.status, res.text);
     } catch (err) {
       return fromNetworkError(err);
     }
-    const text = await res.text();
-    return fromHttpStatus(res.status, text);
   }
 }
