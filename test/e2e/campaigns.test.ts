@@ -7,11 +7,11 @@ import { api, eventually, ingest, tmpDataDir } from '../support/server.ts';
 import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
-declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null };
+declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> };
 
 /**
- * The campaigns area in a real browser against a real server: a small shop (30 people who consented to
- * marketing, with first names) goes in over /v1/batch and is saved as a segment. A campaign is made in the
+ * The campaigns area in a real browser against a real server: a small shop (30 people with first names,
+ * the last three without consent to marketing) goes in over /v1/batch and is saved as a segment. A campaign is made in the
  * wizard — that segment (its live count must be the 30 people sent), two in-app variants whose preview for a
  * chosen person shows that person's first name, a 20 % holdout — and started now. Its results page shows the
  * control and both variants with the audience the campaign's assignments hold, the sends as the delivery
@@ -24,6 +24,8 @@ declare const document: { querySelector(s: string): { getAttribute(n: string): s
 
 const screenshot = screenshotPath('campaigns');
 const PEOPLE = Array.from({ length: 30 }, (_, i) => ({ userId: `cp_${String(i + 1).padStart(2, '0')}`, firstName: `顾客${i + 1}` }));
+/** the last three said no to marketing: the guard rail suppresses their messages (reason no_consent) */
+const NO_CONSENT = new Set(PEOPLE.slice(-3).map((p) => p.userId));
 /** the people who order after the campaign started: every third one */
 const BUYERS = PEOPLE.filter((_, i) => i % 3 === 0);
 
@@ -41,7 +43,7 @@ let second = '';
 let seq = 0;
 const identify = (p: (typeof PEOPLE)[number]) => ({
   type: 'identify', userId: p.userId, messageId: `cp-${++seq}`, timestamp: new Date(Date.now() - 3_600_000).toISOString(),
-  traits: { firstName: p.firstName, consent: { analytics: true, personalization: true, marketing: true } },
+  traits: { firstName: p.firstName, consent: { analytics: true, personalization: true, marketing: !NO_CONSENT.has(p.userId) } },
 });
 const order = (userId: string, revenue: number) => ({
   type: 'track', event: 'Order Completed', userId, messageId: `cp-${++seq}`, timestamp: new Date().toISOString(),
@@ -156,10 +158,19 @@ describe('campaigns dashboard', () => {
     for (const arm of ['control', 'A', 'B']) {
       await waitAttr(`[data-testid="arms-table"] tr[data-arm="${arm}"] td[data-col="audience"]`, 'data-value', String(audience(arm)));
     }
-    // every treated person consented and in-app needs no address: all of them get the message, with no reload
-    for (const arm of ['A', 'B']) await waitAttr(`[data-testid="arms-table"] tr[data-arm="${arm}"] td[data-col="sent"]`, 'data-value', String(audience(arm)));
+    // in-app needs no address: every treated person who consented gets the message, shown with no reload
+    const refused = (arm: string) => assigned.filter((a) => a.arm === arm && NO_CONSENT.has(a.userId)).length;
+    for (const arm of ['A', 'B']) await waitAttr(`[data-testid="arms-table"] tr[data-arm="${arm}"] td[data-col="sent"]`, 'data-value', String(audience(arm) - refused(arm)));
+    // the delivery log: a row per treated person, sent or suppressed for want of consent
+    const log = page.getByTestId('campaign-messages');
+    const treatedIds = assigned.filter((a) => a.arm !== 'control').map((a) => a.userId);
+    const delivered = treatedIds.filter((u) => !NO_CONSENT.has(u)).length;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="campaign-messages"] tbody tr:is([data-status="sent"], [data-status="delivered"])').length === n, delivered);
+    assert.equal(await log.locator('tbody tr').count(), treatedIds.length);
+    assert.ok(treatedIds.some((u) => NO_CONSENT.has(u)), 'at least one of the three without consent is treated');
+    assert.equal(await log.locator('tbody tr[data-reason="no_consent"]').count(), treatedIds.filter((u) => NO_CONSENT.has(u)).length);
     // one treated person's inbox holds the message with their own name in it, from the variant they were given
-    const treated = PEOPLE.find((p) => armOf.get(p.userId) !== 'control')!;
+    const treated = PEOPLE.find((p) => armOf.get(p.userId) !== 'control' && !NO_CONSENT.has(p.userId))!;
     const inbox = await fetch(`${server.url}/v1/inbox/${treated.userId}`, {
       headers: { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}` },
     }).then((r) => r.json() as Promise<{ messages: { body: string; campaignId: string | null }[] }>);

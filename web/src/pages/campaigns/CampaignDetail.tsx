@@ -8,18 +8,24 @@ import { CampaignActions, StatusBadge } from './CampaignActions.tsx';
 import { armName, funnelOption, upliftOption } from './campaignCharts.ts';
 import { AudienceText, ScheduleText } from './CampaignWizard.tsx';
 import { ChangeHistory } from './ChangeHistory.tsx';
+import { MessagesCard } from './MessagesCard.tsx';
 import type { ArmResult, Campaign, CampaignChange, CampaignResults, CampaignRow } from './types.ts';
 
 /** How often the live page asks again (ms). */
 export const REFRESH_MS = 4000;
 
-/** Re-asks the given loaders every REFRESH_MS while `live`. */
-function useRefresh(live: boolean, ...reloads: (() => void)[]) {
+/** Re-asks the given loaders every REFRESH_MS while `live`; the count of ticks lets other cards follow. */
+function useRefresh(live: boolean, ...reloads: (() => void)[]): number {
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     if (!live) return;
-    const timer = setInterval(() => reloads.forEach((r) => r()), REFRESH_MS);
+    const timer = setInterval(() => {
+      reloads.forEach((r) => r());
+      setTick((n) => n + 1);
+    }, REFRESH_MS);
     return () => clearInterval(timer);
   }, [live]); // eslint-disable-line react-hooks/exhaustive-deps
+  return tick;
 }
 
 /**
@@ -35,7 +41,7 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
   const results = useApi<CampaignResults>(camp.data && camp.data.status !== 'draft' ? `${path}/results` : null, by.length ? { by: `segment:${by.join(',')}` } : undefined);
   const changes = useApi<{ changes: CampaignChange[] }>(`${path}/changes`);
   const [live, setLive] = useState(true);
-  useRefresh(live, camp.reload, results.reload, changes.reload);
+  const tick = useRefresh(live, camp.reload, results.reload, changes.reload);
 
   if (camp.status === 'error') {
     return isNotFound(camp.error) ? <div className="notice">{t('cmp.notFound', { id })}</div> : <ErrorBox message={camp.error.message} onRetry={camp.reload} />;
@@ -85,6 +91,7 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
           <Results state={results} segments={segments} by={by} setBy={setBy} />
         </>
       )}
+      {c.status !== 'draft' && <MessagesCard id={c.id} tick={tick} />}
       <ChangeHistory state={changes} />
     </div>
   );

@@ -42,3 +42,9 @@ export type StepStats = Record<string, StepStat>;
 
 /** GET /api/v1/journeys/:id (and a row of GET /api/v1/journeys, without `stats`). */
 export type Journey = StoredJourney & { stats?: StepStats; people?: { waiting: number; done: number; exited: number; control: number } };
+
+// the delivery log: type-only from the engine (GET /api/v1/campaigns/:id/messages)
+export type { MessageRow } from '../../../../src/campaigns/engine.ts';
+export const MESSAGE_STATUSES = ['queued', 'suppressed', 'sending', 'sent', 'delivered', 'failed', 'opened', 'clicked'] as const satisfies readonly MessageStatus[];
+export const SUPPRESSION_REASONS = ['no_consent', 'unsubscribed', 'frequency_cap', 'duplicate', 'no_address', 'budget', 'erased'] as const satisfies readonly SuppressionReason[];
+import type { MessageStatus, SuppressionReason } from '../../../../src/campaigns/types.ts';
