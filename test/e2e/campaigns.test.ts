@@ -296,6 +296,17 @@ describe('campaigns dashboard', () => {
     await waitAttr('[data-testid="journey-detail"]', 'data-status', 'active');
     const id = (await detail.getAttribute('data-journey'))!;
     assert.equal((await admin.get(`/api/v1/journeys/${id}`)).body.status, 'active');
+    // five people add to cart: all of them enter and wait at the first step (an hour, or until they order)
+    const adders = PEOPLE.slice(0, 5);
+    const r = await ingest(server.url, server.writeKey).send('batch', {
+      batch: adders.map((p) => ({ type: 'track', event: 'Product Added', userId: p.userId, messageId: `cp-${++seq}`, timestamp: new Date().toISOString(), properties: { product_id: 'cp-p', price: 199, quantity: 1 } })),
+    });
+    assert.equal(r.status, 200, r.text);
+    const first = tpl.journey.steps[0]!.id;
+    await waitAttr(`[data-testid="journey-detail"] [data-step="${first}"] .cmp-node-stats`, 'data-waiting', String(adders.length));
+    assert.equal(await attr(`[data-testid="journey-detail"] [data-step="${first}"] .cmp-node-stats`, 'data-entered'), String(adders.length));
+    const stats = (await admin.get(`/api/v1/journeys/${id}`)).body;
+    assert.equal(stats.people.waiting, adders.length);
   });
 
   it('speaks English', async () => {
