@@ -1,4 +1,4 @@
-import { getItem, setItem } from './store.js';
+import { getItem, keys, setItem, uuid } from './store.js';
 import type { Message } from './types.js';
 
 /** A queued message and the consent purpose it was collected for. */
@@ -10,6 +10,7 @@ export interface Item {
 export interface QueueConfig {
   url: string;
   writeKey: string;
+  /** localStorage key prefix; each page keeps its own `<prefix>.<id>`, a later page adopts what is left */
   storageKey: string;
   flushAt: number;
   flushInterval: number;
@@ -24,9 +25,10 @@ export interface QueueConfig {
   done(ids: string[]): void;
 }
 
-const MAX_BATCH = 100;
+const MAX_BATCH = 250;
 const MAX_BYTES = 400_000; // under the server's 500 KB batch limit
-const BEACON_BYTES = 60_000; // browsers refuse beacons past 64 KB in flight
+const BEACON_BYTES = 60_000; // browsers refuse beacons (and keepalive fetches) past 64 KB in flight
+const SAVE_DELAY = 300; // ms: many calls in a burst cost one write; page hide writes at once
 
 /**
  * The outgoing queue: in memory, mirrored to localStorage so a closed tab or an offline period loses
@@ -36,33 +38,35 @@ const BEACON_BYTES = 60_000; // browsers refuse beacons past 64 KB in flight
  */
 export function createQueue(c: QueueConfig) {
   let items: Item[] = [];
-  const gone = new Set<string>(); // sent or dropped here: never written back from storage
+  const own = `${c.storageKey}.${uuid().slice(0, 8)}.`;
+  const json = new WeakMap<Item, string>(); // each message is serialised once: for storage and every send
+  const str = (i: Item) => {
+    let s = json.get(i);
+    if (s === undefined) json.set(i, (s = JSON.stringify(i.m)));
+    return s;
+  };
+  // localStorage holds one entry per message (`<prefix>.<page>.<messageId>`), so that a write costs one
+  // message, not the whole queue; entries are written and removed in bursts
+  let added: Item[] = [];
+  let removed: string[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let current: Promise<void> | undefined;
   let attempt = 0;
 
-  const stored = (): Item[] => {
-    try {
-      const v: unknown = JSON.parse(getItem(c.storageKey) ?? '[]');
-      return Array.isArray(v) ? (v as Item[]) : [];
-    } catch {
-      return [];
-    }
-  };
-
-  /** Writes the queue, keeping what other tabs of this site stored meanwhile (they share the key). */
   const save = () => {
     clearTimeout(saveTimer);
     saveTimer = undefined;
-    if (!c.persist()) return setItem(c.storageKey, null);
-    const mine = new Set(items.map((i) => i.m.messageId));
-    const others = stored().filter((i) => !mine.has(i.m.messageId) && !gone.has(i.m.messageId));
-    const all = others.concat(items).slice(-c.maxQueue);
-    setItem(c.storageKey, all.length ? JSON.stringify(all) : null);
+    if (!c.persist()) keys(c.storageKey).forEach((k) => setItem(k, null)); // nothing kept, not even other pages'
+    else {
+      for (const i of added) setItem(own + i.m.messageId, `[${JSON.stringify(i.p)},${str(i)}]`);
+      for (const id of removed) setItem(own + id, null);
+    }
+    added = [];
+    removed = [];
   };
   const saveSoon = () => {
-    saveTimer ??= setTimeout(save, 0);
+    saveTimer ??= setTimeout(save, SAVE_DELAY);
   };
 
   const schedule = (ms: number) => {
@@ -71,8 +75,8 @@ export function createQueue(c: QueueConfig) {
 
   const remove = (ids: string[]) => {
     const set = new Set(ids);
-    ids.forEach((id) => gone.add(id));
     items = items.filter((i) => !set.has(i.m.messageId));
+    removed.push(...ids);
     saveSoon();
     c.done(ids);
   };
@@ -84,19 +88,20 @@ export function createQueue(c: QueueConfig) {
     return items;
   };
 
-  /** Up to `max` bytes of messages, each stamped with sentAt. */
-  const take = (from: Item[], max: number, count: number) => {
-    const batch: Message[] = [];
-    let bytes = 40;
-    const sentAt = new Date().toISOString();
+  /** A batch body of up to `max` bytes; the key goes in the body only for beacons, which cannot set headers. */
+  const take = (from: Item[], max: number, beacon?: boolean) => {
+    const parts: string[] = [];
+    const ids: string[] = [];
+    let bytes = 200;
     for (const i of from) {
-      const m = { ...i.m, sentAt };
-      const size = JSON.stringify(m).length + 1;
-      if (batch.length && (bytes + size > max || batch.length >= count)) break;
-      batch.push(m);
-      bytes += size;
+      const s = str(i);
+      if (parts.length && (bytes + s.length + 1 > max || parts.length >= MAX_BATCH)) break;
+      parts.push(s);
+      ids.push(i.m.messageId);
+      bytes += s.length + 1;
     }
-    return { batch, sentAt };
+    const key = beacon ? `,"writeKey":${JSON.stringify(c.writeKey)}` : '';
+    return { ids, body: `{"batch":[${parts.join(',')}],"sentAt":"${new Date().toISOString()}"${key}}` };
   };
 
   /** One sender at a time; a second caller waits for the same run. */
@@ -104,8 +109,7 @@ export function createQueue(c: QueueConfig) {
 
   async function send(): Promise<void> {
     for (let ready = sendable(); ready.length; ready = sendable()) {
-      const { batch, sentAt } = take(ready, MAX_BYTES, MAX_BATCH);
-      const body = JSON.stringify({ batch, sentAt });
+      const { ids, body } = take(ready, MAX_BYTES);
       let retry = false;
       try {
         const res = await fetch(c.url, {
@@ -124,7 +128,7 @@ export function createQueue(c: QueueConfig) {
         return;
       }
       attempt = 0;
-      remove(batch.map((m) => m.messageId));
+      remove(ids);
     }
   }
 
@@ -137,18 +141,17 @@ export function createQueue(c: QueueConfig) {
     return run();
   };
 
-  /** On page hide: everything queued goes out by navigator.sendBeacon (text/plain: no preflight; key in the body). */
+  /** On page hide: everything queued goes out by navigator.sendBeacon (text/plain: no preflight). */
   const beacon = () => {
     clearTimeout(timer);
     timer = undefined;
     let ready = sendable();
     if (navigator.onLine !== false && navigator.sendBeacon) {
       while (ready.length) {
-        const { batch, sentAt } = take(ready, BEACON_BYTES, MAX_BATCH);
-        const body = JSON.stringify({ batch, sentAt, writeKey: c.writeKey });
+        const { ids, body } = take(ready, BEACON_BYTES, true);
         // a refused beacon (quota) leaves the rest stored for the next page
         if (!navigator.sendBeacon(c.url, new Blob([body], { type: 'text/plain' }))) break;
-        remove(batch.map((m) => m.messageId));
+        remove(ids);
         ready = items;
       }
     }
@@ -158,18 +161,30 @@ export function createQueue(c: QueueConfig) {
   return {
     push(item: Item) {
       items.push(item);
-      if (items.length > c.maxQueue) items.shift();
+      added.push(item);
+      if (items.length > c.maxQueue) removed.push(items.shift()!.m.messageId);
       saveSoon();
       if (items.length >= c.flushAt) void flush();
       else schedule(c.flushInterval);
     },
     flush,
     beacon,
-    save,
-    /** Takes over what a previous page of this site left unsent. */
+    /** Takes over what earlier pages of this site left unsent (their entries move to this page's). */
     load() {
-      items = stored().filter((i) => i && i.m && i.m.messageId);
-      if (items.length) schedule(0);
+      const found: Item[] = [];
+      for (const k of keys(c.storageKey)) {
+        try {
+          const [p, m] = JSON.parse(getItem(k) ?? 'null') as [string, Message];
+          if (m && m.messageId) found.push({ p, m });
+        } catch {
+          // a damaged entry is dropped
+        }
+        setItem(k, null);
+      }
+      found.sort((a, b) => (a.m.timestamp < b.m.timestamp ? -1 : 1));
+      items = found.concat(items);
+      added = added.concat(found);
+      if (items.length) save(), schedule(0);
     },
     /** Back online: retry now instead of waiting out the backoff. */
     retryNow() {
@@ -179,6 +194,7 @@ export function createQueue(c: QueueConfig) {
     /** Consent changed: drop what may no longer be sent, persist or forget the rest. */
     recheck() {
       sendable();
+      added = items.slice(); // (re)write what may now be kept
       save();
     },
     size: () => items.length,

@@ -17,6 +17,20 @@ export function setItem(key: string, value: string | null): void {
   }
 }
 
+/** localStorage keys that start with `prefix`. */
+export function keys(prefix: string): string[] {
+  const out: string[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k && k.startsWith(prefix)) out.push(k);
+    }
+  } catch {
+    // blocked
+  }
+  return out;
+}
+
 export function getCookie(name: string): string | null {
   try {
     for (const part of document.cookie.split('; ')) {
