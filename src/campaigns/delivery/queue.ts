@@ -39,10 +39,9 @@ export async function insertMessages(db: SqlExecutor, rows: readonly NewMessage[
     const inserted = await db.query<{ status: string; n: number | string }>(
       `WITH ins AS (
          INSERT INTO campaign_messages (id, dedup_key, campaign_id, journey_id, step_id, person_id, user_id, channel, arm, locale, content, status, reason, not_before, next_attempt_at)
-         SELECT u.id, u.id, nullif(u.cid, ''), nullif(u.jid, ''), nullif(u.sid, ''), u.pid, u.uid, u.ch, u.arm, u.loc, c.content, u.st, nullif(u.rs, ''), u.nb, u.nb
+         SELECT u.id, u.id, nullif(u.cid, ''), nullif(u.jid, ''), nullif(u.sid, ''), u.pid, u.uid, u.ch, u.arm, u.loc, ($14::jsonb[])[u.ci + 1], u.st, nullif(u.rs, ''), u.nb, u.nb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::timestamptz[])
               AS u(id, cid, jid, sid, pid, uid, ch, arm, loc, ci, st, rs, nb)
-         JOIN unnest($14::jsonb[]) WITH ORDINALITY AS c(content, i) ON c.i = u.ci + 1
          ON CONFLICT (dedup_key) DO NOTHING
          RETURNING status)
        SELECT status, count(*) AS n FROM ins GROUP BY status`,
