@@ -23,6 +23,7 @@ import { campaignResultRoutes } from './routes/campaignResults.ts';
 import { sdkRoutes } from './routes/sdk.ts';
 import { dataOutRoutes } from './routes/dataOut.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { transparencyRoutes } from './routes/transparency.ts';
 
 export interface AppContext {
   rt: Runtime;
@@ -79,6 +80,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   sdkRoutes(app, ctx);
   dataOutRoutes(app, ctx);
   keyRoutes(app, ctx);
+  transparencyRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
 }
