@@ -80,8 +80,7 @@ describe('journeys API', () => {
     assert.equal(twice.body.error.code, 'invalid_transition');
     assert.equal((await post('/api/v1/journeys/nope/activate')).status, 404);
 
-    const now = new Date().toISOString();
-    const ev = (userId: string, event: string) => ({ type: 'track', userId, event, timestamp: now, messageId: `${userId}-${event}`, properties: { product_id: 'p1', order_id: `o-${userId}` } });
+    const ev = (userId: string, event: string) => ({ type: 'track', userId, event, timestamp: new Date().toISOString(), messageId: `${userId}-${event}`, properties: { product_id: 'p1', order_id: `o-${userId}` } });
     const w = ingest(srv.url, srv.writeKey);
     assert.equal((await w.send('batch', { batch: [ev('api-a', 'Product Added'), ev('api-b', 'Product Added'), ev('api-c', 'Product Added')] })).status, 200);
     await eventually(async () => (await A.get('/api/v1/journeys/cart-api')).body.stats.wait_order?.waiting === 3);
@@ -95,6 +94,16 @@ describe('journeys API', () => {
     assert.deepEqual(view.body.stats.wait_order, { entered: 3, completed: 1, waiting: 2, heldOut: 0 });
     assert.deepEqual(view.body.stats.ordered, { entered: 1, completed: 1, waiting: 0, heldOut: 0 });
     assert.deepEqual(view.body.people, { waiting: 2, done: 1, exited: 0, control: 0 });
+
+    // nobody held out (holdout 0), nobody ordered within the week after entering but api-b
+    const res = await A.get('/api/v1/journeys/cart-api/results?windowDays=7');
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.arms.map((a: { arm: string; entries: number; converted: number }) => [a.arm, a.entries, a.converted]), [['journey', 3, 1], ['control', 0, 0]]);
+    assert.equal(res.body.uplift, null, 'no control, no uplift');
+    const bad = await A.get('/api/v1/journeys/cart-api/results?windowDays=0');
+    assert.equal(bad.status, 400);
+    assert.ok(bad.body.error.message.startsWith('query.windowDays'), bad.body.error.message);
+    assert.equal((await A.get('/api/v1/journeys/nope/results')).status, 404);
 
     const list = await A.get('/api/v1/journeys');
     assert.deepEqual(list.body.journeys.map((j: { id: string }) => j.id), ['cart-api']);

@@ -190,6 +190,8 @@ describe('journeys', () => {
       steps: [{ id: 's', type: 'send', channel: 'email', content: { body: { en: 'hi' } } }],
     });
     const users = Array.from({ length: 40 }, (_, i) => `ho-${i}`);
+    // an order before the entry, which no result may count
+    await send(sc.rt, [msg.track('ho-0', 'Order Completed', clock.t - HOUR, { order_id: 'ho-before', revenue: 500 })]);
     await events(...users.map((u) => msg.track(u, 'Cart Viewed', clock.t, {})));
     // the same rule as src/experiments/assign.ts, written out: 53 bits of SHA-256("journey:<id>:<person>") < 0.5 → control
     const frac = (u: string) => {
@@ -208,6 +210,28 @@ describe('journeys', () => {
       { c: `journey:${id}` },
     );
     assert.deepEqual(assigned.map((r) => [r.arm, Number(r.n)]), [['control', control.length], ['journey', users.length - control.length]]);
+
+    // results: every third person orders within the week after entering, for 100 + 10·i
+    const orders = users.flatMap((u, i) => (i % 3 === 0 ? [{ u, revenue: 100 + 10 * i }] : []));
+    await send(sc.rt, orders.map((o) => msg.track(o.u, 'Order Completed', clock.t + HOUR, { order_id: `ho-o-${o.u}`, revenue: o.revenue })));
+    const r = await J().results(id, 'Order Completed', 7);
+    const arm = (inControl: boolean) => {
+      const people = users.filter((u) => control.includes(u) === inControl);
+      const conv = people.map((u): number => (orders.some((o) => o.u === u) ? 1 : 0));
+      const gmv = people.map((u) => orders.find((o) => o.u === u)?.revenue ?? 0);
+      const mv = (xs: number[]) => {
+        const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+        return { n: xs.length, m, v: xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) };
+      };
+      return { n: people.length, conv: mv(conv), gmv: mv(gmv), converted: conv.reduce((a, b) => a + b, 0), total: gmv.reduce((a, b) => a + b, 0) };
+    };
+    const tr = arm(false), ct = arm(true);
+    assert.deepEqual(r.arms.map((a) => [a.arm, a.entries, a.converted, a.gmv]), [['journey', tr.n, tr.converted, tr.total], ['control', ct.n, ct.converted, ct.total]]);
+    const d = tr.conv.m - ct.conv.m;
+    const se = Math.sqrt(tr.conv.v / tr.n + ct.conv.v / ct.n);
+    assert.ok(Math.abs(r.uplift!.cvr.absolute - d) < 1e-9);
+    assert.ok(Math.abs(r.uplift!.cvr.absoluteCi[0] - (d - 1.959964 * se)) < 1e-5);
+    assert.ok(Math.abs(r.uplift!.gmv.absolute - (tr.gmv.m - ct.gmv.m)) < 1e-6);
   });
 
   it('enters the people who enter a segment', async () => {

@@ -6,6 +6,7 @@ import type { OutgoingMessage } from '../types.ts';
 import { localClock, monthDaysOn, peopleWithDateOn } from './dates.ts';
 import { journeyInput, type Journey, type JourneyDefinition, type JourneyInput } from './definition.ts';
 import { EventView, matches } from './match.ts';
+import { journeyResults, type JourneyResults } from './results.ts';
 import { CompiledJourney, inProgress, Pass } from './pass.ts';
 import { JourneyStore, type PersonState } from './store.ts';
 
@@ -378,6 +379,12 @@ export class JourneyEngine {
     const { lastDaily: _, ...j } = await this.store.get(id);
     const { steps, people } = await this.store.stats(id);
     return { ...j, stats: steps, people };
+  }
+
+  /** Conversions and GMV of the journey's entries against the held-out, with the uplift (results.ts). */
+  async results(id: string, goal: string, windowDays: number): Promise<JourneyResults> {
+    await this.store.get(id);
+    return journeyResults(this.d.olap, id, goal, windowDays);
   }
 
   async list() {

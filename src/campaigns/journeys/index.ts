@@ -3,3 +3,4 @@ export { journeyInput, JOURNEY_STATUSES, type Journey, type JourneyDefinition, t
 export { JourneyExistsError, JourneyNotFoundError, JourneyTransitionError, type PersonState } from './store.ts';
 export { journeyMessageId } from './pass.ts';
 export { JOURNEY_TEMPLATES, type JourneyTemplate } from './templates.ts';
+export { journeyResults, type JourneyResults, type JourneyArmResult } from './results.ts';

@@ -10,6 +10,10 @@ import { parse } from '../validate.ts';
 import { actorOf, audit } from './privacy.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100).refine((s) => !s.includes('\u0000'), 'must not contain NUL') });
+const resultsQuery = z.object({
+  goal: z.string().min(1).max(200).default('Order Completed'),
+  windowDays: z.coerce.number().int().min(1).max(90).default(7),
+});
 const stepStats = z.object({ entered: z.number(), waiting: z.number(), completed: z.number(), heldOut: z.number() });
 const journeyView = z.looseObject({
   id: z.string(),
@@ -60,6 +64,14 @@ export function journeyRoutes(app: FastifyInstance, ctx: AppContext): void {
     await ctx.authorize(req, 'viewer');
     const p = parse(idParams, req.params, 'path');
     return guard(() => J().get(p.id));
+  });
+
+  const results = doc({ method: 'GET', url: '/api/v1/journeys/:id/results', summary: 'Entries, conversions (goal event within windowDays of the entry) and GMV of the journey arm and the held-out, with the uplift and its 95% interval', params: idParams, query: resultsQuery });
+  app.get(results.url, async (req) => {
+    await ctx.authorize(req, 'viewer');
+    const p = parse(idParams, req.params, 'path');
+    const q = parse(resultsQuery, req.query, 'query');
+    return guard(() => J().results(p.id, q.goal, q.windowDays));
   });
 
   for (const action of ['activate', 'pause'] as const) {
