@@ -39,7 +39,12 @@ before(async () => {
   hx = await spawnServer({ dataDir });
   browser = await launchChromium();
   shop = http.createServer((req, res) => {
-    const page = pages.get(new URL(req.url ?? '/', 'http://x').pathname);
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname === '/npm/index.js') {
+      // the npm package's ES module, as a shop's bundler would ship it
+      return res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(fs.readFileSync(path.join(repoRoot, 'sdk', 'dist', 'index.js')));
+    }
+    const page = pages.get(pathname);
     res.writeHead(page ? 200 : 404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page ?? 'not found');
   });
   await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
@@ -388,6 +393,34 @@ describe('browser SDK in Chromium', () => {
     assert.notEqual(await run(page, 'return analytics.user().anonymousId()'), 'seg-anon-7', 'reset() starts a new anonymous id');
     assert.equal(await run(page, 'return analytics.user().id()'), null);
     await arrived('seg-user-1-new', out.map((m) => m.messageId), 'Segment page');
+    await context.close();
+  });
+
+  it('the npm ES module works in a single-page app: automatic page views follow history navigation', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const sent = watch(context);
+    const page = await context.newPage();
+    pages.set(
+      '/shop/spa.html',
+      `<!doctype html><html><head><meta charset="utf-8"><title>SPA</title><script type="module">
+        import { createAnalytics, ecommerceEvents } from '/npm/index.js';
+        window.hx = createAnalytics({ writeKey: ${JSON.stringify(hx.writeKey)}, apiHost: ${JSON.stringify(hx.url)}, autoPage: true });
+        window.cartEvent = ecommerceEvents.cartViewed;
+      </script></head><body></body></html>`,
+    );
+    await page.goto(`${shopUrl}/shop/spa.html`);
+    await page.waitForFunction('window.hx');
+    assert.equal(await run(page, 'return typeof window.analytics'), 'undefined', 'the module sets no globals');
+    await run(page, "history.pushState({}, '', '/shop/spa/cart'); hx.cartViewed({ cart_id: 'spa-1' }); history.replaceState({}, '', '/shop/spa/cart'); await hx.flush();");
+    const out = messages(sent);
+    assert.deepEqual(
+      out.map((m) => [m.type, m.type === 'page' ? m.properties.path : m.event]),
+      [['page', '/shop/spa.html'], ['page', '/shop/spa/cart'], ['track', await run(page, 'return window.cartEvent')]],
+      'a page view on load and one per new URL (replaceState to the same URL adds none)',
+    );
+    assert.equal(out[2]!.event, 'Cart Viewed');
+    assert.equal(out[2]!.context.page.path, '/shop/spa/cart', 'the context follows the navigation');
+    await arrived(out[0]!.anonymousId, out.map((m) => m.messageId), 'spa');
     await context.close();
   });
 
