@@ -117,6 +117,7 @@ async function runCampaign(sb: RunningSandbox, run: number, kind: Row['kind'], a
   t.push(Date.now());
   const truth: SettleReport = await (await fetch(`${sb.url}/campaigns/${id}/settle`, { method: 'POST' })).json() as SettleReport;
   t.push(Date.now());
+  if (run === 0) log(`${kind} run 0, the sandbox's truth: ${JSON.stringify(truth)}`);
   const r = await call('GET', `/api/v1/campaigns/${id}/results`);
   t.push(Date.now());
   timings.push(t.slice(1).map((x, i) => x - t[i]!));

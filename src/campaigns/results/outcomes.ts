@@ -46,21 +46,27 @@ function assignedSql(db: string): string {
           GROUP BY person_id`;
 }
 
-function goalEventsSql(db: string, withCategory: boolean): string {
-  const person = `if(pm.person_id != '', pm.person_id, e.distinct_id)`;
+/** the goal events of the span any window can reach (a CTE: `goal`) */
+function goalSql(db: string, withCategory: boolean): string {
   const category = withCategory
-    ? `AND (e.category = {category:String} OR startsWith(e.category, {categoryPrefix:String})
-            OR arrayExists(p -> p.category = {category:String} OR startsWith(p.category, {categoryPrefix:String}), e.products))`
+    ? `AND (category = {category:String} OR startsWith(category, {categoryPrefix:String})
+            OR arrayExists(p -> p.category = {category:String} OR startsWith(p.category, {categoryPrefix:String}), products))`
     : '';
-  // only the time span any window can reach is read
-  return `SELECT ${person} AS person, toUnixTimestamp64Milli(e.timestamp) AS ts, ifNull(e.revenue, 0) AS revenue
-          FROM ${db}.events AS e
-          LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids GROUP BY distinct_id) AS pm
-            ON pm.distinct_id = e.distinct_id
-          WHERE e.type = 'track' AND e.event = {event:String}
-            AND e.timestamp >= fromUnixTimestamp64Milli((SELECT min(t0) FROM assigned))
-            AND e.timestamp < fromUnixTimestamp64Milli((SELECT max(t0) FROM assigned) + {window:Int64})
+  return `SELECT distinct_id, toUnixTimestamp64Milli(timestamp) AS ts, ifNull(revenue, 0) AS revenue
+          FROM ${db}.events
+          WHERE type = 'track' AND event = {event:String}
+            AND timestamp >= fromUnixTimestamp64Milli((SELECT min(t0) FROM assigned))
+            AND timestamp < fromUnixTimestamp64Milli((SELECT max(t0) FROM assigned) + {window:Int64})
             ${category}`;
+}
+
+/** the goal events with the person each belongs to (through person_ids, read only for their ids) */
+function goalEventsSql(db: string): string {
+  return `SELECT if(pm.person_id != '', pm.person_id, g.distinct_id) AS person, g.ts AS ts, g.revenue AS revenue
+          FROM goal AS g
+          LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids
+                     WHERE distinct_id IN (SELECT distinct_id FROM goal) GROUP BY distinct_id) AS pm
+            ON pm.distinct_id = g.distinct_id`;
 }
 
 function groupKeysSql(db: string, by: GroupBy): string {
@@ -105,7 +111,7 @@ const view = (r: Row): ArmOutcome => ({
 
 function sql(db: string, q: OutcomeQuery): string {
   const grouped = q.by !== undefined;
-  return `WITH assigned AS (${assignedSql(db)})
+  return `WITH assigned AS (${assignedSql(db)}), goal AS (${goalSql(db, Boolean(q.category))})
     SELECT ${grouped ? 'key, ' : ''}arm, count() AS audience, countIf(p_orders > 0) AS converted, sum(p_orders) AS orders,
            sum(p_gmv) AS gmv, sum(p_gmv * p_gmv) AS gmv_sq
     FROM (
@@ -114,7 +120,7 @@ function sql(db: string, q: OutcomeQuery): string {
              sumIf(o.revenue, o.ts >= a.t0 AND o.ts < a.t0 + {window:Int64}) AS p_gmv
              ${grouped ? ', any(g.keys) AS keys' : ''}
       FROM assigned AS a
-      LEFT JOIN (${goalEventsSql(db, Boolean(q.category))}) AS o ON o.person = a.person_id
+      LEFT JOIN (${goalEventsSql(db)}) AS o ON o.person = a.person_id
       ${grouped ? `LEFT JOIN (${groupKeysSql(db, q.by!)}) AS g ON g.person_id = a.person_id` : ''}
       GROUP BY a.person_id
     )
