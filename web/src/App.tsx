@@ -9,6 +9,7 @@ import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { Login } from './pages/Login.tsx';
 import { LoyaltyPage } from './pages/loyalty/LoyaltyPage.tsx';
 import { PrivacyPage } from './pages/privacy/PrivacyPage.tsx';
+import { TransparencyPage } from './pages/privacy/TransparencyPage.tsx';
 import { RecommendPage } from './pages/recommend/RecommendPage.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ProfilePage } from './pages/profiles/ProfilePage.tsx';
@@ -17,16 +18,16 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | 'privacy' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | 'privacy' | 'transparency' | PendingModule;
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.insight', items: ['overview', 'profiles', 'tags', 'analytics'] },
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
-  { title: 'nav.section.govern', items: ['privacy'] },
+  { title: 'nav.section.govern', items: ['privacy', 'transparency'] },
 ];
 const pending = new Set<string>([]);
-const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy', 'campaigns']);
+const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy', 'campaigns', 'transparency']);
 
 export function App() {
   const [token, setTok] = useState(getToken);
@@ -84,6 +85,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'loyalty') page = <LoyaltyPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'campaigns') page = <CampaignsPage route={path.split('/').slice(2).map(decodeURIComponent)} />;
   else if (current === 'privacy') page = <PrivacyPage />;
+  else if (current === 'transparency') page = <TransparencyPage />;
   else if (current === 'recommendations') page = <RecommendPage />;
   else page = <ComingSoon module={current as PendingModule} />;
 

@@ -9,6 +9,7 @@ const paths: Record<string, string[]> = {
   campaigns: ['M22 2L11 13', 'M22 2l-7 20-4-9-9-4z'],
   loyalty: ['M20 12v9H4v-9', 'M2 7h20v5H2z', 'M12 21V7', 'M12 7H7.5a2.5 2.5 0 1 1 0-5C11 2 12 7 12 7z', 'M12 7h4.5a2.5 2.5 0 1 0 0-5C13 2 12 7 12 7z'],
   privacy: ['M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z', 'M9 12l2 2 4-4'],
+  transparency: ['M2 12s3.5-7 10-7 10 7 10 7-3.5 7-10 7S2 12 2 12z', 'M12 9a3 3 0 1 1 0 6a3 3 0 1 1 0-6z'],
 };
 
 export function Icon({ name }: { name: string }) {

@@ -15,8 +15,9 @@ import { analytics_baskets } from './en/analytics-baskets.ts';
 import { analytics_predictions } from './en/analytics-predictions.ts';
 import { loyalty } from './en/loyalty.ts';
 import { campaigns } from './en/campaigns.ts';
+import { transparency } from './en/transparency.ts';
 import { privacy } from './en/privacy.ts';
 import { recommend } from './en/recommend.ts';
 
 /** Every UI string in English, one file per area (each typed against its Chinese twin). */
-export const en: Record<MessageKey, string> = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend, ...campaigns };
+export const en: Record<MessageKey, string> = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend, ...campaigns, ...transparency };

@@ -14,10 +14,11 @@ import { analytics_baskets } from './zh-CN/analytics-baskets.ts';
 import { analytics_predictions } from './zh-CN/analytics-predictions.ts';
 import { loyalty } from './zh-CN/loyalty.ts';
 import { campaigns } from './zh-CN/campaigns.ts';
+import { transparency } from './zh-CN/transparency.ts';
 import { privacy } from './zh-CN/privacy.ts';
 import { recommend } from './zh-CN/recommend.ts';
 
 /** Every UI string in Simplified Chinese (the default), one file per area. en.ts must have exactly these keys. */
-export const zhCN = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend, ...campaigns } as const;
+export const zhCN = { ...shell, ...profiles, ...tags, ...segments, ...analytics, ...analytics_funnels, ...analytics_retention, ...analytics_paths, ...analytics_sessions, ...analytics_search, ...analytics_carts, ...analytics_reviews, ...analytics_baskets, ...analytics_predictions, ...loyalty, ...privacy, ...recommend, ...campaigns, ...transparency } as const;
 
 export type MessageKey = keyof typeof zhCN;
