@@ -10,6 +10,7 @@ import { openRuntime, type Runtime } from '../../src/runtime.ts';
 import { OlapStore } from '../../src/store/olap/index.ts';
 import { openOltp } from '../../src/store/oltp/index.ts';
 import { DAY, HOUR, msg, prng, send, type Msg } from '../support/scenario.ts';
+import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
 import { repoRoot, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -19,14 +20,13 @@ import { repoRoot, tmpDataDir } from '../support/server.ts';
  */
 
 const run = promisify(execFile);
-const cli = (...args: string[]) => {
+/** the real CLI in a child process; `databaseUrl` makes it use that Postgres server */
+const cli = (databaseUrl: string | undefined, ...args: string[]) => {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HX_') && k !== 'NODE_TEST_CONTEXT') env[k] = v;
-  return run(process.execPath, [path.join(repoRoot, 'bin', 'huaxiang.js'), ...args], { cwd: repoRoot, env, timeout: 120_000 });
+  if (databaseUrl) env.HX_DATABASE_URL = databaseUrl;
+  return run(process.execPath, [path.join(repoRoot, 'bin', 'huaxiang.js'), ...args], { cwd: repoRoot, env, timeout: 180_000 });
 };
-
-const dataDir = tmpDataDir(after, 'hx-backup-data-');
-const backupDir = path.join(tmpDataDir(after, 'hx-backup-out-'), 'b1');
 const OC = 'Order Completed';
 const T0 = Date.now() - 20 * DAY;
 const USERS = Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`);
@@ -78,10 +78,16 @@ async function profiles(rt: Runtime): Promise<Record<string, unknown>> {
   return out;
 }
 
+function backupSuite(name: string, server: () => Promise<string | undefined>) {
+const dataDir = tmpDataDir(after, 'hx-backup-data-');
+const backupDir = path.join(tmpDataDir(after, 'hx-backup-out-'), 'b1');
+let databaseUrl: string | undefined;
 let before_: { counts: Record<string, number>; profiles: Record<string, unknown>; balance: number; segment: string; members: string[] };
 
+describe(`backup and restore: ${name}`, () => {
 before(async () => {
-  const rt = await openRuntime(testConfig({ dataDir, logLevel: 'silent' }), { command: 'test' });
+  databaseUrl = await server();
+  const rt = await openRuntime(testConfig({ dataDir, databaseUrl, logLevel: 'silent' }), { command: 'test' });
   try {
     await rt.tags.live.stop();
     await rt.loyalty.rules.put({
@@ -102,7 +108,6 @@ before(async () => {
   }
 });
 
-describe('backup and restore', () => {
   it('the scenario has data in every kind of store the backup must carry', () => {
     const c = before_.counts;
     for (const t of ['ch.events', 'ch.person_ids', 'ch.tag_values', 'ch.segment_members', 'pg.identities', 'pg.segments', 'pg.loyalty_ledger']) {
@@ -113,7 +118,7 @@ describe('backup and restore', () => {
   });
 
   it('backup → wipe → restore gives identical table counts and profiles', { timeout: 240_000 }, async () => {
-    const b = await cli('backup', '--data', dataDir, '--out', backupDir);
+    const b = await cli(databaseUrl, 'backup', '--data', dataDir, '--out', backupDir);
     assert.match(b.stdout, /backed up/);
     const manifest = JSON.parse(fs.readFileSync(path.join(backupDir, 'manifest.json'), 'utf8'));
     assert.equal(manifest.clickhouse.tables.events, before_.counts['ch.events']);
@@ -121,14 +126,20 @@ describe('backup and restore', () => {
 
     for (const n of fs.readdirSync(dataDir)) fs.rmSync(path.join(dataDir, n), { recursive: true, force: true });
     assert.deepEqual(fs.readdirSync(dataDir), []);
+    if (databaseUrl) {
+      const pg = await openOltp({ url: databaseUrl });
+      await pg.exec('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+      assert.deepEqual(await pg.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`), []);
+      await pg.close();
+    }
 
-    const r = await cli('restore', '--from', backupDir, '--data', dataDir);
+    const r = await cli(databaseUrl, 'restore', '--from', backupDir, '--data', dataDir);
     assert.match(r.stdout, /counts match the manifest/);
 
     // counted on the bare stores: opening the runtime writes to some tables (tag versions) by itself
-    const config = testConfig({ dataDir, logLevel: 'silent' });
+    const config = testConfig({ dataDir, databaseUrl, logLevel: 'silent' });
     const olap = await OlapStore.open({ path: path.join(dataDir, 'clickhouse'), database: config.clickhouse.database });
-    const oltp = await openOltp({ dataDir });
+    const oltp = await openOltp({ dataDir, url: databaseUrl });
     try {
       assert.deepEqual(await counts({ olap, oltp }), before_.counts);
     } finally {
@@ -151,14 +162,29 @@ describe('backup and restore', () => {
   });
 
   it('restore refuses a data dir that is not empty, and backup refuses a used output dir', { timeout: 120_000 }, async () => {
-    await assert.rejects(cli('restore', '--from', backupDir, '--data', dataDir), (e: Error & { stderr: string; code: number }) => {
+    await assert.rejects(cli(databaseUrl, 'restore', '--from', backupDir, '--data', dataDir), (e: Error & { stderr: string; code: number }) => {
       assert.equal(e.code, 1);
       assert.match(e.stderr, /is not empty .*--force/);
       return true;
     });
-    await assert.rejects(cli('backup', '--data', dataDir, '--out', backupDir), (e: Error & { stderr: string }) => {
+    await assert.rejects(cli(databaseUrl, 'backup', '--data', dataDir, '--out', backupDir), (e: Error & { stderr: string }) => {
       assert.match(e.stderr, /is not empty; back up into a new directory/);
       return true;
     });
   });
+});
+}
+
+backupSuite('embedded ClickHouse and PGlite', async () => undefined);
+
+// A real Postgres server (pg_dump / pg_restore): the one the test runner started (HX_TEST_PG_URL), else one started here.
+let pgServer: PgServer | undefined;
+after(async () => pgServer?.stop());
+backupSuite('embedded ClickHouse and a Postgres server', async () => {
+  let url = process.env.HX_TEST_PG_URL;
+  if (!url) {
+    pgServer = await startPostgres();
+    url = pgServer.url;
+  }
+  return createDatabase(url, `backup_${process.pid}`);
 });
