@@ -154,7 +154,7 @@ describe('leader fail-over between two `huaxiang serve --role worker` processes'
     assert.equal((await fetch(`${urlB}/api/v1/segments`)).status, 404);
 
     // worker-a ran its start-up loyalty maintenance, claimed for this hour's slot
-    const claimed = await eventually(async () => (await query<{ slot: string; node: string }>(url, `SELECT slot::text, node FROM job_runs WHERE job = 'loyalty.maintain'`))[0], 15_000);
+    const claimed = await eventually(async () => (await query<{ slot: string; node: string }>(url, `SELECT slot::text, node FROM job_runs WHERE job = 'loyalty.maintain' ORDER BY slot LIMIT 1`))[0], 15_000);
     assert.equal(claimed?.node, 'worker-a');
 
     const killedAt = Date.now();
@@ -167,9 +167,9 @@ describe('leader fail-over between two `huaxiang serve --role worker` processes'
     // taken by worker-a and does not run it again; only the next hour's slot would be worker-b's
     await new Promise((r) => setTimeout(r, 2500));
     const runs = await query<{ slot: string; node: string }>(url, `SELECT slot::text, node FROM job_runs WHERE job = 'loyalty.maintain' ORDER BY slot`);
-    const hour = Math.floor(Date.now() / 3_600_000);
-    const expected = hour === Number(claimed!.slot) ? [{ slot: claimed!.slot, node: 'worker-a' }] : [claimed!, { slot: String(hour), node: 'worker-b' }];
-    assert.deepEqual(runs, expected);
+    assert.deepEqual(runs.filter((r) => r.slot === claimed!.slot), [{ slot: claimed!.slot, node: 'worker-a' }], 'the slot worker-a ran was not run again');
+    // any run of worker-b's is for a later hour (only when the test happens to cross one)
+    for (const r of runs.filter((x) => x.node === 'worker-b')) assert.ok(Number(r.slot) > Number(claimed!.slot));
     await b.stop();
     t.diagnostic(`serve --role worker take-over after ${takeoverMs} ms`);
   });
