@@ -21,6 +21,10 @@ const post = async (path: string, body?: unknown, token = srv.adminToken) => {
   });
   return { status: res.status, body: (await res.json()) as any };
 };
+const patch = async (path: string, body: unknown, token = srv.adminToken) => {
+  const res = await fetch(srv.url + path, { method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+};
 const cart = JOURNEY_TEMPLATES.find((t) => t.id === 'abandoned_cart')!.journey;
 
 before(async () => {
@@ -107,8 +111,21 @@ describe('journeys API', () => {
 
     const list = await A.get('/api/v1/journeys');
     assert.deepEqual(list.body.journeys.map((j: { id: string }) => j.id), ['cart-api']);
+    const patchWhileActive = await patch('/api/v1/journeys/cart-api', { name: 'renamed' });
+    assert.equal(patchWhileActive.status, 409);
     assert.equal((await post('/api/v1/journeys/cart-api/pause')).body.status, 'paused');
     assert.equal((await post('/api/v1/journeys/cart-api/pause')).status, 409);
+    // paused: a change is checked whole, and kept
+    const badPatch = await patch('/api/v1/journeys/cart-api', { steps: [{ id: 'a', type: 'wait', duration: { hours: 2 }, next: 'gone' }] });
+    assert.equal(badPatch.status, 400);
+    assert.ok(badPatch.body.error.message.startsWith('body.steps.0.next'), badPatch.body.error.message);
+    assert.equal((await patch('/api/v1/journeys/cart-api', { id: 'other' })).status, 400);
+    const renamed = await patch('/api/v1/journeys/cart-api', { name: 'renamed', holdout: 0.2 });
+    assert.equal(renamed.status, 200);
+    assert.equal(renamed.body.name, 'renamed');
+    assert.equal(renamed.body.holdout, 0.2);
+    assert.deepEqual(renamed.body.steps, cart.steps, 'fields not given are kept');
+    assert.equal(renamed.body.stats.wait_order.entered, 3, 'the stats stay');
   });
 
   it('needs a token, and the marketer role to change', async () => {

@@ -118,6 +118,18 @@ export class JourneyEngine {
     return this.store.create(id, def, by);
   }
 
+  /**
+   * Changes a draft or paused journey: the given top-level fields replace the stored ones and the whole is
+   * checked again. People waiting at a step that no longer exists leave the journey when they next move.
+   */
+  async update(id: string, patch: Partial<JourneyInput>): Promise<Journey> {
+    const { id: _, status: _s, createdBy: _c, createdAt: _ca, updatedAt: _u, lastDaily: _l, ...current } = await this.store.get(id);
+    const j = journeyInput.parse({ ...current, ...patch, id });
+    const { id: _i, ...def } = j;
+    await this.check(def);
+    return this.store.update(id, def);
+  }
+
   async activate(id: string): Promise<Journey> {
     const j = await this.serial(async () => {
       const out = await this.store.transition(id, 'active');
@@ -274,7 +286,8 @@ export class JourneyEngine {
         for (const s of due) {
           const j = this.journeys.get(s.journeyId)!;
           const step = j.step(s.stepId);
-          pass.move(j, s, step?.type === 'wait' ? step.next : undefined);
+          if (step?.type === 'wait') pass.move(j, s, step.next);
+          else pass.exit(s, `step '${s.stepId}' no longer exists`);
         }
         await this.settle(pass);
         woken += due.length;

@@ -8,8 +8,9 @@ export class JourneyTransitionError extends Error {
   constructor(
     readonly from: JourneyStatus,
     readonly to: JourneyStatus,
+    message = `a ${from} journey cannot become ${to}`,
   ) {
-    super(`a ${from} journey cannot become ${to}`);
+    super(message);
   }
 }
 
@@ -121,6 +122,20 @@ export class JourneyStore {
     if (!TRANSITIONS[j.status].includes(to)) throw new JourneyTransitionError(j.status, to);
     const rows = await this.db.query<JourneyRow>('UPDATE journeys SET status = $2, updated_at = now() WHERE id = $1 AND status = $3 RETURNING *', [id, to, j.status]);
     if (!rows[0]) throw new JourneyTransitionError(j.status, to);
+    return strip(toJourney(rows[0]));
+  }
+
+  /** Replaces the definition of a draft or paused journey (an active one must be paused first). */
+  async update(id: string, def: JourneyDefinition): Promise<Journey> {
+    const { name, ...rest } = def;
+    const rows = await this.db.query<JourneyRow>(
+      `UPDATE journeys SET name = $2, definition = $3, updated_at = now() WHERE id = $1 AND status IN ('draft', 'paused') RETURNING *`,
+      [id, name, JSON.stringify(rest)],
+    );
+    if (!rows[0]) {
+      const j = await this.get(id);
+      throw new JourneyTransitionError(j.status, j.status, `an ${j.status} journey cannot be changed; pause it first`);
+    }
     return strip(toJourney(rows[0]));
   }
 

@@ -34,6 +34,11 @@ export function journeyRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (err instanceof JourneyNotFoundError) throw new HttpError(404, 'not_found', err.message);
       if (err instanceof JourneyExistsError) throw new HttpError(409, 'exists', err.message);
       if (err instanceof JourneyTransitionError) throw new HttpError(409, 'invalid_transition', err.message, [{ path: 'status', message: `${err.from} → ${err.to}` }]);
+      if (err instanceof z.ZodError) {
+        // a change is checked merged with the stored definition; its issues name the body's fields
+        const details = err.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message }));
+        throw new HttpError(400, 'invalid_request', details.map((d) => `${d.path}: ${d.message}`).join('; '), details);
+      }
       if (err instanceof JourneyInputError) throw new HttpError(400, 'invalid_request', `body.${err.message}`, [{ path: `body.${err.path}`, message: err.message.slice(err.path.length + 2) }]);
       throw err;
     }
@@ -56,6 +61,18 @@ export function journeyRoutes(app: FastifyInstance, ctx: AppContext): void {
     const j = await guard(() => J().create(b, actorOf(req, role).actor));
     await audit(ctx, req, role, 'journey.create', 'journey', j.id, { name: j.name });
     reply.code(201);
+    return J().get(j.id);
+  });
+
+  const patchBody = z.looseObject({});
+  const patch = doc({ method: 'PATCH', url: '/api/v1/journeys/:id', summary: 'Change a draft or paused journey: the fields given replace the stored ones (409 while active)', params: idParams, body: patchBody });
+  app.patch(patch.url, async (req) => {
+    const role = await ctx.authorize(req, 'marketer');
+    const p = parse(idParams, req.params, 'path');
+    const b = parse(patchBody, req.body, 'body');
+    if ('id' in b && b.id !== p.id) throw new HttpError(400, 'invalid_request', 'body.id: the id cannot be changed', [{ path: 'body.id', message: 'the id cannot be changed' }]);
+    const j = await guard(() => J().update(p.id, b));
+    await audit(ctx, req, role, 'journey.update', 'journey', j.id, { fields: Object.keys(b) });
     return J().get(j.id);
   });
 
