@@ -196,6 +196,10 @@ describe('campaigns dashboard', () => {
     const chart = page.getByTestId('uplift-card').locator('.chart');
     assert.match((await chart.getAttribute('data-series'))!, /增量.*95% 置信区间/);
     assert.ok(await chart.locator('canvas').count() > 0);
+    // the same chart on GMV per person
+    await page.getByTestId('uplift-card').locator('button[data-metric="gmv"]').click();
+    await page.getByTestId('uplift-card').getByText('人均 GMV 增量 vs 对照组').waitFor();
+    await page.getByTestId('uplift-card').locator('button[data-metric="cvr"]').click();
 
     // by segment: the one segment holds everyone, so its group repeats the arms
     await page.getByTestId('open-by-segment').click();
@@ -203,6 +207,23 @@ describe('campaigns dashboard', () => {
     const group = page.locator(`[data-testid="results-by-segment"] [data-group="${segId}"]`);
     await group.waitFor();
     assert.equal(await group.locator('tr[data-arm="A"] td[data-col="audience"]').getAttribute('data-value'), String(audience('A')));
+    // by a tag: the lifecycle stage the live tags gave these new people; the groups are the API's, labelled, and
+    // each holds everyone it names across its arms
+    await page.locator('[data-testid="results-by-segment"] [data-by="tag"]').click();
+    await page.selectOption('select[name="byTag"]', 'lifecycle_stage');
+    const byTag = (await admin.get(`/api/v1/campaigns/${campaignId}/results?by=tag:lifecycle_stage`)).body as { groups: { key: string; arms: { arm: string; audience: number }[] }[] };
+    assert.ok(byTag.groups.length > 0);
+    assert.equal(byTag.groups.reduce((n, g) => n + g.arms.reduce((m, a) => m + a.audience, 0), 0), PEOPLE.length);
+    for (const g of byTag.groups) {
+      const box = page.locator(`[data-testid="results-by-segment"] [data-group="${g.key}"]`);
+      await box.waitFor();
+      // a stage is shown by its label (新客), not its code
+      if (g.key === 'new') assert.equal(await box.locator('h3').textContent(), '新客');
+      for (const a of g.arms) assert.equal(await box.locator(`tr[data-arm="${a.arm}"] td[data-col="audience"]`).getAttribute('data-value'), String(a.audience));
+    }
+    await page.locator('[data-testid="results-by-segment"] [data-by="segment"]').click();
+    await page.locator(`[data-testid="results-by-segment"] input[data-segment="${segId}"]`).check();
+    await group.waitFor();
 
     // the change history has the creation and the start
     const history = page.getByTestId('change-history');

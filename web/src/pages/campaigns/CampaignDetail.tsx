@@ -2,14 +2,18 @@ import { useEffect, useMemo, useState } from 'react';
 import { Chart } from '../../components/Chart.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import type { Segment } from '../../types.ts';
+import { enumLabel, tagName } from '../../tagText.ts';
+import type { Segment, TagList } from '../../types.ts';
 import { isNotFound, useApi } from '../../useApi.ts';
 import { CampaignActions, StatusBadge } from './CampaignActions.tsx';
-import { armName, funnelOption, upliftOption } from './campaignCharts.ts';
+import { armName, funnelOption, upliftOption, type UpliftMetric } from './campaignCharts.ts';
 import { AudienceText, ScheduleText } from './CampaignWizard.tsx';
 import { ChangeHistory } from './ChangeHistory.tsx';
 import { MessagesCard } from './MessagesCard.tsx';
 import type { ArmResult, Campaign, CampaignChange, CampaignResults, CampaignRow } from './types.ts';
+
+/** A person without a value of the grouping tag (src/campaigns/results/outcomes.ts). */
+const NO_VALUE = '(none)';
 
 /** How often the live page asks again (ms). */
 export const REFRESH_MS = 4000;
@@ -37,8 +41,9 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
   const { t, fmt } = useI18n();
   const path = `/api/v1/campaigns/${encodeURIComponent(id)}`;
   const camp = useApi<CampaignRow>(path);
-  const [by, setBy] = useState<string[]>([]);
-  const results = useApi<CampaignResults>(camp.data && camp.data.status !== 'draft' ? `${path}/results` : null, by.length ? { by: `segment:${by.join(',')}` } : undefined);
+  const [by, setBy] = useState<GroupBy>({ kind: 'segment', ids: [] });
+  const byParam = by.kind === 'segment' ? (by.ids.length ? `segment:${by.ids.join(',')}` : undefined) : by.code ? `tag:${by.code}` : undefined;
+  const results = useApi<CampaignResults>(camp.data && camp.data.status !== 'draft' ? `${path}/results` : null, byParam ? { by: byParam } : undefined);
   const changes = useApi<{ changes: CampaignChange[] }>(`${path}/changes`);
   const [live, setLive] = useState(true);
   const tick = useRefresh(live, camp.reload, results.reload, changes.reload);
@@ -97,14 +102,18 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
   );
 }
 
-function Results({ state, segments, by, setBy }: { state: ReturnType<typeof useApi<CampaignResults>>; segments: Segment[]; by: string[]; setBy(x: string[]): void }) {
+/** How the results are split: by saved segments, or by the values of a tag. */
+type GroupBy = { kind: 'segment'; ids: string[] } | { kind: 'tag'; code: string };
+
+function Results({ state, segments, by, setBy }: { state: ReturnType<typeof useApi<CampaignResults>>; segments: Segment[]; by: GroupBy; setBy(x: GroupBy): void }) {
   const { t, fmt, lang } = useI18n();
   const r = state.data;
   const funnel = useMemo(() => (r ? funnelOption(r.arms, r.control, t, fmt) : null), [r, t, fmt]);
-  const uplift = useMemo(() => (r ? upliftOption(r.arms, r.control, r.winner, t, fmt) : null), [r, t, fmt]);
+  const [metric, setMetric] = useState<UpliftMetric>('cvr');
+  const uplift = useMemo(() => (r ? upliftOption(r.arms, r.control, r.winner, t, fmt, metric) : null), [r, t, fmt, metric]);
   if (state.status === 'error' && !r) return <ErrorBox message={state.error.message} onRetry={state.reload} />;
   if (!r) return <Loading />;
-  const hasUplift = r.arms.some((a) => a.arm !== r.control && a.uplift);
+  const hasUplift = r.arms.some((a) => a.arm !== r.control && (metric === 'gmv' ? a.gmvUplift : a.uplift));
   return (
     <>
       <div className="card" data-testid="campaign-results" data-winner={r.winner ?? ''}>
@@ -122,10 +131,19 @@ function Results({ state, segments, by, setBy }: { state: ReturnType<typeof useA
           <h2>{t('cmp.res.funnel')}</h2>
           {funnel && <Chart option={funnel} lang={lang} height={300} label={t('cmp.res.funnel')} />}
         </div>
-        <div className="card" data-testid="uplift-card">
-          <h2>{t('cmp.res.upliftChart')}</h2>
+        <div className="card" data-testid="uplift-card" data-metric={metric}>
+          <div className="card-head">
+            <h2>{t(metric === 'gmv' ? 'cmp.res.upliftChartGmv' : 'cmp.res.upliftChart')}</h2>
+            <div className="segmented small" role="group" aria-label={t('cmp.exp.metric')}>
+              {(['cvr', 'gmv'] as const).map((m) => (
+                <button key={m} type="button" className={metric === m ? 'active' : ''} aria-pressed={metric === m} data-metric={m} onClick={() => setMetric(m)}>
+                  {t(m === 'cvr' ? 'cmp.metric.cvr' : 'cmp.res.gmvPerPerson')}
+                </button>
+              ))}
+            </div>
+          </div>
           {hasUplift && uplift ? <Chart option={uplift} lang={lang} height={300} label={t('cmp.res.upliftChart')} /> : <p className="empty">{t('cmp.res.noUplift')}</p>}
-          <p className="muted small">{t('cmp.res.upliftHint')}</p>
+          <p className="muted small">{t(metric === 'gmv' ? 'cmp.res.upliftHintGmv' : 'cmp.res.upliftHint')}</p>
         </div>
       </div>
       <BySegment groups={r.groups} control={r.control} segments={segments} by={by} setBy={setBy} loading={state.status === 'loading'} />
@@ -181,15 +199,21 @@ function ArmsTable({ arms, control, winner, testid }: { arms: ArmResult[]; contr
   );
 }
 
-/** Results by segment: pick saved segments; each group is its own arms table. */
-function BySegment({ groups, control, segments, by, setBy, loading }: { groups: CampaignResults['groups']; control: string; segments: Segment[]; by: string[]; setBy(x: string[]): void; loading: boolean }) {
-  const { t } = useI18n();
-  const [open, setOpen] = useState(by.length > 0);
+/** Results by segment (pick saved segments) or by a tag's values; each group is its own arms table. */
+function BySegment({ groups, control, segments, by, setBy, loading }: { groups: CampaignResults['groups']; control: string; segments: Segment[]; by: GroupBy; setBy(x: GroupBy): void; loading: boolean }) {
+  const { t, lang } = useI18n();
+  const [open, setOpen] = useState(false);
+  const tags = useApi<TagList>(open && by.kind === 'tag' ? '/api/v1/tags' : null);
+  const splittable = (tags.data?.tags ?? []).filter((x) => x.status === 'active' && (x.valueType === 'enum' || x.valueType === 'boolean'));
+  const tag = by.kind === 'tag' ? splittable.find((x) => x.code === by.code) : undefined;
   const names = new Map(segments.map((s) => [s.id, s.name]));
   const label = (key: string) => {
-    const id = key.replace(/^segment:/, '');
-    return names.get(id) ?? key;
+    if (by.kind === 'segment') return names.get(key) ?? key;
+    if (key === NO_VALUE) return t('cmp.res.noValue');
+    if (tag?.valueType === 'boolean') return key === 'true' || key === '1' ? t('cmp.res.yes') : key === 'false' || key === '0' ? t('cmp.res.no') : key;
+    return enumLabel(by.code, key, t, tag?.labels, lang);
   };
+  const asked = by.kind === 'segment' ? by.ids.length > 0 : by.code !== '';
   return (
     <div className="card" data-testid="results-by-segment">
       <div className="card-head">
@@ -202,20 +226,41 @@ function BySegment({ groups, control, segments, by, setBy, loading }: { groups: 
       </div>
       {open && (
         <>
-          {!segments.length && <p className="muted">{t('cmp.aud.noSegments')}</p>}
-          <div className="choice-list">
-            {segments.map((s) => {
-              const on = by.includes(s.id);
-              return (
-                <label key={s.id} className={`chip${on ? ' on' : ''}`}>
-                  <input type="checkbox" checked={on} data-segment={s.id} onChange={() => setBy(on ? by.filter((x) => x !== s.id) : [...by, s.id])} />
-                  {s.name}
-                </label>
-              );
-            })}
+          <div className="segmented small cmp-by" role="group" aria-label={t('cmp.res.bySegment')}>
+            {(['segment', 'tag'] as const).map((k) => (
+              <button key={k} type="button" className={by.kind === k ? 'active' : ''} data-by={k} aria-pressed={by.kind === k} onClick={() => by.kind !== k && setBy(k === 'segment' ? { kind: 'segment', ids: [] } : { kind: 'tag', code: '' })}>
+                {t(k === 'segment' ? 'cmp.res.bySegments' : 'cmp.res.byTag')}
+              </button>
+            ))}
           </div>
-          {by.length > 0 && loading && !groups && <Loading />}
-          {by.length > 0 &&
+          {by.kind === 'segment' && (
+            <>
+              {!segments.length && <p className="muted">{t('cmp.aud.noSegments')}</p>}
+              <div className="choice-list">
+                {segments.map((s) => {
+                  const on = by.ids.includes(s.id);
+                  return (
+                    <label key={s.id} className={`chip${on ? ' on' : ''}`}>
+                      <input type="checkbox" checked={on} data-segment={s.id} onChange={() => setBy({ kind: 'segment', ids: on ? by.ids.filter((x) => x !== s.id) : [...by.ids, s.id] })} />
+                      {s.name}
+                    </label>
+                  );
+                })}
+              </div>
+            </>
+          )}
+          {by.kind === 'tag' && (
+            <select name="byTag" value={by.code} onChange={(e) => setBy({ kind: 'tag', code: e.target.value })} className={by.code ? '' : 'placeholder'}>
+              <option value="">{t('cmp.res.pickTag')}</option>
+              {splittable.map((x) => (
+                <option key={x.code} value={x.code}>
+                  {tagName(x, lang)}
+                </option>
+              ))}
+            </select>
+          )}
+          {asked && loading && !groups && <Loading />}
+          {asked &&
             groups?.map((g) => (
               <div key={g.key} className="cmp-group" data-group={g.key}>
                 <h3>{label(g.key)}</h3>

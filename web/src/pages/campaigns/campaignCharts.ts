@@ -33,13 +33,17 @@ export function funnelOption(arms: ArmResult[], control: string, t: Translate, f
   };
 }
 
+export type UpliftMetric = 'cvr' | 'gmv';
+
 /**
- * Uplift of each variant against the control in percentage points of the goal's conversion rate: a bar for
- * the estimate, an error bar for its 95 % interval, and the zero line.
+ * Uplift of each variant against the control — in percentage points of the goal's conversion rate, or in
+ * GMV per person (CNY): a bar for the estimate, an error bar for its 95 % interval, and the zero line.
  */
-export function upliftOption(arms: ArmResult[], control: string, winner: string | null, t: Translate, fmt: Format) {
-  const rows = arms.filter((a) => a.arm !== control && a.uplift);
-  const pp = (x: number) => x * 100;
+export function upliftOption(arms: ArmResult[], control: string, winner: string | null, t: Translate, fmt: Format, metric: UpliftMetric = 'cvr') {
+  const upliftOf = (a: ArmResult) => (metric === 'gmv' ? a.gmvUplift : a.uplift);
+  const rows = arms.filter((a) => a.arm !== control && upliftOf(a)).map((a) => ({ ...a, uplift: upliftOf(a) }));
+  const unit = metric === 'gmv' ? t('cmp.res.perPerson') : t('cmp.pp');
+  const pp = (x: number) => (metric === 'gmv' ? x : x * 100);
   const names = rows.map((a) => armName(a.arm, control, t) + (a.arm === winner ? ' ★' : ''));
   return {
     tooltip: {
@@ -51,15 +55,15 @@ export function upliftOption(arms: ArmResult[], control: string, winner: string 
         const u = a.uplift;
         return [
           names[ps[0]!.dataIndex],
-          `${t('cmp.res.uplift')}: ${fmt.decimal(pp(u.absolute), 2)} ${t('cmp.pp')}`,
-          `95% CI: [${fmt.decimal(pp(u.ci[0]), 2)}, ${fmt.decimal(pp(u.ci[1]), 2)}] ${t('cmp.pp')}`,
+          `${t('cmp.res.uplift')}: ${fmt.decimal(pp(u.absolute), 2)} ${unit}`,
+          `95% CI: [${fmt.decimal(pp(u.ci[0]), 2)}, ${fmt.decimal(pp(u.ci[1]), 2)}] ${unit}`,
           `p = ${fmt.decimal(u.pValue, 4)}`,
         ].join('<br/>');
       },
     },
     grid: { left: 56, right: 24, top: 24, bottom: 28 },
     xAxis: { type: 'category', data: names },
-    yAxis: { type: 'value', name: t('cmp.pp'), axisLabel: { formatter: (v: number) => fmt.decimal(v, 1) } },
+    yAxis: { type: 'value', name: unit, axisLabel: { formatter: (v: number) => fmt.decimal(v, 1) } },
     series: [
       {
         name: t('cmp.res.uplift'),
