@@ -76,23 +76,25 @@ export function sdkRoutes(app: FastifyInstance, ctx: AppContext, opts: { file?: 
   });
 }
 
+/** The Segment/RudderStack ingestion endpoints (src/server/routes/ingest.ts). */
+const ingestionPath = /^\/v1\/(track|identify|page|screen|alias|group|batch)(\?|$)/;
+
 /**
  * Server SDKs compress their batches: RudderStack's Node SDK sends gzipped JSON by default, labelled
  * `Content-Type: application/x-www-form-urlencoded` (axios's default for a Buffer), as the RudderStack and
- * Segment HTTP APIs accept. On /v1/* such a body is read as the JSON it is, and compressed bodies are
- * inflated before parsing; the body limits apply to the inflated size, so a small compressed body cannot
- * expand past them.
+ * Segment HTTP APIs accept. On the ingestion endpoints, compressed bodies are inflated before parsing and
+ * such a label is read as the JSON it is (an uncompressed form body stays a 415). The body limits apply to
+ * the inflated size, so a small compressed body cannot expand past them.
  */
 function acceptCompressedIngestion(app: FastifyInstance): void {
   app.addHook('preParsing', async (req, _reply, payload) => {
-    if (!req.url.startsWith('/v1/')) return payload;
-    // the content type decides the parser after this hook: one JSON parser for every ingestion body
-    if (/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) req.headers['content-type'] = 'application/json';
     const encoding = String(req.headers['content-encoding'] ?? '').trim().toLowerCase();
-    if (!encoding || encoding === 'identity') return payload;
+    if (!encoding || encoding === 'identity' || !ingestionPath.test(req.url)) return payload;
     if (encoding !== 'gzip' && encoding !== 'deflate') {
       throw new HttpError(415, 'unsupported_media_type', `Content-Encoding ${encoding} is not accepted: send gzip, deflate or no encoding`);
     }
+    // the content type picks the parser after this hook: one JSON parser for every ingestion body
+    if (/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) req.headers['content-type'] = 'application/json';
     const inflate = Object.assign(encoding === 'gzip' ? createGunzip() : createInflate(), { receivedEncodedLength: 0 });
     payload.on('data', (chunk: Buffer) => (inflate.receivedEncodedLength += chunk.length));
     payload.on('error', (err) => inflate.destroy(err));
