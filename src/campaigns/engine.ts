@@ -5,7 +5,6 @@ import type { LoyaltyEngine } from '../loyalty/index.ts';
 import type { AuditLog } from '../privacy/audit.ts';
 import type { Keyring } from '../privacy/keyring.ts';
 import { personPseudonym } from '../privacy/persons.ts';
-import { Tombstones } from '../privacy/tombstones.ts';
 import type { RecommendEngine } from '../recommend/index.ts';
 import type { SegmentEngine } from '../segments/index.ts';
 import type { TagEngine } from '../tags/index.ts';
@@ -20,7 +19,7 @@ import { deliveryMetrics } from './delivery/metrics.ts';
 import { DeliveryPipeline } from './delivery/pipeline.ts';
 import { insertMessages, type NewMessage } from './delivery/queue.ts';
 import { parseQuietHours, preferredSendTime } from './guards/index.ts';
-import { loadRecipients } from './recipients.ts';
+import { erasedOf, loadRecipients } from './recipients.ts';
 import { firstRunAt, nextOccurrence, runIdOf } from './scheduler.ts';
 import { assertTransition, InvalidTransitionError } from './status.ts';
 import { CampaignStore, type By, type StoredCampaign } from './store.ts';
@@ -74,7 +73,8 @@ const tsOrNull = (v: Date | string | null) => (v ? new Date(v).toISOString() : n
 /** Campaigns: definitions, audiences, the scheduler and the delivery pipeline (docs/campaigns.md). */
 export class CampaignEngine {
   readonly store: CampaignStore;
-  readonly tombstones: Tombstones;
+  /** the keyed pseudonym the erasure tombstones keep */
+  private readonly pseudonym: (id: string) => string;
   readonly delivery: DeliveryPipeline;
   /** the engine's clock: the scheduler, the queue and the guard rails read it (tests move it) */
   clock: () => Date = () => new Date();
@@ -88,7 +88,7 @@ export class CampaignEngine {
 
   constructor(readonly deps: CampaignDeps) {
     this.store = new CampaignStore(deps.oltp, deps.audit, () => this.clock());
-    this.tombstones = new Tombstones(deps.oltp, personPseudonym(deps.keyring));
+    this.pseudonym = personPseudonym(deps.keyring);
     this.render = (msg, r) => renderMessage(this.deps, msg, r);
     const c = deps.config.campaigns;
     this.delivery = new DeliveryPipeline({
@@ -136,7 +136,7 @@ export class CampaignEngine {
 
   /** What the pipeline knows of each person now (recipients.ts). */
   loadRecipients(personIds: string[]): Promise<Map<string, Recipient>> {
-    return loadRecipients({ ...this.deps, decrypt: (t) => this.deps.keyring.decrypt(t), tombstones: this.tombstones, timezone: this.deps.config.timezone }, personIds);
+    return loadRecipients({ ...this.deps, decrypt: (t) => this.deps.keyring.decrypt(t), pseudonym: this.pseudonym, timezone: this.deps.config.timezone }, personIds);
   }
 
   /**
@@ -144,7 +144,7 @@ export class CampaignEngine {
    * dedup key); one for an erased person is recorded as suppressed. The guard rails run at send time.
    */
   async enqueue(msgs: OutgoingMessage[]): Promise<{ queued: number; suppressed: number; duplicates: number }> {
-    const erased = await this.tombstones.erased([...new Set(msgs.map((m) => m.personId))]);
+    const erased = await erasedOf({ oltp: this.deps.oltp, pseudonym: this.pseudonym }, [...new Set(msgs.map((m) => m.personId))]);
     const contents: Content[] = [];
     const index = new Map<string, number>();
     const rows: NewMessage[] = msgs.map((m) => {

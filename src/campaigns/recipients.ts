@@ -1,5 +1,4 @@
 import { openPii } from '../privacy/traits.ts';
-import type { Tombstones } from '../privacy/tombstones.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import { CHANNELS, type ChannelName, type Locale, type Recipient } from './types.ts';
@@ -8,9 +7,21 @@ export interface RecipientDeps {
   olap: OlapStore;
   oltp: OltpStore;
   decrypt(token: string): string;
-  tombstones: Tombstones;
+  /** the keyed pseudonym the erasure tombstones keep for an id (privacy/persons.ts) */
+  pseudonym(id: string): string;
   /** the shop's time zone: the default for people without a `timezone` trait */
   timezone: string;
+}
+
+/**
+ * The ids among `ids` that belong to an erased person: their pseudonyms in the tombstones (`erased_ids`),
+ * read from Postgres each time, so an erasure a moment ago on any node counts at once.
+ */
+export async function erasedOf(d: Pick<RecipientDeps, 'oltp' | 'pseudonym'>, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const byPseudonym = new Map(ids.map((id) => [d.pseudonym(id), id]));
+  const rows = await d.oltp.query<{ pseudonym: string }>('SELECT pseudonym FROM erased_ids WHERE pseudonym = ANY($1::text[])', [[...byPseudonym.keys()]]);
+  return new Set(rows.map((r) => byPseudonym.get(r.pseudonym)!));
 }
 
 const validZones = new Map<string, boolean>();
@@ -65,7 +76,7 @@ export async function loadRecipients(d: RecipientDeps, personIds: readonly strin
     d.oltp.query<{ person_id: string; channel: string }>(
       'SELECT person_id, channel FROM channel_subscriptions WHERE person_id = ANY($1::text[]) AND NOT subscribed', [persons],
     ),
-    d.tombstones.erased(ids),
+    erasedOf(d, ids),
   ]);
   for (const p of persons) {
     out.set(p, {

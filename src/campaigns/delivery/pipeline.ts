@@ -37,6 +37,11 @@ export interface PassResult {
   deferred: number;
 }
 
+interface Prepared {
+  batch: QueuedMessage[];
+  recipients: Map<string, Recipient>;
+}
+
 /** The backoff before retry `attempt` (1-based): base · 2^(attempt−1). */
 export function backoffMs(attempt: number, baseMs: number): number {
   return baseMs * 2 ** (attempt - 1);
@@ -58,14 +63,46 @@ export class DeliveryPipeline {
 
   /** One pass: claim one batch and deliver it. */
   async pass(limit = this.d.settings.batch): Promise<PassResult> {
-    const now = this.d.now();
-    const batch = await claimDue(this.d.oltp, now, limit);
+    return this.complete(await this.prepare(limit));
+  }
+
+  /**
+   * Passes until nothing is due; returns how many messages were sent. The next batch is claimed and its
+   * people loaded while the current one is sending (the guard rails of a batch run only after the batch
+   * before it is written, so the caps count every send).
+   */
+  async drain(keepGoing: () => boolean = () => true): Promise<number> {
+    let sent = 0;
+    let current = await this.prepare(this.d.settings.batch);
+    while (current.batch.length > 0) {
+      // when stopping, the batch in hand is still finished; nothing more is claimed
+      const next = keepGoing() ? this.prepare(this.d.settings.batch) : Promise.resolve<Prepared>({ batch: [], recipients: new Map() });
+      // a failed prefetch is seen when awaited; keep it from counting as unhandled meanwhile
+      next.catch(() => {});
+      try {
+        sent += (await this.complete(current)).sent;
+      } finally {
+        current = await next;
+      }
+    }
+    return sent;
+  }
+
+  /** Claims a batch and loads what is known of its people. */
+  private async prepare(limit: number): Promise<Prepared> {
+    const batch = await claimDue(this.d.oltp, this.d.now(), limit);
+    if (batch.length === 0) return { batch, recipients: new Map() };
+    return { batch, recipients: await this.d.loadRecipients([...new Set(batch.map((m) => m.personId))]) };
+  }
+
+  /** Guard rails, sends and outcomes of a prepared batch. */
+  private async complete({ batch, recipients }: Prepared): Promise<PassResult> {
     const res: PassResult = { claimed: batch.length, sent: 0, failed: 0, retried: 0, suppressed: 0, deferred: 0 };
     if (batch.length === 0) return res;
-    const persons = [...new Set(batch.map((m) => m.personId))];
+    const now = this.d.now();
+    const persons = [...recipients.keys()];
     const s = this.d.settings;
-    const [recipients, recent, budgets] = await Promise.all([
-      this.d.loadRecipients(persons),
+    const [recent, budgets] = await Promise.all([
       recentSends(this.d.oltp, persons, new Date(now.getTime() - s.capWindowHours * 3_600_000)),
       this.couponBudgets(batch),
     ]);
@@ -107,16 +144,6 @@ export class DeliveryPipeline {
     return res;
   }
 
-  /** Passes until nothing is due; returns how many messages were sent. */
-  async drain(): Promise<number> {
-    let sent = 0;
-    for (;;) {
-      const r = await this.pass();
-      sent += r.sent;
-      if (r.claimed === 0) return sent;
-    }
-  }
-
   /** Runs passes in the background until `stop` (serve/demo); idles `idleMs` when the queue is empty. */
   start(idleMs = 500): void {
     if (this.running) return;
@@ -124,13 +151,13 @@ export class DeliveryPipeline {
     this.loop = (async () => {
       await recoverStale(this.d.oltp, this.d.now(), 10 * 60_000).catch((err) => this.d.log.warn({ err }, 'recovering claimed messages failed'));
       while (this.running) {
-        let claimed = 0;
+        let sent = 0;
         try {
-          claimed = (await this.pass()).claimed;
+          sent = await this.drain(() => this.running);
         } catch (err) {
           this.d.log.warn({ err }, 'delivery pass failed');
         }
-        if (claimed === 0 && this.running) {
+        if (sent === 0 && this.running) {
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, idleMs);
             this.wake = () => {
