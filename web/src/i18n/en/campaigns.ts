@@ -195,7 +195,7 @@ export const campaigns: Record<keyof typeof zh, string> = {
   'cmp.exp.oneVariant': 'One variant. For an A/B test, add variants under Content.',
   'cmp.exp.autoWinner': 'Pick a winner automatically',
   'cmp.exp.metric': 'by',
-  'cmp.exp.minSample': 'after sends per variant',
+  'cmp.exp.minSample': 'minimum sends per variant',
   'cmp.metric.ctr': 'CTR',
   'cmp.metric.cvr': 'conversion rate',
   'cmp.metric.gmv': 'GMV',
