@@ -68,9 +68,16 @@ export class Sandbox {
   private readonly settling = new Map<string, Promise<SettleReport>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly now: () => number;
+  private product: { target: string; writeKey: string; token: string };
 
   constructor(readonly o: SandboxOptions) {
     this.now = o.now ?? Date.now;
+    this.product = { target: o.target, writeKey: o.writeKey, token: o.token };
+  }
+
+  /** Points the sandbox at a product started after it (whose webhook channel needed the sandbox's URL first). */
+  connect(product: { target: string; writeKey: string; token: string }): void {
+    this.product = { ...product };
   }
 
   /** Verifies (when a secret is set) and records one delivery; journey messages are acknowledged and ignored. */
@@ -114,27 +121,30 @@ export class Sandbox {
     return this.reports.get(campaignId) ?? null;
   }
 
-  /** Simulates the campaign's audience and sends the orders; once per campaign (later calls return the report). */
-  settle(campaignId: string): Promise<SettleReport> {
+  /**
+   * Simulates the campaign's audience and sends the orders; once per campaign (later calls return the
+   * report). `seed` overrides the sandbox's seed for this campaign.
+   */
+  settle(campaignId: string, opts: { seed?: string } = {}): Promise<SettleReport> {
     const done = this.reports.get(campaignId);
     if (done) return Promise.resolve(done);
     let p = this.settling.get(campaignId);
     if (!p) {
-      p = this.run(campaignId).finally(() => this.settling.delete(campaignId));
+      p = this.run(campaignId, opts.seed ?? this.o.seed).finally(() => this.settling.delete(campaignId));
       this.settling.set(campaignId, p);
     }
     return p;
   }
 
-  private async run(campaignId: string): Promise<SettleReport> {
+  private async run(campaignId: string, seed: string): Promise<SettleReport> {
     const { goal, assignments } = await this.assignments(campaignId);
     const sim = simulate({
-      seed: this.o.seed, campaignId, goal, assignments, deliveries: this.deliveries.get(campaignId) ?? new Map(),
+      seed, campaignId, goal, assignments, deliveries: this.deliveries.get(campaignId) ?? new Map(),
       world: this.o.world, seenAs: this.o.seenAs, hour: this.o.hour, now: this.now(),
     });
     for (let i = 0; i < sim.events.length; i += BATCH) await this.send(sim.events.slice(i, i + BATCH));
     const report: SettleReport = {
-      campaignId, seed: this.o.seed, category: sim.category, arms: sim.arms, unknown: sim.unknown, events: sim.events.length, settledAt: new Date(this.now()).toISOString(),
+      campaignId, seed, category: sim.category, arms: sim.arms, unknown: sim.unknown, events: sim.events.length, settledAt: new Date(this.now()).toISOString(),
     };
     this.reports.set(campaignId, report);
     this.o.log?.info({ campaign: campaignId, events: report.events, arms: report.arms }, 'sandbox settled a campaign');
@@ -146,8 +156,8 @@ export class Sandbox {
     let after = '';
     let goal: z.infer<typeof assignmentPage>['goal'] | null = null;
     for (;;) {
-      const url = `${this.o.target}/api/v1/campaigns/${encodeURIComponent(campaignId)}/assignments?limit=100000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
-      const res = await fetch(url, { headers: { authorization: `Bearer ${this.o.token}` } });
+      const url = `${this.product.target}/api/v1/campaigns/${encodeURIComponent(campaignId)}/assignments?limit=100000${after ? `&after=${encodeURIComponent(after)}` : ''}`;
+      const res = await fetch(url, { headers: { authorization: `Bearer ${this.product.token}` } });
       if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
       const page = assignmentPage.parse(await res.json());
       goal = page.goal;
@@ -159,9 +169,9 @@ export class Sandbox {
   }
 
   private async send(batch: Record<string, unknown>[]): Promise<void> {
-    const auth = `Basic ${Buffer.from(`${this.o.writeKey}:`).toString('base64')}`;
+    const auth = `Basic ${Buffer.from(`${this.product.writeKey}:`).toString('base64')}`;
     for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${this.o.target}/v1/batch`, {
+      const res = await fetch(`${this.product.target}/v1/batch`, {
         method: 'POST', headers: { 'content-type': 'application/json', authorization: auth }, body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
       });
       if (res.ok) return;
@@ -192,11 +202,20 @@ export function sandboxApp(sb: Sandbox): FastifyInstance {
     const r = sb.receive(typeof req.body === 'string' ? req.body : '', req.headers);
     return reply.status(r.status).send(r.body);
   });
+  const settleBody = z.object({ seed: z.string().min(1).max(200).optional() });
   app.post('/campaigns/:id/settle', async (req, reply) => {
     const p = params.safeParse(req.params);
     if (!p.success) return reply.status(400).send({ error: 'path.id: required' });
+    let body: unknown = {};
     try {
-      return await sb.settle(p.data.id);
+      body = typeof req.body === 'string' && req.body.trim() ? JSON.parse(req.body) : {};
+    } catch {
+      return reply.status(400).send({ error: 'body is not JSON' });
+    }
+    const b = settleBody.safeParse(body);
+    if (!b.success) return reply.status(400).send({ error: b.error.issues.map((i) => `body.${i.path.join('.')}: ${i.message}`).join('; ') });
+    try {
+      return await sb.settle(p.data.id, b.data);
     } catch (err) {
       return reply.status(502).send({ error: (err as Error).message });
     }
