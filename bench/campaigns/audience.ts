@@ -6,7 +6,7 @@
  * one of two variants (in ClickHouse for a segment, with assignArm in TypeScript for a list), one
  * campaign_assignments row each, and the treated queued in campaign_messages.
  *
- *   node bin/run-ts.js bench/campaigns/audience.ts [--people 1000000] [--kind segment|list] [--pg URL] [--data DIR]
+ *   node bin/run-ts.js bench/campaigns/audience.ts [--people 1000000] [--kind segment|list] [--pg URL|start] [--data DIR]
  */
 import { parseArgs } from 'node:util';
 import { benchRuntime, line, secs } from './lib.ts';

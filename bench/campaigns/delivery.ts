@@ -6,7 +6,7 @@
  * rate-limited sends (the webhook's rate lifted for the bench), outcomes written. Caps and quiet hours are
  * off so every message is sent.
  *
- *   node bin/run-ts.js bench/campaigns/delivery.ts [--messages 20000] [--concurrency 64] [--pg URL]
+ *   node bin/run-ts.js bench/campaigns/delivery.ts [--messages 20000] [--concurrency 64] [--pg URL|start]
  */
 import { parseArgs } from 'node:util';
 import { createChannels } from '../../src/campaigns/channels/index.ts';

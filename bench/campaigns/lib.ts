@@ -15,17 +15,23 @@ import { openRuntime, type Runtime } from '../../src/runtime.ts';
 export const line = (bench: string, o: object) => console.log(JSON.stringify({ bench, ...o }));
 export const secs = (ms: number) => Math.round(ms) / 1000;
 
-/** A runtime for a bench: `--data DIR` (kept) or a temp dir (removed on close); `--pg URL` puts Postgres on a server. */
+/**
+ * A runtime for a bench: `--data DIR` (kept) or a temp dir (removed on close); `--pg URL` puts Postgres on a
+ * server, `--pg start` on a throw-away server started here (Debian's postgresql, as the tests do).
+ */
 export async function benchRuntime(o: { data?: string; pg?: string; campaigns?: Partial<Config['campaigns']> }): Promise<{ rt: Runtime; close(): Promise<void> }> {
   const dir = o.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'hx-bench-campaigns-'));
+  let server: { url: string; stop(): Promise<void> } | undefined;
+  if (o.pg === 'start') server = await (await import('../../test/support/postgres.ts')).startPostgres();
   const base = testConfig({ dataDir: dir, logLevel: 'warn' });
-  const config = testConfig({ dataDir: dir, logLevel: 'warn', databaseUrl: o.pg, campaigns: { ...base.campaigns, ...o.campaigns } });
+  const config = testConfig({ dataDir: dir, logLevel: 'warn', databaseUrl: server?.url ?? o.pg, campaigns: { ...base.campaigns, ...o.campaigns } });
   const rt = await openRuntime(config, { command: 'bench' });
   await rt.tags.live.stop();
   return {
     rt,
     async close() {
       await rt.close();
+      await server?.stop();
       if (!o.data) fs.rmSync(dir, { recursive: true, force: true });
     },
   };

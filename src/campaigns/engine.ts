@@ -202,7 +202,11 @@ export class CampaignEngine {
         notBefore: c.sendTimeOptimisation ? preferredSendTime(at, t.hours.map(Number), tz) : at,
         ...(maxSends !== null && i >= maxSends ? { status: 'suppressed' as const, reason: 'budget' } : {}),
       }));
-      const inserted = await insertMessages(this.deps.oltp, rows, contents);
+      // on a Postgres server, four inserts side by side (PGlite runs them one after another)
+      const slices = this.deps.oltp.kind === 'pg' ? 4 : 1;
+      const size = Math.ceil(rows.length / slices);
+      const parts = await Promise.all(Array.from({ length: slices }, (_, i) => insertMessages(this.deps.oltp, rows.slice(i * size, (i + 1) * size), contents)));
+      const inserted = { queued: parts.reduce((a, p) => a + p.queued, 0), suppressed: parts.reduce((a, p) => a + p.suppressed, 0) };
       const result: RunResult = {
         runId, audience: assigned.audience, treated: assigned.treated, control: assigned.control, queued: inserted.queued,
         overBudget: inserted.suppressed, unknown: assigned.unknown.slice(0, 100), unknownCount: assigned.unknown.length,

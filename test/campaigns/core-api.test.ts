@@ -86,6 +86,11 @@ describe('campaigns API', () => {
       return c.counts.sent === treated ? c : null;
     }, 30_000);
     assert.deepEqual(done!.counts, { audience: people.length, queued: 0, sent: treated, suppressed: 0, failed: 0 });
+    // the delivery metrics count the same sends, and the queue is empty
+    const metrics = await (await fetch(`${srv.url}/metrics`)).text();
+    assert.match(metrics, new RegExp(`hx_campaign_messages_total\\{channel="inapp",status="sent"\\} ${treated}\\b`));
+    assert.doesNotMatch(metrics, /hx_campaign_queue_depth\{channel="inapp"\} [1-9]/);
+    assert.match(metrics, /hx_campaign_send_seconds_count\{channel="inapp"\}/);
     const msgs = await A.get('/api/v1/campaigns/api-1/messages?status=sent&limit=5');
     assert.equal(msgs.body.messages.length, Math.min(5, treated));
     assert.equal(msgs.body.messages[0].status, 'sent');
