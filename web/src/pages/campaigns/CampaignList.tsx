@@ -2,7 +2,7 @@ import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { navigate, useLocation } from '../../router.ts';
 import { useApi } from '../../useApi.ts';
 import { CampaignActions, StatusBadge } from './CampaignActions.tsx';
-import { CAMPAIGN_STATUSES, CONTROL_ARM, type Campaign, type CampaignResults, type CampaignRow } from './types.ts';
+import { CAMPAIGN_STATUSES, CONTROL_ARM, type CampaignResults, type CampaignRow } from './types.ts';
 
 /** /campaigns: every campaign with its channel, status, audience, sends, conversions, owner and last change; filter by status. */
 export function CampaignList({ rows, onChanged }: { rows: CampaignRow[]; onChanged(): void }) {
@@ -86,7 +86,7 @@ export function CampaignList({ rows, onChanged }: { rows: CampaignRow[]; onChang
                   <td>{c.owner}</td>
                   <td className="nowrap">{fmt.dateTime(c.updatedAt)}</td>
                   <td>
-                    <CampaignActions campaign={c as Campaign} onChanged={onChanged} small />
+                    <CampaignActions campaign={c} onChanged={onChanged} small />
                   </td>
                 </tr>
               ))}
@@ -98,13 +98,11 @@ export function CampaignList({ rows, onChanged }: { rows: CampaignRow[]; onChang
   );
 }
 
-/** Conversions of the treated arms: from the row when the list carries them, else from the campaign's results. */
+/** Conversions of the treated arms, from the campaign's results (once it has run). */
 function Conversions({ row }: { row: CampaignRow }) {
   const { fmt } = useI18n();
   const started = row.status !== 'draft' && !(row.status === 'scheduled' && !row.counts?.audience);
-  const given = typeof row.conversions === 'number';
-  const res = useApi<CampaignResults>(!given && started ? `/api/v1/campaigns/${encodeURIComponent(row.id)}/results` : null);
-  if (given) return <>{fmt.number(row.conversions!)}</>;
+  const res = useApi<CampaignResults>(started ? `/api/v1/campaigns/${encodeURIComponent(row.id)}/results` : null);
   if (!started || !res.data) return <>—</>;
   const n = res.data.arms.filter((a) => a.arm !== CONTROL_ARM).reduce((s, a) => s + a.converted, 0);
   return <span data-value={n}>{fmt.number(n)}</span>;
