@@ -20,7 +20,7 @@ import { DeliveryPipeline } from './delivery/pipeline.ts';
 import { insertMessages, type NewMessage } from './delivery/queue.ts';
 import { parseQuietHours, preferredSendTime } from './guards/index.ts';
 import { erasedOf, loadRecipients } from './recipients.ts';
-import { firstRunAt, nextOccurrence, runIdOf } from './scheduler.ts';
+import { firstRunAt, nextOccurrence, runIdOf, ScheduleEndedError } from './scheduler.ts';
 import { assertTransition, InvalidTransitionError } from './status.ts';
 import { CampaignStore, type By, type StoredCampaign } from './store.ts';
 import type { Audience, ChannelAdapter, ChannelName, Content, MessageStatus, OutgoingMessage, Recipient, RenderedMessage } from './types.ts';
@@ -118,7 +118,7 @@ export class CampaignEngine {
 
   async init(): Promise<void> {}
 
-  /** Starts the scheduler (a tick every 15 s) and the delivery workers (serve/demo). */
+  /** Starts the scheduler (a tick every 15 s) and the delivery workers (on the elected leader: src/jobs/schedule.ts); again after stop. */
   schedule(): void {
     this.delivery.start();
     this.timer = setInterval(() => void this.tick().catch((err) => this.deps.log.warn({ err }, 'campaign tick failed')), 15_000);
@@ -132,6 +132,8 @@ export class CampaignEngine {
     await this.ticking?.catch(() => {});
     await this.delivery.stop();
     for (const a of this.adapters?.values() ?? []) await a.close?.().catch(() => {});
+    // a node that wins the lead back calls schedule() again: fresh adapters then
+    this.adapters = null;
   }
 
   /** What the pipeline knows of each person now (recipients.ts). */
@@ -229,7 +231,7 @@ export class CampaignEngine {
     // running → scheduled is the scheduler's own move between the runs of a recurring campaign
     if (c.status !== 'draft' && c.status !== 'paused') throw new InvalidTransitionError(id, c.status, 'scheduled');
     const next = firstRunAt(c.schedule, this.clock(), this.deps.config.timezone);
-    if (!next) throw new Error(`campaign '${id}': the schedule has no run left`);
+    if (!next) throw new ScheduleEndedError(id);
     return this.store.transition(id, 'scheduled', by, { nextRunAt: next });
   }
 

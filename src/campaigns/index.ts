@@ -8,6 +8,6 @@ export {
 export { TRANSITIONS, EDITABLE, canTransition, InvalidTransitionError, CampaignLockedError } from './status.ts';
 export { armsOf, armSql, AudienceError } from './audience.ts';
 export { loadRecipients } from './recipients.ts';
-export { firstRunAt, nextOccurrence, runIdOf } from './scheduler.ts';
+export { firstRunAt, nextOccurrence, runIdOf, ScheduleEndedError } from './scheduler.ts';
 export { verdict, CapCounter, quietUntil, parseQuietHours, preferredSendTime, type Verdict, type GuardSettings } from './guards/index.ts';
 export { backoffMs } from './delivery/pipeline.ts';

@@ -7,6 +7,13 @@ import type { Schedule } from './types.ts';
  * clock; the engine's `tick(now)` starts what is due and closes what has finished.
  */
 
+/** A campaign whose schedule has no run left (a recurring one past its `until`). */
+export class ScheduleEndedError extends Error {
+  constructor(readonly campaignId: string) {
+    super(`campaign '${campaignId}': its schedule has no run left (until is past)`);
+  }
+}
+
 /** The first run at or after `now`; null when a recurring schedule has no run left before its `until`. */
 export function firstRunAt(s: Schedule, now: Date, tz: string): Date | null {
   if (s.kind === 'now') return now;

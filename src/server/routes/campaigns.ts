@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
-  AudienceError, CampaignExistsError, CampaignLockedError, CampaignNotFoundError, InvalidTransitionError, MESSAGE_STATUSES,
+  AudienceError, ScheduleEndedError, CampaignExistsError, CampaignLockedError, CampaignNotFoundError, InvalidTransitionError, MESSAGE_STATUSES,
   audienceSchema, campaignInput, campaignPatch, type By,
 } from '../../campaigns/index.ts';
 import type { Role } from '../access.ts';
@@ -49,6 +49,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (err instanceof CampaignExistsError) throw new HttpError(409, 'exists', err.message);
       if (err instanceof InvalidTransitionError) throw new HttpError(409, 'invalid_transition', err.message, [{ path: 'status', message: `${err.from} → ${err.to}` }]);
       if (err instanceof CampaignLockedError) throw new HttpError(409, 'not_editable', err.message);
+      if (err instanceof ScheduleEndedError) throw new HttpError(409, 'schedule_ended', err.message);
       if (err instanceof AudienceError) throw new HttpError(400, 'invalid_request', `body.${err.message}`, [{ path: `body.${err.field}`, message: err.message }]);
       if (err instanceof z.ZodError) throw fromZod(err);
       throw err;
