@@ -102,8 +102,10 @@ export class Privacy {
   /** The personal-data traits in the clear, not audited: only for masking on the way out, or behind `reveal`. */
   async personalTraits(userId: string): Promise<Record<string, unknown>> {
     const s = await resolveSubject(this.d, userId);
-    const all = await plainTraits(this.d.olap, s.ids, (t) => this.d.keyring.decrypt(t));
-    return Object.fromEntries(Object.entries(all).filter(([k]) => isPersonalField(k)));
+    const sealed = new Set<string>();
+    const all = await plainTraits(this.d.olap, s.ids, (t) => this.d.keyring.decrypt(t), sealed);
+    // personal by name, or stored encrypted because its value was personal data (src/privacy/detect.ts)
+    return Object.fromEntries(Object.entries(all).filter(([k]) => isPersonalField(k) || sealed.has(k)));
   }
 
   /**

@@ -1,4 +1,5 @@
 import { normalisePhone } from './crypto.ts';
+import { maskPiiIn } from './detect.ts';
 
 /**
  * Masking for display: what the API and dashboard show by default. A masked value keeps enough to
@@ -101,7 +102,8 @@ export function maskTraits(traits: Record<string, unknown>): Record<string, unkn
     const f = fold(k);
     if (f === 'address') out[k] = maskAddress(v);
     else if (PERSONAL_FIELDS[f] && v !== null && v !== undefined && v !== '') out[k] = PERSONAL_FIELDS[f]!(String(v));
-    else out[k] = v;
+    // personal data under a name of the shop's own (a `mobile_no`, a phone inside a note)
+    else out[k] = typeof v === 'string' ? maskPiiIn(v) : v;
   }
   return out;
 }

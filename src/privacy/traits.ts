@@ -23,7 +23,7 @@ export function openPii(pii: string, decrypt: (token: string) => string): Record
  * A person's current traits in the clear: every identify in time order, later values winning, the
  * encrypted fields opened. The same rule the profile uses, without its masking.
  */
-export async function plainTraits(olap: OlapStore, ids: readonly string[], decrypt: (token: string) => string): Promise<Record<string, unknown>> {
+export async function plainTraits(olap: OlapStore, ids: readonly string[], decrypt: (token: string) => string, piiKeys?: Set<string>): Promise<Record<string, unknown>> {
   const rows = await olap.query<IdentifyRow>(
     `SELECT traits, pii FROM ${olap.db}.events WHERE distinct_id IN {ids:Array(String)} AND type = 'identify' ORDER BY timestamp, message_id`,
     { ids },
@@ -31,7 +31,9 @@ export async function plainTraits(olap: OlapStore, ids: readonly string[], decry
   const traits: Record<string, unknown> = {};
   for (const r of rows) {
     if (r.traits) Object.assign(traits, JSON.parse(r.traits));
-    Object.assign(traits, openPii(r.pii, decrypt));
+    const opened = openPii(r.pii, decrypt);
+    for (const k of Object.keys(opened)) piiKeys?.add(k);
+    Object.assign(traits, opened);
   }
   return traits;
 }

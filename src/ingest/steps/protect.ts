@@ -1,4 +1,5 @@
 import { maskIp, normaliseEmail, normalisePhone } from '../../privacy/crypto.ts';
+import { scrubPii, wholeValuePii } from '../../privacy/detect.ts';
 
 /** The two operations protect needs; the Keyring provides them. */
 export interface PiiCipher {
@@ -33,7 +34,16 @@ export function protectTraits(traits: Record<string, unknown> | undefined, ip: s
   for (const [k, v] of Object.entries(traits)) {
     const normalise = piiTraits[k as keyof typeof piiTraits];
     if (!normalise) {
-      out.traits[k] = v;
+      // personal data under a name we did not expect: a value that is one is encrypted like the named
+      // fields; one inside free text is masked in place (src/privacy/detect.ts)
+      const kind = typeof v === 'string' ? wholeValuePii(v) : null;
+      if (kind) {
+        out.pii[k] = cipher.encrypt(v as string);
+        if (kind === 'phone' && !out.phoneHash) out.phoneHash = cipher.match(normalisePhone(v as string));
+        if (kind === 'email' && !out.emailHash) out.emailHash = cipher.match(normaliseEmail(v as string));
+        continue;
+      }
+      out.traits[k] = scrubPii(v).value;
       continue;
     }
     if (v === null || v === undefined || v === '') continue;
