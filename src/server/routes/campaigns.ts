@@ -18,6 +18,8 @@ const messagesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 const countBody = z.strictObject({ audience: audienceSchema });
+/** an uploaded list of up to a million user ids travels in the body */
+const LIST_BODY_LIMIT = 64 * 1024 * 1024;
 const actions = ['schedule', 'start', 'pause', 'resume', 'cancel'] as const;
 
 const counts = z.object({ audience: z.number(), queued: z.number(), sent: z.number(), suppressed: z.number(), failed: z.number() });
@@ -70,7 +72,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   const create = doc({ method: 'POST', url: '/api/v1/campaigns', summary: 'Create a campaign (status draft); id optional', body: campaignInput, response: campaignOut });
-  app.post(create.url, async (req, reply) => {
+  app.post(create.url, { bodyLimit: LIST_BODY_LIMIT }, async (req, reply) => {
     const role = await ctx.authorize(req, 'marketer');
     const b = parse(campaignInput, req.body ?? {}, 'body');
     const c = await guard(() => C().store.create(b, actorOf(req, role)));
@@ -79,7 +81,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   const count = doc({ method: 'POST', url: '/api/v1/campaigns/audience/count', summary: 'How many people an audience reaches now (and, for a list, how many ids are unknown)', body: countBody });
-  app.post(count.url, async (req) => {
+  app.post(count.url, { bodyLimit: LIST_BODY_LIMIT }, async (req) => {
     await ctx.authorize(req, 'viewer');
     const b = parse(countBody, req.body ?? {}, 'body');
     return guard(() => C().countAudience(b.audience));
@@ -94,7 +96,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
   });
 
   const patch = doc({ method: 'PATCH', url: '/api/v1/campaigns/:id', summary: 'Change a campaign while draft, scheduled or paused (409 not_editable otherwise)', params: idParams, body: campaignPatch, response: campaignOut });
-  app.patch(patch.url, async (req) => {
+  app.patch(patch.url, { bodyLimit: LIST_BODY_LIMIT }, async (req) => {
     const role = await ctx.authorize(req, 'marketer');
     const p = parse(idParams, req.params, 'path');
     const b = parse(campaignPatch, req.body ?? {}, 'body');
