@@ -6,24 +6,38 @@ import { z } from 'zod';
  * (flags win) and passed down; nothing else in the program reads process.env.
  */
 export const configSchema = z.object({
+  /** where the embedded stores, keys and credentials live; one process holds it at a time */
   dataDir: z.string().min(1),
+  /** the address `serve` listens on */
   host: z.string().min(1).default('127.0.0.1'),
+  /** the port `serve` listens on (0: any free port) */
   port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** structured (pino) log level */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** what `serve` runs: api (HTTP, never scheduled jobs), worker (scheduled jobs when elected; ops endpoints only), all */
   role: z.enum(['api', 'worker', 'all']).default('all'),
   /** this node's name in job_runs and in the leader's Postgres session (default host:pid) */
   nodeName: z.string().regex(/^[\w.:@-]{1,100}$/, 'must be letters, digits and . : @ - _ (at most 100)').optional(),
+  /** the analytical store: embedded chdb in the data dir unless a ClickHouse server is given */
   clickhouse: z.object({
+    /** a ClickHouse server (http://host:8123) instead of embedded chdb */
     url: z.url().optional(),
+    /** the server's user */
     user: z.string().default('default'),
+    /** the server's password */
     password: z.string().default(''),
+    /** the database Huaxiang's tables live in */
     database: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('huaxiang'),
+    /** a ClickHouse cluster name: migrations run ON CLUSTER with ReplicatedMergeTree and Distributed tables (docs/deploy.md) */
     cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must be a plain identifier').optional(),
   }),
+  /** a Postgres server (postgres://…) instead of embedded PGlite */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  /** an admin secret key for /api/* (else one is made on first start and kept in the data dir) */
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** an ingestion write key (else one is made on first start and kept in the data dir) */
   writeKey: z.string().min(8, 'must be at least 8 characters').optional(),
+  /** the 32-byte master key (base64) that wraps the PII data keys (else master.key in the data dir, made on first start) */
   masterKey: z
     .string()
     .refine((s) => Buffer.from(s, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
@@ -37,16 +51,19 @@ export const configSchema = z.object({
       return false;
     }
   }, 'must be an IANA time zone like Asia/Shanghai').default('Asia/Shanghai'),
+  /** the tag engine */
   tags: z.object({
     /** minutes between scheduled full builds (0: only on demand and at start when none exists) */
     buildEveryMinutes: z.number().int().min(0).default(60),
     /** the live refresher gathers changed people for this long before recomputing their tags */
     refreshDelayMs: z.number().int().min(0).default(100),
   }).default({ buildEveryMinutes: 60, refreshDelayMs: 100 }),
+  /** the segment engine */
   segments: z.object({
     /** minutes between whole re-evaluations of dynamic segments (live changes apply within a second) */
     evaluateEveryMinutes: z.number().int().min(0).default(15),
   }).default({ evaluateEveryMinutes: 15 }),
+  /** points, tiers and coupons (docs/loyalty.md) */
   loyalty: z.object({
     /** earned points expire this many months after they were earned (0: never) */
     expiryMonths: z.number().int().min(0).max(120).default(12),
@@ -61,29 +78,42 @@ export const configSchema = z.object({
     publicUrl: z.url().default('http://127.0.0.1:8080'),
     /** a shop product page, `{itemId}` replaced (links of recommended products in messages) */
     productUrl: z.string().includes('{itemId}', { message: 'must contain {itemId}' }).optional(),
+    /** e-mail over SMTP */
     email: z.object({
       /** smtp://user:pass@host:port or smtps://… (nodemailer's connection URL) */
       smtpUrl: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+      /** the From header of campaign e-mail */
       from: z.string().min(3).default('Huaxiang <no-reply@localhost>'),
     }).prefault({}),
     /** Aliyun SMS (SendSms) */
     sms: z.object({
+      /** the SendSms endpoint */
       url: z.url().default('https://dysmsapi.aliyuncs.com/'),
+      /** the AccessKey id */
       accessKeyId: z.string().optional(),
+      /** the AccessKey secret (signs requests) */
       accessKeySecret: z.string().optional(),
+      /** the approved SMS signature (签名) */
       signName: z.string().optional(),
+      /** the approved template code the message text fills */
       templateCode: z.string().optional(),
     }).prefault({}),
     /** JPush push API v3 */
     push: z.object({
+      /** the push endpoint */
       url: z.url().default('https://api.jpush.cn/v3/push'),
+      /** the JPush app key */
       appKey: z.string().optional(),
+      /** the JPush master secret */
       masterSecret: z.string().optional(),
+      /** send to the production APNs environment */
       production: z.boolean().default(false),
     }).prefault({}),
     /** the generic signed webhook */
     webhook: z.object({
+      /** where deliveries are POSTed */
       url: z.url().optional(),
+      /** the HMAC-SHA256 signing secret */
       secret: z.string().min(16, 'must be at least 16 characters').optional(),
     }).prefault({}),
   }).prefault({}),
@@ -103,6 +133,7 @@ export const configSchema = z.object({
     concurrency: z.number().int().min(1).max(1000).default(32),
     /** retryable failures are retried this many times (backoff doubling from retryBaseMs) before the message fails */
     maxAttempts: z.number().int().min(1).max(20).default(5),
+    /** the first retry's delay; each later one doubles it */
     retryBaseMs: z.number().int().min(1).default(30_000),
   }).prefault({}),
   /** privacy-preserving analytics (docs/privacy.md) */
@@ -118,9 +149,14 @@ export const configSchema = z.object({
     apiRatePerMinute: z.number().int().min(0).default(3000),
     /** requests per minute per write key on /v1/* (0: no limit) */
     ingestRatePerMinute: z.number().int().min(0).default(120_000),
+    /** behind a load balancer: take the client address from X-Forwarded-For (per-IP limits, masked IPs) */
+    trustProxy: z.boolean().default(false),
   }).prefault({}),
+  /** the ingestion API and its writer (docs/ingestion.md) */
   ingest: z.object({
+    /** a larger message is rejected (400) */
     maxMessageBytes: z.number().int().positive().default(32 * 1024),
+    /** a larger request body is refused (413) */
     maxBatchBytes: z.number().int().positive().default(500 * 1024),
     /** the writer flushes when this many rows wait … */
     flushRows: z.number().int().positive().default(20_000),
@@ -191,6 +227,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
       corsOrigins: env.HX_CORS_ORIGINS ? env.HX_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
       apiRatePerMinute: env.HX_API_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_API_RATE_PER_MINUTE),
       ingestRatePerMinute: env.HX_INGEST_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_INGEST_RATE_PER_MINUTE),
+      trustProxy: env.HX_TRUST_PROXY === undefined ? undefined : env.HX_TRUST_PROXY === 'true' || env.HX_TRUST_PROXY === '1',
     },
     ingest: {},
   };
@@ -202,7 +239,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   return parsed.data;
 }
 
-const envNames: Record<string, string> = {
+export const configEnvNames: Record<string, string> = {
   'clickhouse.url': 'HX_CLICKHOUSE_URL',
   'clickhouse.database': 'HX_CLICKHOUSE_DATABASE',
   'clickhouse.cluster': 'HX_CLICKHOUSE_CLUSTER',
@@ -238,11 +275,22 @@ const envNames: Record<string, string> = {
   'channels.push.url': 'HX_PUSH_URL',
   'channels.webhook.url': 'HX_WEBHOOK_URL',
   'channels.webhook.secret': 'HX_WEBHOOK_SECRET',
+  'channels.sms.accessKeyId': 'HX_SMS_KEY',
+  'channels.sms.accessKeySecret': 'HX_SMS_SECRET',
+  'channels.sms.signName': 'HX_SMS_SIGN_NAME',
+  'channels.sms.templateCode': 'HX_SMS_TEMPLATE',
+  'channels.push.appKey': 'HX_PUSH_KEY',
+  'channels.push.masterSecret': 'HX_PUSH_SECRET',
+  'channels.push.production': 'HX_PUSH_PRODUCTION',
+  'clickhouse.user': 'HX_CLICKHOUSE_USER',
+  'clickhouse.password': 'HX_CLICKHOUSE_PASSWORD',
+  logLevel: '--log-level / HX_LOG_LEVEL',
+  'http.trustProxy': 'HX_TRUST_PROXY',
 };
 
 function describePath(p: PropertyKey[]): string {
   const key = p.map(String).join('.');
-  return envNames[key] ?? key;
+  return configEnvNames[key] ?? key;
 }
 
 export class ConfigError extends Error {}

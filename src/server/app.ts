@@ -41,6 +41,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
     loggerInstance: rt.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: rt.config.ingest.maxBatchBytes,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: rt.config.http.trustProxy,
   });
   const access = new AccessStore(rt.oltp);
   const docs = new ApiDocs();

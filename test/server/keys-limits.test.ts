@@ -29,7 +29,7 @@ const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64'
 const track = (n: number) => ({ type: 'track', event: 'Product Viewed', userId: 'k-user', messageId: `k-msg-${n}`, properties: {} });
 
 before(async () => {
-  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error', http: { corsOrigins: [DASH], apiRatePerMinute: LIMIT, ingestRatePerMinute: 0 } }), 'test');
+  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error', http: { corsOrigins: [DASH], apiRatePerMinute: LIMIT, ingestRatePerMinute: 0, trustProxy: false } }), 'test');
   admin = `Bearer ${server.adminToken}`;
 });
 after(async () => server?.close());
