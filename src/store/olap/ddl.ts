@@ -4,6 +4,7 @@
  * `ReplicatedXMergeTree` table `db.t_local ON CLUSTER` plus a `Distributed` table `db.t` in front,
  * so queries and inserts keep using the plain name everywhere else. A `CREATE MATERIALIZED VIEW db.v TO
  * db.t AS SELECT … FROM db.s` becomes one view per shard `ON CLUSTER`, from `db.s_local` into `db.t_local`.
+ * A plain `CREATE VIEW` and a `CREATE DATABASE` just gain `ON CLUSTER`.
  */
 export interface DdlTarget {
   database: string;
@@ -32,11 +33,18 @@ export function createDatabaseStatement(target: DdlTarget): string {
 }
 
 const createTable = /^CREATE TABLE IF NOT EXISTS ([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\s*\(/;
+const createDatabase = /^CREATE DATABASE IF NOT EXISTS ([A-Za-z_]\w*)\s*$/;
+const createView = /^CREATE VIEW IF NOT EXISTS ([A-Za-z_]\w*)\.([A-Za-z_]\w*) AS/;
 const createMaterializedView = /^CREATE MATERIALIZED VIEW IF NOT EXISTS ([A-Za-z_]\w*)\.([A-Za-z_]\w*) TO ([A-Za-z_]\w*)\.([A-Za-z_]\w*) AS/;
 
 function toCluster(statement: string, database: string, cluster: string): string[] {
   const body = stripComments(statement);
   const shardKey = /--\s*shard:\s*(.+)$/m.exec(statement)?.[1]?.trim() ?? 'rand()';
+  const newDb = createDatabase.exec(body);
+  if (newDb) return [`CREATE DATABASE IF NOT EXISTS ${newDb[1]} ON CLUSTER '${cluster}'`];
+  const view = createView.exec(body);
+  // a plain view reads the Distributed tables (the plain names), so it sees the whole cluster from any node
+  if (view) return [`CREATE VIEW IF NOT EXISTS ${view[1]}.${view[2]} ON CLUSTER '${cluster}' AS${body.slice(view[0].length)}`];
   const mv = createMaterializedView.exec(body);
   if (mv) {
     // the view runs on each shard, reading the local source and writing the local target (both sharded
