@@ -40,6 +40,9 @@ export const campaigns: Record<keyof typeof zh, string> = {
   'cmp.col.updated': 'Updated',
   'cmp.col.actions': 'Actions',
 
+  'cmp.action.copy': 'Copy as new',
+  'cmp.copyName': '{name} (copy)',
+  'cmp.copiedFrom': 'Copied from “{name}”: change what you need and save it as a new campaign; the original stays as it is.',
   'cmp.action.start': 'Start now',
   'cmp.action.schedule': 'Schedule',
   'cmp.action.pause': 'Pause',

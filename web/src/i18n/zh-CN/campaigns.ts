@@ -38,6 +38,9 @@ export const campaigns = {
   'cmp.col.updated': '更新时间',
   'cmp.col.actions': '操作',
 
+  'cmp.action.copy': '复制为新活动',
+  'cmp.copyName': '{name}（副本）',
+  'cmp.copiedFrom': '从「{name}」复制：改好后保存为一个新活动，原活动不变。',
   'cmp.action.start': '立即开始',
   'cmp.action.schedule': '排期',
   'cmp.action.pause': '暂停',

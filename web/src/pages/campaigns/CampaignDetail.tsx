@@ -4,6 +4,7 @@ import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { enumLabel, tagName } from '../../tagText.ts';
 import type { Segment, TagList } from '../../types.ts';
+import { navigate } from '../../router.ts';
 import { isNotFound, useApi } from '../../useApi.ts';
 import { CampaignActions, StatusBadge } from './CampaignActions.tsx';
 import { armName, funnelOption, upliftOption, type UpliftMetric } from './campaignCharts.ts';
@@ -67,7 +68,12 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
             </div>
           </div>
           <div className="detail-actions-wrap">
-            <CampaignActions campaign={c} onChanged={() => (camp.reload(), changes.reload(), results.reload())} />
+            <div className="cmp-actions">
+              <CampaignActions campaign={c} onChanged={() => (camp.reload(), changes.reload(), results.reload())} />
+              <button type="button" className="btn" onClick={() => navigate(`/campaigns/new?from=${encodeURIComponent(c.id)}`)} data-action="copy">
+                {t('cmp.action.copy')}
+              </button>
+            </div>
             <label className="not-toggle small">
               <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} data-testid="live-toggle" />
               {t('cmp.res.live', { s: REFRESH_MS / 1000 })}

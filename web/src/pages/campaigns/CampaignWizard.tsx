@@ -5,7 +5,7 @@ import { navigate } from '../../router.ts';
 import type { Segment } from '../../types.ts';
 import { AudienceStep } from './AudienceStep.tsx';
 import { ContentEditor } from './ContentEditor.tsx';
-import { audienceOf, emptyDraft, GOAL_EVENTS, problems, toInput, type Draft } from './draft.ts';
+import { audienceOf, draftOf, emptyDraft, GOAL_EVENTS, problems, toInput, type Draft } from './draft.ts';
 import { DeliveryStep, ExperimentStep } from './SettingsSteps.tsx';
 import { MessagePreview } from './MessagePreview.tsx';
 import { WizardSummary } from './WizardSummary.tsx';
@@ -19,9 +19,9 @@ type Step = (typeof STEPS)[number];
  * /campaigns/new: audience (with a live count), goal, content per variant (with a live preview), channel and
  * schedule, experiment and budget, then a review; saved as a draft, or saved and scheduled / started.
  */
-export function CampaignWizard({ segments }: { segments: Segment[] }) {
+export function CampaignWizard({ segments, from }: { segments: Segment[]; from?: Campaign }) {
   const { t } = useI18n();
-  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [draft, setDraft] = useState<Draft>(() => (from ? draftOf(from, t('cmp.copyName', { name: from.name })) : emptyDraft()));
   const [step, setStep] = useState<Step>('audience');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ msg: string; saved?: Campaign } | null>(null);
@@ -51,6 +51,11 @@ export function CampaignWizard({ segments }: { segments: Segment[] }) {
   return (
     <div className="form-layout cmp-wizard" data-testid="campaign-wizard">
       <div className="card cmp-wizard-main">
+        {from && (
+          <div className="notice small" data-testid="copied-from">
+            {t('cmp.copiedFrom', { name: from.name })}
+          </div>
+        )}
         <div className="cmp-name">
           <label className="field">
             {t('cmp.f.name')}

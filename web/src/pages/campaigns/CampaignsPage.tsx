@@ -1,14 +1,14 @@
 import { useEffect, useRef } from 'react';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import { navigate } from '../../router.ts';
+import { navigate, useLocation } from '../../router.ts';
 import type { Segment } from '../../types.ts';
 import { useApi } from '../../useApi.ts';
 import { CampaignDetail } from './CampaignDetail.tsx';
 import { CampaignList } from './CampaignList.tsx';
 import { CampaignWizard } from './CampaignWizard.tsx';
 import { JourneyDetail, JourneysView } from './JourneysView.tsx';
-import type { CampaignRow } from './types.ts';
+import type { Campaign, CampaignRow } from './types.ts';
 
 const TABS = ['list', 'new', 'journeys'] as const;
 type Tab = (typeof TABS)[number];
@@ -24,6 +24,10 @@ export function CampaignsPage({ route }: { route: string[] }) {
   const tab: Tab | null = first === '' ? 'list' : (TABS as readonly string[]).includes(first) ? (first as Tab) : null;
   const list = useApi<{ campaigns: CampaignRow[] }>(tab === 'list' ? '/api/v1/campaigns' : null);
   const segments = useApi<{ segments: Segment[] }>(tab === 'list' || (tab === 'journeys' && !second) ? null : '/api/v1/segments');
+  // /campaigns/new?from=<id>: a new campaign starting from a copy of another
+  const { search } = useLocation();
+  const fromId = tab === 'new' ? search.get('from') : null;
+  const source = useApi<Campaign>(fromId ? `/api/v1/campaigns/${encodeURIComponent(fromId)}` : null);
   const routeKey = route.join('/');
   const mounted = useRef(false);
   useEffect(() => {
@@ -44,7 +48,11 @@ export function CampaignsPage({ route }: { route: string[] }) {
   } else if (!segs) {
     body = <Loading />;
   } else if (tab === 'new') {
-    body = <CampaignWizard segments={segs} />;
+    body = fromId ? (
+      source.data ? <CampaignWizard key={`from-${fromId}`} segments={segs} from={source.data} /> : source.status === 'error' ? <ErrorBox message={source.error.message} onRetry={source.reload} /> : <Loading />
+    ) : (
+      <CampaignWizard key="new" segments={segs} />
+    );
   } else {
     body = <CampaignDetail key={first} id={first} segments={segs} />;
   }
@@ -56,7 +64,7 @@ export function CampaignsPage({ route }: { route: string[] }) {
           <h1>{t('cmp.title')}</h1>
           <p className="muted">{t('cmp.tagline')}</p>
         </div>
-        <button type="button" className="btn primary" onClick={() => navigate('/campaigns/new')} data-testid="new-campaign" disabled={tab === 'new'}>
+        <button type="button" className="btn primary" onClick={() => navigate('/campaigns/new')} data-testid="new-campaign" disabled={tab === 'new' && !fromId}>
           + {t('cmp.tab.new')}
         </button>
       </header>

@@ -86,6 +86,59 @@ export function emptyDraft(): Draft {
   };
 }
 
+/** `datetime-local` text of an instant, in the browser's time zone */
+function localInput(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** A saved campaign as a wizard draft (to start a new campaign from a copy of it). */
+export function draftOf(c: CampaignInput, name: string): Draft {
+  const d = emptyDraft();
+  const a = c.audience;
+  const s = c.schedule;
+  const str = (n: number | undefined) => (n === undefined ? '' : String(n));
+  return {
+    ...d,
+    name,
+    owner: c.owner,
+    audienceKind: a.kind,
+    segmentId: a.kind === 'list' ? '' : a.segmentId,
+    lookalikeSize: a.kind === 'lookalike' ? String(a.size) : d.lookalikeSize,
+    listText: a.kind === 'list' ? a.userIds.join('\n') : '',
+    goalEvent: c.goal.event,
+    windowDays: String(c.goal.windowDays),
+    category: c.goal.category ?? '',
+    variants: c.variants.map((v) => ({
+      name: v.name,
+      weight: String(v.weight),
+      subject: { zh: v.content.subject?.['zh-CN'] ?? '', en: v.content.subject?.en ?? '' },
+      body: { zh: v.content.body['zh-CN'] ?? '', en: v.content.body.en ?? '' },
+      url: v.content.url ?? '',
+      recommendations: String(v.content.recommendations ?? 0),
+      coupon: v.content.coupon
+        ? { on: true, value: String(v.content.coupon.value), category: v.content.coupon.category ?? '', validDays: String(v.content.coupon.validDays) }
+        : d.variants[0]!.coupon,
+    })),
+    channel: c.channel,
+    scheduleKind: s.kind,
+    at: s.kind === 'at' ? localInput(s.at) : '',
+    every: s.kind === 'recurring' ? s.every : d.every,
+    time: s.kind === 'recurring' ? s.at : d.time,
+    weekday: s.kind === 'recurring' && s.weekday !== undefined ? String(s.weekday) : d.weekday,
+    until: s.kind === 'recurring' && s.until ? localInput(s.until).slice(0, 10) : '',
+    sendTimeOptimisation: c.sendTimeOptimisation,
+    holdout: String(Math.round(c.experiment.holdout * 1000) / 10),
+    autoWinner: Boolean(c.experiment.autoWinner),
+    metric: c.experiment.autoWinner?.metric ?? d.metric,
+    minSample: c.experiment.autoWinner ? String(c.experiment.autoWinner.minSample) : d.minSample,
+    maxSends: str(c.budget.maxSends),
+    couponBudget: str(c.budget.couponBudget),
+  };
+}
+
 /** The user ids pasted into the list box: split on commas, spaces and lines, duplicates dropped. */
 export function parseIds(text: string): string[] {
   return [...new Set(text.split(/[\s,;，；]+/).map((s) => s.trim()).filter(Boolean))];
