@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { armsOf, CONTROL_ARM, type CampaignInput } from '../../src/campaigns/index.ts';
+import { armSql, armsOf, CONTROL_ARM, type CampaignInput } from '../../src/campaigns/index.ts';
 import { assignArm } from '../../src/experiments/index.ts';
 import { HOUR, msg, openScenario, send, type Scenario } from '../support/scenario.ts';
 
@@ -63,6 +63,20 @@ describe('campaign runs', () => {
     assert.equal((await sc.rt.campaigns.store.get('run-1')).status, 'done');
     const changes = await sc.rt.campaigns.store.changes('run-1');
     assert.deepEqual(changes.map((x) => x.action), ['status.done', 'run', 'status.running', 'status.scheduled', 'create']);
+  });
+
+  it('computes the same arm in ClickHouse SQL as assignArm in TypeScript, for odd weights and with a winner', async () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => `p-${i.toString(36)}-${(i * 7919) % 1013}`);
+    const variants = [0.37, 1.3, 2, 0.05].map((weight, i) => ({ name: `v${i}`, weight, content: { body: { en: 'x' } } }));
+    for (const [holdout, winner] of [[0.15, null], [0.1, 'v2'], [0, null]] as const) {
+      const arms = armsOf({ experiment: { holdout }, variants, winner });
+      const { expr, params } = armSql('odd-weights', arms);
+      const rows = await sc.rt.olap.query<{ person_id: string; arm: string }>(
+        `SELECT person_id, ${expr} AS arm FROM (SELECT arrayJoin({ids:Array(String)}) AS person_id)`, { ...params, ids });
+      assert.equal(rows.length, ids.length);
+      for (const r of rows) assert.equal(r.arm, assignArm('odd-weights', r.person_id, arms), `${r.person_id} (holdout ${holdout}, winner ${winner})`);
+      if (winner) assert.deepEqual(new Set(rows.map((r) => r.arm)), new Set(['control', winner]));
+    }
   });
 
   it('resolves an uploaded list through the identity map and reports the unknown ids', async () => {
