@@ -19,7 +19,7 @@ import { ensureSdkBuilt, segmentSnippet } from './support.ts';
  */
 
 interface Sent {
-  /** fetch (HTTP Basic) or beacon (sendBeacon: key in the body) */
+  /** fetch (HTTP Basic) or beacon (sendBeacon: key in the body; Chromium does not show a beacon's body) */
   kind: 'fetch' | 'beacon';
   auth: string | undefined;
   writeKey: unknown;
@@ -31,9 +31,15 @@ let browser!: Browser;
 let shop!: http.Server;
 let shopUrl = '';
 const pages = new Map<string, string>();
-const dataDir = tmpDataDir(after, 'hx-sdk-browser-');
 const sdkVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'sdk', 'package.json'), 'utf8')) as { version: string }).version;
 
+after(async () => {
+  await browser?.close();
+  shop?.close();
+  await hx?.stop();
+});
+// after hooks run in order: the server stops before its data dir goes
+const dataDir = tmpDataDir(after, 'hx-sdk-browser-');
 before(async () => {
   ensureSdkBuilt();
   hx = await spawnServer({ dataDir });
@@ -49,11 +55,6 @@ before(async () => {
   });
   await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
   shopUrl = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
-});
-after(async () => {
-  await browser?.close();
-  shop?.close();
-  await hx?.stop();
 });
 
 const sdkSrc = () => `${hx.url}/sdk/v1/huaxiang.min.js`;
@@ -75,7 +76,8 @@ function watch(context: BrowserContext): Sent[] {
   const sent: Sent[] = [];
   context.on('request', (req) => {
     if (req.method() !== 'POST' || !req.url().startsWith(`${hx.url}/v1/batch`)) return;
-    const body = JSON.parse(req.postData() ?? '{}') as { batch?: Record<string, any>[]; writeKey?: unknown };
+    const raw = req.postDataBuffer(); // none for a beacon's Blob: its content is checked where it arrives
+    const body = JSON.parse(raw?.toString('utf8') || '{}') as { batch?: Record<string, any>[]; writeKey?: unknown };
     sent.push({ kind: req.resourceType() === 'ping' ? 'beacon' : 'fetch', auth: req.headers()['authorization'], writeKey: body.writeKey, batch: body.batch ?? [] });
   });
   return sent;
@@ -347,6 +349,28 @@ describe('browser SDK in Chromium', () => {
     assert.deepEqual(events.map((e) => e.event).sort(), ['Checkout Started', 'Product Added', 'Product Viewed']);
     assert.equal(sent.length, 0, 'no fetch carried them: the beacon did (its key in the body, as beacons cannot set headers)');
     assert.deepEqual(await stored(page), [], 'nothing left for the next page to send');
+    await context.close();
+  });
+
+  it('a tab going to the background (visibilitychange → hidden) sends its queue by beacon as well', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    const sent = watch(context);
+    const page = await context.newPage();
+    await page.goto(stubPage('/shop/hidden.html', { flushInterval: 600_000, flushAt: 1000 }));
+    await loaded(page);
+    const anonymousId = await run<string>(page, 'return analytics.user().anonymousId()');
+    await run(page, "analytics.productViewed({ product_id: 'h-1' }); analytics.productViewed({ product_id: 'h-2' });");
+    await sleep(300);
+    assert.equal(sent.length, 0);
+    // what the browser does when the user switches tabs or apps
+    await run(page, "Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true }); document.dispatchEvent(new Event('visibilitychange'));");
+    const beacons = await eventually(async () => (sent.length ? sent : null));
+    assert.ok(beacons, 'a request went out when the tab was hidden');
+    assert.deepEqual(beacons.map((b) => [b.kind, b.auth]), [['beacon', undefined]], 'one beacon (a ping: no headers, so the key rides in the body)');
+    const events = await eventually(async () => ((await timeline(anonymousId)).length >= 2 ? timeline(anonymousId) : null));
+    assert.deepEqual(events?.map((e) => e.properties.product_id).sort(), ['h-1', 'h-2'], 'both queued events arrived');
+    await sleep(500);
+    assert.deepEqual(await stored(page), [], 'and left the stored queue');
     await context.close();
   });
 

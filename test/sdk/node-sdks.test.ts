@@ -24,12 +24,13 @@ interface Seen {
 }
 
 let hx!: SpawnedServer;
+after(async () => {
+  await hx?.stop();
+});
+// after hooks run in order: the server stops before its data dir goes
 const dataDir = tmpDataDir(after, 'hx-sdk-node-');
 before(async () => {
   hx = await spawnServer({ dataDir });
-});
-after(async () => {
-  await hx?.stop();
 });
 
 /** A proxy to the server that swallows the answers to the first `lose` batches. */
