@@ -3,7 +3,6 @@ import { getToken, setToken } from './api.ts';
 import { Icon } from './components/Icon.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
-import { ComingSoon, type PendingModule } from './pages/ComingSoon.tsx';
 import { AnalyticsPage } from './pages/analytics/AnalyticsPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { Login } from './pages/Login.tsx';
@@ -18,7 +17,7 @@ import { SegmentsPage } from './pages/segments/SegmentsPage.tsx';
 import { TagCentre } from './pages/tags/TagCentre.tsx';
 import { navigate, useLocation } from './router.ts';
 
-type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | 'privacy' | 'transparency' | PendingModule;
+type ModuleId = 'overview' | 'profiles' | 'tags' | 'segments' | 'analytics' | 'loyalty' | 'recommendations' | 'privacy' | 'transparency' | 'campaigns';
 
 /** The navigation, in the order of the loop the product serves (docs/architecture.md). */
 const sections: { title: MessageKey; items: ModuleId[] }[] = [
@@ -26,7 +25,6 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
   { title: 'nav.section.engage', items: ['segments', 'recommendations', 'campaigns', 'loyalty'] },
   { title: 'nav.section.govern', items: ['privacy', 'transparency'] },
 ];
-const pending = new Set<string>([]);
 const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy', 'campaigns', 'transparency']);
 
 export function App() {
@@ -70,7 +68,7 @@ function Shell({ onLogout }: { onLogout(): void }) {
   const { path } = useLocation();
   const [, first = '', rest = ''] = path.split('/');
   const current: ModuleId = first === '' ? 'overview' : (first as ModuleId);
-  const known = built.has(current) || pending.has(current);
+  const known = built.has(current);
 
   useEffect(() => {
     document.title = `${t(`nav.${known ? current : 'overview'}` as MessageKey)} · ${t('app.name')}`;
@@ -87,7 +85,6 @@ function Shell({ onLogout }: { onLogout(): void }) {
   else if (current === 'privacy') page = <PrivacyPage />;
   else if (current === 'transparency') page = <TransparencyPage />;
   else if (current === 'recommendations') page = <RecommendPage />;
-  else page = <ComingSoon module={current as PendingModule} />;
 
   return (
     <div className="shell">
@@ -124,7 +121,6 @@ function Shell({ onLogout }: { onLogout(): void }) {
                 >
                   <Icon name={id} />
                   <span>{t(`nav.${id}` as MessageKey)}</span>
-                  {pending.has(id) && <span className="soon-dot" title={t('soon.badge')} />}
                 </a>
               ))}
             </div>

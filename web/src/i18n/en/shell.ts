@@ -31,11 +31,6 @@ export const shell: Record<keyof typeof zh, string> = {
   'login.stored': 'The token is kept in this browser only (localStorage).',
   'shell.logout': 'Sign out',
 
-  'soon.badge': 'Coming soon',
-  'soon.title': '{module} is coming soon',
-  'soon.body': 'This module is being built. Until it really works, nothing is shown here — no sample or made-up data.',
-  'soon.what': 'What it will do:',
-  'soon.campaigns': 'Targeted campaigns across channels, A/B tests with holdout groups, measured attribution.',
 
   'overview.title': 'Overview',
   'overview.subtitle': '{from} to {to} ({tz})',

@@ -29,11 +29,6 @@ export const shell = {
   'login.stored': '令牌仅保存在本浏览器（localStorage）。',
   'shell.logout': '退出登录',
 
-  'soon.badge': '即将推出',
-  'soon.title': '{module}即将推出',
-  'soon.body': '该模块正在开发中。在它真正可用之前，这里不展示任何示例数据或模拟数据。',
-  'soon.what': '它将提供：',
-  'soon.campaigns': '定向营销活动：多渠道触达、A/B 与对照组，效果归因。',
 
   'overview.title': '经营概览',
   'overview.subtitle': '{from} 至 {to}（{tz}）',
