@@ -1,3 +1,4 @@
+import { decideWinner } from '../campaigns/results.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Job, Service } from './runner.ts';
 
@@ -13,6 +14,7 @@ const MINUTE = 60_000;
  * | segments.evaluate | segments.evaluateEveryMinutes (15) | — |
  * | loyalty.maintain | 60 min | after 1 s |
  * | privacy.retention | 24 h | after 60 s (serve only) |
+ * | campaigns.winners | 5 min | — (running campaigns with an automatic winner rule and none chosen yet) |
  *
  * Services: the segment webhook sender and the campaign and journey clocks.
  * Recommendation training is not here: its models live in the memory of each node that serves them.
@@ -32,6 +34,7 @@ export function leaderWork(rt: Runtime, command: string): { jobs: Job[]; service
     });
   }
   jobs.push({ name: 'segments.evaluate', everyMs: rt.config.segments.evaluateEveryMinutes * MINUTE, run: () => rt.segments.evaluateAll('schedule') });
+  jobs.push({ name: 'campaigns.winners', everyMs: 5 * MINUTE, run: () => decideWinners(rt) });
   jobs.push({ name: 'loyalty.maintain', everyMs: 60 * MINUTE, atStartMs: 1000, run: () => rt.loyalty.maintain() });
   if (command === 'serve') {
     jobs.push({
@@ -48,6 +51,20 @@ export function leaderWork(rt: Runtime, command: string): { jobs: Job[]; service
     { name: 'journeys', start: () => rt.journeys.schedule(), stop: () => rt.journeys.stop() },
   ];
   return { jobs, services };
+}
+
+/** The automatic winner rule of every running campaign that has one and no winner yet (src/campaigns/results/winner.ts). */
+export async function decideWinners(rt: Pick<Runtime, 'olap' | 'oltp' | 'campaigns' | 'log'>): Promise<string[]> {
+  const decided: string[] = [];
+  for (const c of await rt.campaigns.store.list({ status: 'running' })) {
+    if (!c.experiment.autoWinner || c.winner) continue;
+    const d = await decideWinner({ olap: rt.olap, oltp: rt.oltp, store: rt.campaigns.store }, c.id, 'system').catch((err: unknown) => {
+      rt.log.warn({ err, campaign: c.id }, 'automatic winner check failed');
+      return null;
+    });
+    if (d?.winner) decided.push(c.id);
+  }
+  return decided;
 }
 
 async function hasEvents(rt: Runtime): Promise<boolean> {

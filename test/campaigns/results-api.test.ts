@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CampaignStore } from '../../src/campaigns/store.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
+import { decideWinners } from '../../src/jobs/schedule.ts';
 import { testConfig } from '../../src/config.ts';
 
 const DAY = 86_400_000;
@@ -228,6 +229,12 @@ describe('campaign results', () => {
     const d = mean(b.conv) - mean(a.conv);
     const se = Math.sqrt(svar(b.conv) / b.conv.length + svar(a.conv) / a.conv.length);
     assert.ok(d - 1.959963984540054 * se > 0, 'B leads A significantly in the rows themselves');
+    // the leader's job decides it for a running campaign (the results route would too)
+    assert.deepEqual(await decideWinners(server.rt), [], 'not while the campaign is not running');
+    if ((await store.get('cmp_res')).status === 'draft') await store.transition('cmp_res', 'scheduled', 'test');
+    if ((await store.get('cmp_res')).status === 'scheduled') await store.transition('cmp_res', 'running', 'test');
+    assert.deepEqual(await decideWinners(server.rt), ['cmp_res']);
+    assert.deepEqual(await decideWinners(server.rt), [], 'a campaign with a winner is not looked at again');
     const r = await call('GET', '/api/v1/campaigns/cmp_res/results');
     assert.equal(r.status, 200);
     assert.equal(r.body.winner, 'B');
