@@ -61,7 +61,8 @@ export class Taxonomy {
       for (const [i, b] of BUILTIN_TAGS.entries()) {
         const def = withRefresh(builtins.get(b.code)!, b.refresh, builtins);
         const old = existing.get(def.code);
-        if (old && JSON.stringify(definitionOf(rowToDef(old))) === JSON.stringify(definitionOf(def))) continue;
+        // jsonb keeps its own key order, so compare key-sorted forms
+        if (old && canonical(definitionOf(rowToDef(old))) === canonical(definitionOf(def))) continue;
         await write(tx, def, { builtin: true, sort: i, by: 'system', bump: Boolean(old) });
       }
       // a built-in this release no longer ships stops being computed (kept, with its history)
@@ -188,6 +189,13 @@ function normalise(input: TagInput, owner: string): TagDef {
 }
 
 /** The parts of a tag that make a new version when they change. */
+/** JSON with object keys sorted at every level (and undefined fields dropped), for comparing definitions. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x as Record<string, unknown>).filter(([, y]) => y !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x,
+  );
+}
+
 function definitionOf(d: TagDef) {
   return { code: d.code, category: d.category, name_zh: d.name_zh, name_en: d.name_en, kind: d.kind, valueType: d.valueType, purpose: d.purpose,
     refresh: d.refresh, owner: d.owner, description: d.description, spec: d.spec, labels: d.labels ?? null };
