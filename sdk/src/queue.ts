@@ -59,8 +59,11 @@ export function createQueue(c: QueueConfig) {
     saveTimer = undefined;
     if (!c.persist()) keys(c.storageKey).forEach((k) => setItem(k, null)); // nothing kept, not even other pages'
     else {
-      for (const i of added) setItem(own + i.m.messageId, `[${JSON.stringify(i.p)},${str(i)}]`);
-      for (const id of removed) setItem(own + id, null);
+      // a message sent before its first write is never written (nor removed)
+      const gone = new Set(removed);
+      const fresh = new Set(added.map((i) => i.m.messageId));
+      for (const i of added) if (!gone.has(i.m.messageId)) setItem(own + i.m.messageId, `[${JSON.stringify(i.p)},${str(i)}]`);
+      for (const id of removed) if (!fresh.has(id)) setItem(own + id, null);
     }
     added = [];
     removed = [];
@@ -164,8 +167,12 @@ export function createQueue(c: QueueConfig) {
       added.push(item);
       if (items.length > c.maxQueue) removed.push(items.shift()!.m.messageId);
       saveSoon();
-      if (items.length >= c.flushAt) void flush();
-      else schedule(c.flushInterval);
+      // a full batch goes out on the next tick, not inside the caller's track()
+      if (items.length >= c.flushAt && !attempt) {
+        clearTimeout(timer);
+        timer = undefined;
+        schedule(0);
+      } else schedule(c.flushInterval);
     },
     flush,
     beacon,
