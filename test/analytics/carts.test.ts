@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { cartReport, recoverablePeople, TIME_EDGES_MINUTES, type CartReport } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
@@ -369,10 +369,7 @@ describe('cart routes over HTTP', () => {
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       page.setDefaultTimeout(45_000);
-      await page.goto(base);
-      await page.fill('input[name="token"]', marketer);
-      await page.click('button[type="submit"]');
-      await page.locator('[data-nav="overview"]').waitFor();
+      await signIn(page, base, marketer);
     });
     after(async () => {
       await browser?.close();

@@ -11,7 +11,7 @@ import { stopwords } from '../../src/text/tokenize.ts';
 import { sampleWorld } from '../../src/world/testing.ts';
 import { DAY, HOUR, msg, prng, send, type Msg } from '../support/scenario.ts';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 import { api, repoRoot, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -356,10 +356,7 @@ describe('the reviews page', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     page.setDefaultTimeout(45_000); // the report scores every review text; a busy machine is slow
-    await page.goto(server.url);
-    await page.fill('input[name="token"]', server.adminToken);
-    await page.click('button[type="submit"]');
-    await page.locator('[data-nav="overview"]').waitFor();
+    await signIn(page, server.url, server.adminToken);
   });
   after(async () => {
     await browser?.close();

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { searchReport, searchZeroResults, type SearchReport } from '../../src/analytics/index.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { tokenize } from '../../src/text/tokenize.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
@@ -330,10 +330,7 @@ describe('search routes over HTTP', () => {
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
       page.setDefaultTimeout(45_000);
-      await page.goto(base);
-      await page.fill('input[name="token"]', token);
-      await page.click('button[type="submit"]');
-      await page.locator('[data-nav="overview"]').waitFor();
+      await signIn(page, base, token);
     });
     after(async () => {
       await browser?.close();

@@ -4,7 +4,7 @@ import { CampaignLockedError, CampaignStore, InvalidTransitionError, TRANSITIONS
 import { CAMPAIGN_STATUSES } from '../../src/campaigns/types.ts';
 import { AuditLog } from '../../src/privacy/audit.ts';
 import { openOltp, type OltpStore } from '../../src/store/oltp/index.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 
 /**
  * The campaign store and its status machine on PGlite and on a real Postgres server: definitions are
@@ -103,13 +103,6 @@ function storeContract(name: string, open: () => Promise<OltpStore>) {
 
 storeContract('PGlite', () => openOltp({ dataDir: ':memory:' }));
 
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
-storeContract('Postgres server', async () => openOltp({ url: await createDatabase(serverUrl!, `campaigns_${process.pid}`) }));
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
+storeContract('Postgres server', async () => openOltp({ url: await createDatabase(pg.url(), `campaigns_${process.pid}`) }));

@@ -11,19 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import { journeyInput } from '../../src/campaigns/journeys/definition.ts';
 import { JourneyStore, JourneyTransitionError, type PersonState } from '../../src/campaigns/journeys/store.ts';
 import { openOltp, type OltpStore } from '../../src/store/oltp/index.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-journey-store-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
 
 const T = Date.UTC(2026, 10, 24, 3, 0, 0);
 const state = (personId: string, o: Partial<PersonState> = {}): PersonState => ({
@@ -91,4 +84,4 @@ function contract(name: string, open: () => Promise<OltpStore>) {
 }
 
 contract('PGlite', () => openOltp({ dataDir: tmp }));
-contract('Postgres server', async () => openOltp({ url: await createDatabase(serverUrl!, `journeys_${process.pid}`) }));
+contract('Postgres server', async () => openOltp({ url: await createDatabase(pg.url(), `journeys_${process.pid}`) }));

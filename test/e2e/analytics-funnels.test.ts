@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
 declare const document: { querySelector(s: string): { getAttribute(n: string): string | null } | null };
@@ -101,10 +101,7 @@ function cohortSizes(granularity: 'week' | 'day', days: number): number[] {
 }
 
 async function login(page: Page, server: Server) {
-  await page.goto(server.url);
-  await page.fill('input[name="token"]', server.adminToken);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-nav="overview"]').waitFor();
+  await signIn(page, server.url, server.adminToken);
 }
 
 /** Waits until the funnel result is settled and shows `want` as its step counts. */

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 
 /**
  * The user search and the 360° profile page in a real browser against a real server: a small shop goes in
@@ -118,10 +118,7 @@ const alice = PEOPLE[0]!;
 const aliceEvents = () => shop().filter((m) => m.userId === alice.userId);
 
 async function login(page: Page, server: Server) {
-  await page.goto(server.url);
-  await page.fill('input[name="token"]', server.adminToken);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-nav="overview"]').waitFor();
+  await signIn(page, server.url, server.adminToken);
 }
 
 describe('profile page (browser)', () => {

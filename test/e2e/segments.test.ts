@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 
 /** the page's document, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
 declare const document: { querySelector(s: string): { getAttribute(n: string): string | null; textContent: string | null } | null; querySelectorAll(s: string): ArrayLike<unknown> };
@@ -99,10 +99,7 @@ const RULE = {
 };
 
 async function login(page: Page, server: Server) {
-  await page.goto(server.url);
-  await page.fill('input[name="token"]', server.adminToken);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-nav="overview"]').waitFor();
+  await signIn(page, server.url, server.adminToken);
 }
 
 /** Adds a condition of `kind` to the root group and answers its row. */

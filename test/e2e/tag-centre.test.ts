@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { api, eventually, ingest, repoRoot, tmpDataDir } from '../support/server.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 
 /**
  * The tag centre in a real browser against a real server: the built-in taxonomy with coverage from a
@@ -60,10 +60,7 @@ const orders90 = SHOPPERS.map((s) => s.orders.filter((d) => d < 90).length);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function login(page: Page, server: Server) {
-  await page.goto(server.url);
-  await page.fill('input[name="token"]', server.adminToken);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-nav="overview"]').waitFor();
+  await signIn(page, server.url, server.adminToken);
 }
 
 /** Fills the form's identity fields. */

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
-import { ensureWebBuilt, launchChromium } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, signIn } from '../support/browser.ts';
 import { api, ingest, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -11,7 +11,6 @@ import { api, ingest, tmpDataDir } from '../support/server.ts';
  * marketing tag built on gender flagged by the policy check, and the recommendation exposure table per
  * city tier — each as the API answers it.
  */
-declare const localStorage: { clear(): void };
 
 describe('transparency page (browser)', () => {
   const dataDir = tmpDataDir(after, 'hx-transparency-');
@@ -37,12 +36,7 @@ describe('transparency page (browser)', () => {
     await server.rt.tags.build({ trigger: 'test' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'en-US' });
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.clear());
-    await page.goto(server.url);
-    await page.fill('input[name="token"]', server.adminToken);
-    await page.click('button[type="submit"]');
-    await page.locator('[data-nav="overview"]').waitFor();
+    await signIn(page, server.url, server.adminToken);
   });
   after(async () => {
     await browser?.close();

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
-import { ensureWebBuilt, launchChromium } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, signIn } from '../support/browser.ts';
 import { api, ingest, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -15,7 +15,6 @@ import { api, ingest, tmpDataDir } from '../support/server.ts';
 
 declare const window: { __hx_xss?: number };
 declare const document: { querySelectorAll(s: string): ArrayLike<unknown> };
-declare const localStorage: { clear(): void };
 
 const SCRIPT = `<img src=x onerror="window.__hx_xss=(window.__hx_xss||0)+1" data-hx-payload>`;
 const SCRIPT2 = `<script>window.__hx_xss=(window.__hx_xss||0)+1</script><svg data-hx-payload onload="window.__hx_xss=1">`;
@@ -60,12 +59,7 @@ describe('injection and XSS (browser)', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await page.goto(server.url);
-    await page.evaluate(() => localStorage.clear());
-    await page.goto(server.url);
-    await page.fill('input[name="token"]', server.adminToken);
-    await page.click('button[type="submit"]');
-    await page.locator('[data-nav="overview"]').waitFor();
+    await signIn(page, server.url, server.adminToken);
   });
 
   after(async () => {

@@ -4,28 +4,21 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { AdvisoryLockLeader, JobRunner, SoleLeader } from '../../src/jobs/index.ts';
 import { openOltp, type OltpStore } from '../../src/store/oltp/index.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 import { eventually } from '../support/server.ts';
 
 // The claim of a (job, slot), the leadership fence and the runner's slots, on the real Postgres server
 // and on PGlite.
 
 const log = pino({ level: 'silent' });
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
 
 describe('claiming a job slot on a Postgres server', () => {
   let url: string;
   const stores: OltpStore[] = [];
   before(async () => {
-    url = await createDatabase(serverUrl!, `jobs_claim_${process.pid}`);
+    url = await createDatabase(pg.url(), `jobs_claim_${process.pid}`);
   });
   after(async () => {
     for (const s of stores) await s.close();

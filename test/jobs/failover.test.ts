@@ -4,21 +4,14 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 import { eventually, repoRoot, tmpDataDir } from '../support/server.ts';
 
 // Two worker processes against the real Postgres server: kill -9 the leader, the other takes over
 // within 10 s, and no (job, slot) ran twice.
 
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
+// the test runner's Postgres server, else one started for this file
+const postgres = testPostgres();
 
 interface Proc {
   proc: ChildProcess;
@@ -78,7 +71,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
 
 describe('leader fail-over between two worker processes (the job runner)', () => {
   it('the follower takes over within 10 s of a kill -9 and no (job, slot) runs twice', async (t) => {
-    const url = await createDatabase(serverUrl!, `jobs_failover_${process.pid}`);
+    const url = await createDatabase(postgres.url(), `jobs_failover_${process.pid}`);
     await query(url, 'CREATE TABLE job_test_log (job text NOT NULL, slot bigint NOT NULL, node text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
     const entry = path.join(repoRoot, 'test', 'jobs', 'tickWorker.ts');
     const a = start(['--import', 'tsx', entry, 'node-a'], { HX_DATABASE_URL: url });
@@ -122,7 +115,7 @@ describe('leader fail-over between two worker processes (the job runner)', () =>
 
 describe('leader fail-over between two `huaxiang serve --role worker` processes', () => {
   it('one leads, the other takes over within 10 s of a kill -9; /readyz says who leads', async (t) => {
-    const url = await createDatabase(serverUrl!, `jobs_serve_${process.pid}`);
+    const url = await createDatabase(postgres.url(), `jobs_serve_${process.pid}`);
     const bin = path.join(repoRoot, 'bin', 'huaxiang.js');
     // every node of a deployment shares the master key (docs/deploy.md)
     const masterKey = randomBytes(32).toString('base64');

@@ -3,23 +3,16 @@ import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { testConfig } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 import { api, eventually, tmpDataDir } from '../support/server.ts';
 
 // GET /readyz over real HTTP, for each role: ready only when both stores answer, every migration is
 // recorded and (for a worker) the job runner is up. Servers run one after another on one data dir, as
 // the embedded ClickHouse belongs to one directory per process.
 
-let pgServer: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
 const dataDir = tmpDataDir(after, 'hx-readyz-');
-before(async () => {
-  if (!serverUrl) {
-    pgServer = await startPostgres();
-    serverUrl = pgServer.url;
-  }
-});
-after(async () => pgServer?.stop());
 
 interface Ready {
   ready: boolean;
@@ -63,7 +56,7 @@ describe('/readyz', () => {
   });
 
   it('a worker on a Postgres server: serves only the ops endpoints, is ready while its job runner is up', async () => {
-    const databaseUrl = await createDatabase(serverUrl!, `readyz_worker_${process.pid}`);
+    const databaseUrl = await createDatabase(pg.url(), `readyz_worker_${process.pid}`);
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent', role: 'worker', nodeName: 'w1', databaseUrl }));
     const ops = api(server.url);
     const r = await eventually(async () => {
@@ -103,7 +96,7 @@ describe('/readyz', () => {
   });
 
   it('an api node never schedules: ready without a job runner, and no job runs there', async () => {
-    const databaseUrl = await createDatabase(serverUrl!, `readyz_api_${process.pid}`);
+    const databaseUrl = await createDatabase(pg.url(), `readyz_api_${process.pid}`);
     server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'silent', role: 'api', nodeName: 'a1', databaseUrl }));
     const r = await api(server.url).get<Ready>('/readyz');
     assert.equal(r.status, 200);

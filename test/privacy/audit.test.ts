@@ -5,18 +5,11 @@ import { AuditLog } from '../../src/privacy/audit.ts';
 import { Keyring } from '../../src/privacy/keyring.ts';
 import { personPseudonym } from '../../src/privacy/persons.ts';
 import { openOltp, type OltpStore } from '../../src/store/oltp/index.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 
 // The same checks on embedded PGlite and on a real Postgres server: the append-only trigger must hold in both.
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
 
 function auditSuite(name: string, open: () => Promise<OltpStore>) {
   describe(`audit log (${name})`, () => {
@@ -68,4 +61,4 @@ function auditSuite(name: string, open: () => Promise<OltpStore>) {
 }
 
 auditSuite('PGlite', () => openOltp({ dataDir: ':memory:' }));
-auditSuite('Postgres server', async () => openOltp({ url: await createDatabase(serverUrl!, `audit_${process.pid}`) }));
+auditSuite('Postgres server', async () => openOltp({ url: await createDatabase(pg.url(), `audit_${process.pid}`) }));

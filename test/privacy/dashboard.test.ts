@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { AccessStore } from '../../src/server/access.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 import { api, ingest, tmpDataDir } from '../support/server.ts';
 
 /**
@@ -29,12 +29,10 @@ describe('audit log page (browser)', () => {
   let admin: ReturnType<typeof api>;
 
   const login = async (token: string) => {
+    // a second sign-in on the same page: forget the first token
     await page.goto(server.url);
     await page.evaluate(() => localStorage.clear());
-    await page.goto(server.url);
-    await page.fill('input[name="token"]', token);
-    await page.click('button[type="submit"]');
-    await page.locator('[data-nav="overview"]').waitFor();
+    await signIn(page, server.url, token);
   };
   const rows = () => page.locator('[data-testid="audit-table"] tbody tr');
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
-import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath } from '../support/browser.ts';
+import { ensureWebBuilt, launchChromium, noteScreenshot, screenshotPath, signIn } from '../support/browser.ts';
 import { DAY, MINUTE, byId, consent, ev, loadCatalog } from './fixture.ts';
 
 /**
@@ -55,10 +55,7 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1100 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page.setDefaultTimeout(20_000);
-  await page.goto(server.url);
-  await page.fill('input[name="token"]', server.adminToken);
-  await page.click('button[type="submit"]');
-  await page.locator('[data-nav="overview"]').waitFor();
+  await signIn(page, server.url, server.adminToken);
 });
 after(async () => {
   await browser?.close();

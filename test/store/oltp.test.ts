@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openOltp } from '../../src/store/oltp/index.ts';
-import { createDatabase, startPostgres, type PgServer } from '../support/postgres.ts';
+import { createDatabase, testPostgres } from '../support/postgres.ts';
 import { oltpContract } from './oltp.contract.ts';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-oltp-'));
@@ -12,17 +12,9 @@ after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 oltpContract('PGlite (on disk)', () => openOltp({ dataDir: tmp }));
 
-// A real Postgres server: the one the test runner started (HX_TEST_PG_URL), else one started here.
-let server: PgServer | undefined;
-let serverUrl = process.env.HX_TEST_PG_URL;
-before(async () => {
-  if (!serverUrl) {
-    server = await startPostgres();
-    serverUrl = server.url;
-  }
-});
-after(async () => server?.stop());
-oltpContract('Postgres server', async () => openOltp({ url: await createDatabase(serverUrl!, `contract_${process.pid}`) }));
+// the test runner's Postgres server, else one started for this file
+const pg = testPostgres();
+oltpContract('Postgres server', async () => openOltp({ url: await createDatabase(pg.url(), `contract_${process.pid}`) }));
 
 describe('PGlite persistence', () => {
   it('keeps data across reopen and does not re-run migrations', async () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './server.ts';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Builds the dashboard into web/dist when no build is there yet (a fresh clone's `npm ci` normally has). */
 export function ensureWebBuilt(): void {
@@ -32,4 +32,12 @@ export function launchChromium(): Promise<Browser> {
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Signs in to the dashboard at `url` with `token` (a fresh page has no token stored) and waits for the navigation. */
+export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(url);
+  await page.fill('input[name="token"]', token);
+  await page.click('button[type="submit"]');
+  await page.locator('[data-nav="overview"]').waitFor();
 }

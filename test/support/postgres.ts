@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 
 /**
  * A real Postgres server for tests: Debian's `postgresql`, `initdb` into a temp dir and `pg_ctl` on a
@@ -73,4 +74,21 @@ export async function createDatabase(serverUrl: string, name: string): Promise<s
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/**
+ * The Postgres server of a test file: the test runner's (HX_TEST_PG_URL), else one started before the
+ * file's tests and stopped after them. Call it at the top level of the file.
+ */
+export function testPostgres(): { url(): string; database(name: string): Promise<string> } {
+  let server: PgServer | undefined;
+  let url = process.env.HX_TEST_PG_URL;
+  before(async () => {
+    if (!url) {
+      server = await startPostgres();
+      url = server.url;
+    }
+  });
+  after(async () => server?.stop());
+  return { url: () => url!, database: (name) => createDatabase(url!, name) };
 }
