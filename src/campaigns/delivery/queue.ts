@@ -42,7 +42,7 @@ export async function insertMessages(db: SqlExecutor, rows: readonly NewMessage[
          SELECT u.id, u.id, nullif(u.cid, ''), nullif(u.jid, ''), nullif(u.sid, ''), u.pid, u.uid, u.ch, u.arm, u.loc, ($14::jsonb[])[u.ci + 1], u.st, nullif(u.rs, ''), u.nb, u.nb
          FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::timestamptz[])
               AS u(id, cid, jid, sid, pid, uid, ch, arm, loc, ci, st, rs, nb)
-         ON CONFLICT (dedup_key) DO NOTHING
+         ON CONFLICT (id) DO NOTHING
          RETURNING status)
        SELECT status, count(*) AS n FROM ins GROUP BY status`,
       [

@@ -37,11 +37,12 @@ CREATE TABLE campaign_changes (
 CREATE INDEX campaign_changes_campaign ON campaign_changes (campaign_id, id);
 
 -- One row per message to one person: queued → sending → sent/delivered/failed, or suppressed with a
--- reason; opened_at/clicked_at set by the tracking endpoints. `dedup_key` (campaign run or journey step
--- + person) makes a message unique, so nobody gets the same message twice.
+-- reason; opened_at/clicked_at set by the tracking endpoints. The id (campaign run or journey step +
+-- person) is the dedup key: a message is stored once, so nobody gets the same message twice.
+-- `dedup_key` repeats it for readers that name it; only the primary key is indexed.
 CREATE TABLE campaign_messages (
   id            text PRIMARY KEY,
-  dedup_key     text NOT NULL UNIQUE,
+  dedup_key     text NOT NULL,
   campaign_id   text,
   journey_id    text,
   step_id       text,
