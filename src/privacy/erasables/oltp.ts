@@ -136,9 +136,15 @@ export function campaignErasables(db: OltpStore): Erasable[] {
   return [
     {
       name: 'oltp.campaign_messages',
-      description: 'campaign and journey messages: queued, sent or suppressed, with their opens and clicks',
-      count: (s) => count(db, `SELECT count(*) AS n FROM campaign_messages WHERE ${where}`, s.ids),
-      erase: async (s) => { await db.query(`DELETE FROM campaign_messages WHERE ${where}`, [s.ids]); },
+      description: 'campaign and journey messages: queued, sent or suppressed, with their opens, clicks and coupon codes',
+      // a message's coupon code is keyed by the message id, which names the person: it goes with the message
+      count: (s) => count(db, `SELECT (SELECT count(*) FROM campaign_messages WHERE ${where}) + (SELECT count(*) FROM message_coupons WHERE message_id IN (SELECT id FROM campaign_messages WHERE ${where})) AS n`, s.ids),
+      erase: async (s) => {
+        await db.transaction(async (tx) => {
+          await tx.query(`DELETE FROM message_coupons WHERE message_id IN (SELECT id FROM campaign_messages WHERE ${where})`, [s.ids]);
+          await tx.query(`DELETE FROM campaign_messages WHERE ${where}`, [s.ids]);
+        });
+      },
       export: (s) => db.query(`SELECT id, campaign_id, journey_id, step_id, channel, arm, status, reason, created_at, sent_at, opened_at, clicked_at FROM campaign_messages WHERE ${where} ORDER BY created_at`, [s.ids]),
     },
     {
