@@ -19,6 +19,8 @@ export interface KeyInfo {
   name: string;
   /** secret keys only */
   role: Role | null;
+  /** secret keys only: answers leave personal fields out entirely */
+  restrictedPii: boolean;
   createdAt: string;
   revokedAt: string | null;
 }
@@ -37,7 +39,7 @@ export interface Credentials {
  */
 export class AccessStore {
   private writeKeys = new Map<string, { id: string | null; at: number }>();
-  private tokens = new Map<string, { role: Role | null; at: number }>();
+  private tokens = new Map<string, { role: Role | null; restricted: boolean; at: number }>();
 
   constructor(private readonly db: OltpStore) {}
 
@@ -61,28 +63,28 @@ export class AccessStore {
     return { adminToken, writeKey, created };
   }
 
-  async addToken(name: string, token: string, role: Role): Promise<void> {
+  async addToken(name: string, token: string, role: Role, restrictedPii = false): Promise<void> {
     await this.db.query(
-      'INSERT INTO api_tokens (id, name, role, token_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (token_hash) DO NOTHING',
-      [tokenId(token), name, role, sha256(token)],
+      'INSERT INTO api_tokens (id, name, role, token_hash, restricted_pii) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING',
+      [tokenId(token), name, role, sha256(token), restrictedPii],
     );
     this.tokens.delete(sha256(token));
   }
 
   /** every secret key and write key, newest first (ids and names; the keys themselves are never stored) */
   async list(): Promise<KeyInfo[]> {
-    const rows = await this.db.query<{ id: string; kind: 'secret' | 'write'; name: string; role: Role | null; created_at: Date | string; revoked_at: Date | string | null }>(
-      `SELECT id, 'secret' AS kind, name, role, created_at, revoked_at FROM api_tokens
-       UNION ALL SELECT id, 'write' AS kind, name, NULL AS role, created_at, revoked_at FROM write_keys
+    const rows = await this.db.query<{ id: string; kind: 'secret' | 'write'; name: string; role: Role | null; restricted_pii: boolean; created_at: Date | string; revoked_at: Date | string | null }>(
+      `SELECT id, 'secret' AS kind, name, role, restricted_pii, created_at, revoked_at FROM api_tokens
+       UNION ALL SELECT id, 'write' AS kind, name, NULL AS role, false AS restricted_pii, created_at, revoked_at FROM write_keys
        ORDER BY created_at DESC, id`,
     );
-    return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, role: r.role, createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
+    return rows.map((r) => ({ id: r.id, kind: r.kind, name: r.name, role: r.role, restrictedPii: Boolean(r.restricted_pii), createdAt: new Date(r.created_at).toISOString(), revokedAt: r.revoked_at === null ? null : new Date(r.revoked_at).toISOString() }));
   }
 
   /** A new key: a secret key (admin API, with a role) or a write key (ingestion only). The key is returned once. */
-  async create(kind: 'secret' | 'write', name: string, role: Role = 'viewer'): Promise<KeyInfo & { key: string }> {
+  async create(kind: 'secret' | 'write', name: string, role: Role = 'viewer', restrictedPii = false): Promise<KeyInfo & { key: string }> {
     const key = kind === 'secret' ? `hxa_${randomBytes(24).toString('base64url')}` : `hxw_${randomBytes(18).toString('base64url')}`;
-    const id = kind === 'secret' ? (await this.addToken(name, key, role), tokenId(key)) : await this.addWriteKey(name, key);
+    const id = kind === 'secret' ? (await this.addToken(name, key, role, restrictedPii), tokenId(key)) : await this.addWriteKey(name, key);
     return { ...(await this.info(id)), key };
   }
 
@@ -102,7 +104,7 @@ export class AccessStore {
   async rotate(id: string): Promise<KeyInfo & { key: string; replaced: string }> {
     const old = await this.info(id);
     if (old.revokedAt) throw new KeyNotFoundError(`key '${id}' is revoked already`);
-    const next = await this.create(old.kind, old.name, old.role ?? undefined);
+    const next = await this.create(old.kind, old.name, old.role ?? undefined, old.restrictedPii);
     await this.revoke(id);
     return { ...next, replaced: id };
   }
@@ -132,12 +134,22 @@ export class AccessStore {
   }
 
   async roleOf(token: string): Promise<Role | null> {
+    return (await this.lookup(token)).role;
+  }
+
+  /** Whether the key is restricted from personal data (its answers leave personal fields out). */
+  async restrictedPii(token: string): Promise<boolean> {
+    return (await this.lookup(token)).restricted;
+  }
+
+  private async lookup(token: string): Promise<{ role: Role | null; restricted: boolean }> {
     const h = sha256(token);
     const hit = this.tokens.get(h);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.role;
-    const rows = await this.db.query<{ role: Role }>('SELECT role FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+    const rows = await this.db.query<{ role: Role; restricted_pii: boolean }>('SELECT role, restricted_pii FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
     if (this.tokens.size > 10_000) this.tokens.clear();
-    this.tokens.set(h, { role: rows[0]?.role ?? null, at: Date.now() });
-    return rows[0]?.role ?? null;
+    const found = { role: rows[0]?.role ?? null, restricted: Boolean(rows[0]?.restricted_pii), at: Date.now() };
+    this.tokens.set(h, found);
+    return found;
   }
 }

@@ -11,9 +11,11 @@ const createBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   /** secret keys only */
   role: z.enum(['admin', 'analyst', 'marketer', 'viewer']).optional(),
+  /** secret keys only: answers leave personal fields out entirely (for BI tools and services) */
+  restrictedPii: z.boolean().optional(),
 });
 const params = z.object({ id: z.string().regex(/^(tok|wk)_[0-9a-f]{12}$/, 'a key id (tok_… or wk_… and 12 hex digits)') });
-const keyInfo = z.object({ id: z.string(), kind: z.enum(['secret', 'write']), name: z.string(), role: z.string().nullable(), createdAt: z.string(), revokedAt: z.string().nullable() });
+const keyInfo = z.object({ id: z.string(), kind: z.enum(['secret', 'write']), name: z.string(), role: z.string().nullable(), restrictedPii: z.boolean(), createdAt: z.string(), revokedAt: z.string().nullable() });
 
 /** API keys (docs/api-keys.md): secret keys for the admin API with a role, write keys for ingestion only. Admin only; audited. */
 export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -34,9 +36,10 @@ export function keyRoutes(app: FastifyInstance, ctx: AppContext): void {
     const role = await ctx.authorize(req, 'admin');
     const b = parse(createBody, req.body ?? {}, 'body');
     if (b.kind === 'write' && b.role) throw new HttpError(400, 'invalid_request', 'body.role: a write key has no role (it only ingests)', [{ path: 'body.role', message: 'a write key has no role (it only ingests)' }]);
+    if (b.kind === 'write' && b.restrictedPii !== undefined) throw new HttpError(400, 'invalid_request', 'body.restrictedPii: a write key reads nothing', [{ path: 'body.restrictedPii', message: 'a write key reads nothing' }]);
     if (b.kind === 'secret' && !b.role) throw new HttpError(400, 'invalid_request', 'body.role: a secret key needs a role: admin, analyst, marketer or viewer', [{ path: 'body.role', message: 'required for a secret key' }]);
-    const k = await ctx.access.create(b.kind, b.name, b.role);
-    await audit(ctx, req, role, 'key.create', 'api_key', k.id, { kind: k.kind, name: k.name, role: k.role });
+    const k = await ctx.access.create(b.kind, b.name, b.role, b.restrictedPii ?? false);
+    await audit(ctx, req, role, 'key.create', 'api_key', k.id, { kind: k.kind, name: k.name, role: k.role, restrictedPii: k.restrictedPii });
     return reply.status(201).send(k);
   });
 

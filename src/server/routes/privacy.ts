@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CONSENT_CHANNELS, ConsentSubjectNotFoundError, PURPOSES, DATA_CLASSES, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
+import { CONSENT_CHANNELS, ConsentSubjectNotFoundError, PURPOSES, DATA_CLASSES, isPersonalField, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
 import { tokenId, type Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
 import { rewrapMasterKeyFile } from '../../privacy/keyring.ts';
+import { maskPiiIn } from '../../privacy/detect.ts';
 
 const params = z.object({ userId: z.string().min(1).max(256) });
 const receiptParams = z.object({ id: z.string().regex(/^er_[0-9a-f]{16}$/, 'an erasure receipt id (er_ and 16 hex digits)') });
@@ -61,6 +62,17 @@ export async function audit(ctx: AppContext, req: FastifyRequest, role: Role, ac
  * the clear, and the unmasking is audited. Other roles asking to unmask get 403.
  */
 export async function shownTraits(ctx: AppContext, req: FastifyRequest, role: Role, userId: string, traits: Record<string, unknown>, unmask: boolean): Promise<Record<string, unknown>> {
+  const auth = req.headers.authorization ?? '';
+  if (auth.startsWith('Bearer ') && (await ctx.access.restrictedPii(auth.slice(7).trim()))) {
+    // a key restricted from personal data sees none, masked or not (docs/api-keys.md)
+    if (unmask) throw new HttpError(403, 'forbidden', 'this key is restricted from personal data');
+    const sealed = new Set(Object.keys(await ctx.rt.privacy.personalTraits(userId)));
+    const personal = (k: string, v: unknown) =>
+      isPersonalField(k) || sealed.has(k) || RESTRICTED_NAMES.has(k.toLowerCase().replace(/[_-]/g, '')) ||
+      // free text holding personal data, in the clear or already masked at ingestion (`138****2222`)
+      (typeof v === 'string' && (maskPiiIn(v) !== v || /\*{3,}/.test(v)));
+    return Object.fromEntries(Object.entries(traits).filter(([k, v]) => !personal(k, v)));
+  }
   if (!unmask) {
     // the profile masks only email and phone itself and shows other encrypted fields as '***'; those are
     // opened here and masked the same way as the rest (e.g. an ID number keeps its region and last digits)
@@ -70,6 +82,9 @@ export async function shownTraits(ctx: AppContext, req: FastifyRequest, role: Ro
   if (role !== 'admin') throw new HttpError(403, 'forbidden', `unmasking personal data needs the admin role; the token has ${role}`);
   return { ...traits, ...(await ctx.rt.privacy.reveal(userId, actorOf(req, role))) };
 }
+
+/** Trait names a key restricted from personal data never sees (folded: lower case, no _ or -). */
+const RESTRICTED_NAMES = new Set(['name', 'firstname', 'lastname', 'fullname', 'username', 'nickname', 'birthday', 'birthdate', 'address', 'email', 'phone', 'mobile', 'idnumber', 'idcard']);
 
 /** The data subject's rights and the audit log (docs/privacy.md). Everything here needs admin. */
 export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
