@@ -4,37 +4,16 @@ import type { Config } from '../config.ts';
 import type { Actor, ErasureReceipt } from '../privacy/index.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
-import { CliError, readSavedToken } from './import.ts';
+import { CliError } from './import.ts';
+import { locallyOrViaServer } from './viaServer.ts';
+
+export { locallyOrViaServer };
 
 /** The shell user who ran a privacy command: what the audit log records as the actor. */
 export function cliActor(): Actor {
   return { actor: `cli:${os.userInfo().username}`, role: 'admin' };
 }
 
-/**
- * Runs `local` on a runtime over the data dir, or, when `serve` holds the dir, sends the request to that
- * server's API instead (as `build` does) and returns its JSON body.
- */
-export async function locallyOrViaServer<T>(config: Config, command: string, local: (rt: Runtime) => Promise<T>, remote: { method: string; path: string }): Promise<T> {
-  try {
-    const rt = await openRuntime(config, { command });
-    try {
-      return await local(rt);
-    } finally {
-      await rt.close();
-    }
-  } catch (err) {
-    if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
-    process.stderr.write(`data dir is held by the server at ${err.holder.url}; asking it\n`);
-    const res = await fetch(`${err.holder.url}${remote.path}`, {
-      method: remote.method,
-      headers: { authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` },
-    });
-    const body = (await res.json()) as T & { error?: { message: string } };
-    if (!res.ok) throw new CliError(`the server answered ${res.status}: ${body.error?.message ?? ''}`);
-    return body;
-  }
-}
 
 export const ERASE_USAGE = 'usage: huaxiang erase USER_ID [--json] [--data DIR]';
 
