@@ -7,16 +7,7 @@ export interface QueuedMessage extends OutgoingMessage {
 }
 
 /** One message to insert; `status`/`reason` set for one suppressed before it is queued. */
-export interface NewMessage {
-  id: string;
-  campaignId: string | null;
-  journeyId: string | null;
-  stepId: string | null;
-  personId: string;
-  userId: string;
-  channel: ChannelName;
-  arm: string;
-  locale: Locale;
+export interface NewMessage extends Omit<OutgoingMessage, 'content' | 'notBefore'> {
   /** index into the contents array given with the batch (so a million messages of one variant carry its content once) */
   content: number;
   notBefore: Date;
