@@ -1,5 +1,5 @@
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import { navigate } from '../../router.ts';
+import { Tabs } from '../../components/Tabs.tsx';
 import { BasketsPage } from './baskets/BasketsPage.tsx';
 import { CartsPage } from './carts/CartsPage.tsx';
 import { FunnelsPage } from './funnels/FunnelsPage.tsx';
@@ -33,23 +33,7 @@ export function AnalyticsPage({ route }: { route: string[] }) {
       <header className="page-head">
         <h1>{t('nav.analytics')}</h1>
       </header>
-      <nav className="tabs" aria-label={t('nav.analytics')}>
-        {ANALYTICS_TABS.map((id) => (
-          <a
-            key={id}
-            href={`/analytics/${id}`}
-            data-tab={id}
-            className={`tab${id === tab ? ' active' : ''}`}
-            aria-current={id === tab ? 'page' : undefined}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(`/analytics/${id}`);
-            }}
-          >
-            {t(`analytics.tab.${id}` as MessageKey)}
-          </a>
-        ))}
-      </nav>
+      <Tabs tabs={ANALYTICS_TABS} label={t('nav.analytics')} active={tab} current={tab} path={(id) => `/analytics/${id}`} name={(id) => t(`analytics.tab.${id}` as MessageKey)} />
       {body}
     </section>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { Tabs } from '../../components/Tabs.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { navigate, useLocation } from '../../router.ts';
@@ -68,23 +69,7 @@ export function CampaignsPage({ route }: { route: string[] }) {
           + {t('cmp.tab.new')}
         </button>
       </header>
-      <nav className="tabs" aria-label={t('cmp.title')}>
-        {TABS.map((x) => (
-          <a
-            key={x}
-            href={tabPath(x)}
-            className={`tab${x === tab || (x === 'list' && tab === null) ? ' active' : ''}`}
-            aria-current={x === tab ? 'page' : undefined}
-            data-tab={x}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(tabPath(x));
-            }}
-          >
-            {t(`cmp.tab.${x}` as MessageKey)}
-          </a>
-        ))}
-      </nav>
+      <Tabs tabs={TABS} label={t('cmp.title')} active={tab ?? 'list'} current={tab} path={tabPath} name={(x) => t(`cmp.tab.${x}` as MessageKey)} />
       {(tab === null || (tab === 'journeys' && second)) && (
         <a
           className="back"

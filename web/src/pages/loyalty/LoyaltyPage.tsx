@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
+import { Tabs } from '../../components/Tabs.tsx';
 import { Chart } from '../../components/Chart.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
-import { navigate } from '../../router.ts';
 import { useApi } from '../../useApi.ts';
 import { CouponsView } from './CouponsView.tsx';
 import { SocialView } from './SocialView.tsx';
@@ -25,23 +25,7 @@ export function LoyaltyPage({ route }: { route: string[] }) {
           <p className="muted">{t('loy.tagline')}</p>
         </div>
       </header>
-      <nav className="tabs" aria-label={t('loy.title')}>
-        {TABS.map((x) => (
-          <a
-            key={x}
-            href={tabPath(x)}
-            className={`tab${x === tab ? ' active' : ''}`}
-            aria-current={x === tab ? 'page' : undefined}
-            data-tab={x}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(tabPath(x));
-            }}
-          >
-            {t(`loy.tab.${x}` as MessageKey)}
-          </a>
-        ))}
-      </nav>
+      <Tabs tabs={TABS} label={t('loy.title')} active={tab} current={tab} path={tabPath} name={(x) => t(`loy.tab.${x}` as MessageKey)} />
       {tab === 'overview' && <OverviewView />}
       {tab === 'coupons' && <CouponsView />}
       {tab === 'social' && <SocialView />}

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef } from 'react';
+import { Tabs } from '../../components/Tabs.tsx';
 import { ErrorBox, Loading } from '../../components/States.tsx';
 import { useI18n, type MessageKey } from '../../i18n/index.tsx';
 import { navigate, useLocation } from '../../router.ts';
@@ -84,23 +85,7 @@ export function SegmentsPage({ route }: { route: string[] }) {
           + {t('seg.tab.new')}
         </button>
       </header>
-      <nav className="tabs" aria-label={t('seg.title')}>
-        {TABS.map((x) => (
-          <a
-            key={x}
-            href={tabPath(x)}
-            className={`tab${x === tab || (x === 'list' && tab === null) ? ' active' : ''}`}
-            aria-current={x === tab ? 'page' : undefined}
-            data-tab={x}
-            onClick={(e) => {
-              e.preventDefault();
-              navigate(tabPath(x));
-            }}
-          >
-            {t(`seg.tab.${x}` as MessageKey)}
-          </a>
-        ))}
-      </nav>
+      <Tabs tabs={TABS} label={t('seg.title')} active={tab ?? 'list'} current={tab} path={tabPath} name={(x) => t(`seg.tab.${x}` as MessageKey)} />
       {tab === null && (
         <a
           className="back"
