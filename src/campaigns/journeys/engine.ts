@@ -8,6 +8,7 @@ import { journeyInput, type Journey, type JourneyDefinition, type JourneyInput }
 import { EventView, matches } from './match.ts';
 import { journeyResults, type JourneyResults } from './results.ts';
 import { CompiledJourney, inProgress, Pass } from './pass.ts';
+import { keyOf, settle } from './settle.ts';
 import { JourneyStore, type PersonState } from './store.ts';
 
 export type SendFn = (msgs: OutgoingMessage[]) => Promise<{ queued: number; suppressed: number }>;
@@ -22,7 +23,6 @@ export class JourneyInputError extends Error {
   }
 }
 
-const keyOf = (journeyId: string, personId: string) => `${journeyId}\u0000${personId}`;
 const localeOf = (l: string): PersonState['locale'] => (l.toLowerCase().startsWith('en') ? 'en' : 'zh-CN');
 
 /**
@@ -315,73 +315,11 @@ export class JourneyEngine {
     return n;
   }
 
-  // ---- splits, sends, writes
-
-  /** Works out every pending split and send of a pass, round by round, then writes it. */
-  private async settle(pass: Pass): Promise<void> {
-    for (let round = 0; round < 200; round++) {
-      const pending = pass.pending();
-      if (!pending.length) break;
-      const groups = new Map<string, PersonState[]>();
-      for (const s of pending) {
-        const k = keyOf(s.journeyId, s.stepId!);
-        const g = groups.get(k);
-        if (g) g.push(s);
-        else groups.set(k, [s]);
-      }
-      const sends: { j: CompiledJourney; s: PersonState; next: string | undefined }[] = [];
-      const msgs: OutgoingMessage[] = [];
-      const sentKeys: string[] = [];
-      for (const group of groups.values()) {
-        const j = this.journeys.get(group[0]!.journeyId)!;
-        const step = j.step(group[0]!.stepId)!;
-        if (step.type === 'split') {
-          const yes = new Set(await this.d.segments.matching(step.condition, group.map((s) => s.personId)));
-          for (const s of group) pass.move(j, s, yes.has(s.personId) ? step.yes : step.no);
-        } else if (step.type === 'send') {
-          for (const s of group) {
-            if (s.arm === 'control') pass.heldOut(s);
-            else {
-              msgs.push(pass.message(j, s, step));
-              sentKeys.push(keyOf(s.journeyId, s.personId));
-            }
-            sends.push({ j, s, next: step.next });
-          }
-        }
-      }
-      if (msgs.length) {
-        await this.send(msgs);
-        const t = Date.now();
-        for (const k of sentKeys) {
-          const at = pass.triggeredAt.get(k);
-          if (at !== undefined) this.latency.observe((t - at) / 1000);
-        }
-      }
-      for (const x of sends) pass.move(x.j, x.s, x.next);
-    }
-    const states = [...pass.touched.values()];
-    if (!states.length) return;
-    // the ClickHouse insert runs off the event loop, beside the Postgres writes
-    await Promise.all([
-      (async () => {
-        await this.store.save(states);
-        await this.store.count(pass.counts);
-      })(),
-      pass.entries.length ? this.recordAssignments(pass.entries) : null,
-    ]);
-  }
-
-  /**
-   * Entries recorded in campaign_assignments as campaign `journey:<id>`, run `entry-<n>`, arm `journey`
-   * or `control`, so results can compare the treated with the held-out the way campaigns are compared.
-   */
-  private async recordAssignments(entries: PersonState[]): Promise<void> {
-    await this.d.olap.insert(
-      'campaign_assignments',
-      entries.map((s) => ({
-        campaign_id: `journey:${s.journeyId}`, run_id: `entry-${s.entry}`, person_id: s.personId, user_id: s.userId, arm: s.arm,
-        assigned_at: new Date(s.enteredAt).toISOString().replace('T', ' ').replace('Z', ''),
-      })),
+  /** Works out every pending split and send of a pass, then writes it (settle.ts). */
+  private settle(pass: Pass): Promise<void> {
+    return settle(
+      { journeys: this.journeys, store: this.store, olap: this.d.olap, latency: this.latency, send: (msgs) => this.send(msgs), matching: (rule, persons) => this.d.segments.matching(rule, persons) },
+      pass,
     );
   }
 
