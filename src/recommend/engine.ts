@@ -6,12 +6,13 @@ import type { Logger } from 'pino';
 import type { IdentityGraph } from '../identity/index.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
-import { PERSON, addItem, personJoin, touchesOf } from './data.ts';
+import { touchesOf } from './data.ts';
+import { applyEvent, eventsOf, observe } from './liveEvents.ts';
 import type { Lang } from './explain.ts';
 import { loadProfiles } from './profile.ts';
 import { rank, type Models, type Ranked, type Scene, type UserState } from './rank.ts';
 import { trainModels, type TrainStats } from './train.ts';
-import { BEHAVIOURS, BEHAVIOUR_WEIGHTS, type Behaviour, type Profile, type Touch } from './types.ts';
+import type { Profile, Touch } from './types.ts';
 
 /**
  * The recommendation engine on the runtime: holds the trained models and, per person, a short serving
@@ -297,23 +298,10 @@ export class RecommendEngine {
   /** one person's interest per item since the models' window began, newest first (a new person) */
   private async readHistory(person: string, m: Models): Promise<Touch[]> {
     const { anonymousIds, userIds } = await this.deps.identity.idsOf(person);
-    const events = await this.eventsOf([person, ...anonymousIds, ...userIds], m.asOf - 180 * 86_400_000);
+    const events = await eventsOf(this.deps.olap, [person, ...anonymousIds, ...userIds], m.asOf - 180 * 86_400_000);
     const state: UserState = { person, u: -1, history: [], views: [] };
     for (const e of events) applyEvent(m, state, e);
     return state.history;
-  }
-
-  private async eventsOf(distinctIds: readonly string[], since: number): Promise<LiveEvent[]> {
-    const db = this.deps.olap.db;
-    const rows = await this.deps.olap.query<{ person: string; item: string; event: string; ts: string }>(
-      `SELECT ${PERSON} AS person, arrayJoin(if(notEmpty(e.products), arrayMap(p -> p.1, e.products), [e.product_id])) AS item, e.event AS event,
-              toUnixTimestamp64Milli(e.timestamp) AS ts
-       FROM ${db}.events AS e ${personJoin(db)}
-       WHERE e.distinct_id IN {ids:Array(String)} AND e.event IN {events:Array(String)} AND e.timestamp > fromUnixTimestamp64Milli({since:Int64})
-       ORDER BY ts`,
-      { ids: distinctIds, events: BEHAVIOURS, since },
-    );
-    return rows.filter((r) => r.item !== '').map((r) => ({ person: r.person, item: r.item, event: r.event as Behaviour, ts: Number(r.ts) }));
   }
 
   private personal(p: Profile | undefined): boolean {
@@ -367,7 +355,7 @@ export class RecommendEngine {
     const states = await Promise.all(persons.map((p) => this.userState(p)));
     const asOf = live.models.asOf;
     const since = Math.min(...states.map((s) => Math.min(s.watermark ?? asOf, this.modelMark.get(s.person) ?? asOf)));
-    const events = await this.eventsOf(ids, since - 1);
+    const events = await eventsOf(this.deps.olap, ids, since - 1);
     const byPerson = new Map(states.map((s) => [s.person, s]));
     for (const e of events) {
       const s = byPerson.get(e.person);
@@ -412,46 +400,4 @@ export class RecommendEngine {
     const r = await this.deps.olap.query<{ n: number }>(`SELECT count() AS n FROM (SELECT 1 FROM ${this.deps.olap.db}.events LIMIT 1)`);
     return Number(r[0]!.n) > 0;
   }
-}
-
-interface LiveEvent {
-  person: string;
-  item: string;
-  event: Behaviour;
-  ts: number;
-}
-
-/** An arriving event adds its pairs with the person's other items to the item-CF neighbour lists. */
-function observe(m: Models, s: UserState, e: LiveEvent): void {
-  const item = m.catalog.index.get(e.item) ?? addItem(m.catalog, e.item);
-  const w = BEHAVIOUR_WEIGHTS[e.event] ?? 1;
-  const others = s.history.filter((h) => h.item !== item).slice(0, 100);
-  const damp = 1 / Math.sqrt(Math.log(2 + others.length + 1));
-  const v = Math.log1p(w) * damp;
-  m.itemcf.observe(item, v, others.map((h) => ({ item: h.item, v: Math.log1p(h.weight) * damp })));
-}
-
-/** One product event into a person's serving state: interest in the item grows by the behaviour's weight; a view joins the last views. */
-function applyEvent(m: Models, s: UserState, e: LiveEvent): void {
-  const item = m.catalog.index.get(e.item) ?? addItem(m.catalog, e.item);
-  const w = BEHAVIOUR_WEIGHTS[e.event] ?? 1;
-  const bought = e.event === 'Order Completed';
-  const cur = s.history.find((h) => h.item === item);
-  if (cur) {
-    cur.weight += w;
-    cur.at = Math.max(cur.at, e.ts);
-    cur.bought ||= bought;
-    s.history.splice(s.history.indexOf(cur), 1);
-    s.history.unshift(cur);
-  } else s.history.unshift({ item, at: e.ts, weight: w, bought });
-  if (s.history.length > 200) s.history.length = 200;
-  if (e.event === 'Product Viewed') {
-    s.views = [{ item, at: e.ts, weight: w, bought: false }, ...s.views.filter((v) => v.item !== item)].slice(0, 10);
-  }
-  s.watermark = Math.max(s.watermark ?? 0, e.ts);
-  // the person's ALS vector is folded in again from the updated history at the next request
-  s.vector = undefined;
-  s.alsTop = undefined;
-  s.candidates = undefined;
-  s.u = -1;
 }
