@@ -27,6 +27,8 @@ export interface ConsentChange {
 
 export class ConsentSubjectNotFoundError extends Error {}
 
+type Subject = Awaited<ReturnType<typeof resolveSubject>>;
+
 /**
  * Consent per purpose and per channel. A purpose change is an identify event carrying the whole consent
  * object (`traits.consent`), so the event history is the consent history and every module that reads
@@ -39,7 +41,10 @@ export class ConsentService {
   constructor(private readonly d: Pick<PrivacyDeps, 'olap' | 'oltp' | 'identity' | 'writer' | 'keyring' | 'config' | 'audit'>) {}
 
   async get(userId: string): Promise<ConsentState> {
-    const s = await this.subject(userId);
+    return this.stateOf(userId, await this.subject(userId));
+  }
+
+  private async stateOf(userId: string, s: Subject): Promise<ConsentState> {
     const rows = await this.d.olap.query<{ at: string; consent: string; source: string }>(
       `SELECT toString(timestamp) AS at, JSONExtractRaw(traits, 'consent') AS consent,
               if(JSONExtractString(context, 'library', 'name') != '', JSONExtractString(context, 'library', 'name'), 'identify') AS source
@@ -71,7 +76,7 @@ export class ConsentService {
   async set(userId: string, change: ConsentChange, by: Actor): Promise<ConsentState> {
     const s = await this.subject(userId);
     if (change.purposes && Object.keys(change.purposes).length) {
-      const current = await this.get(userId);
+      const current = await this.stateOf(userId, s);
       const consent: Record<string, boolean> = {};
       for (const p of PURPOSES) {
         const v = change.purposes[p] ?? current.purposes[p];
@@ -102,10 +107,10 @@ export class ConsentService {
       );
     }
     await this.d.audit.record({ ...by, action: 'consent.update', subjectType: 'person', subjectId: s.personId, details: { purposes: change.purposes ?? {}, channels: change.channels ?? {}, source: change.source } });
-    return this.get(userId);
+    return this.stateOf(userId, s);
   }
 
-  private async subject(userId: string) {
+  private async subject(userId: string): Promise<Subject> {
     const s = await resolveSubject(this.d, userId);
     const [known] = await this.d.olap.query<{ n: string }>(`SELECT count() AS n FROM ${this.d.olap.db}.events WHERE distinct_id IN {ids:Array(String)}`, { ids: s.ids });
     if (Number(known?.n ?? 0) === 0) throw new ConsentSubjectNotFoundError(`no profile for userId '${userId}'`);

@@ -145,7 +145,11 @@ export async function campaignExposure(rt: Pick<Runtime, 'olap' | 'campaigns'>, 
   const popTotal = pop.reduce((a, r) => a + Number(r.n), 0);
   const popShare = new Map(pop.map((r) => [r.grp || '(none)', popTotal ? Number(r.n) / popTotal : 0]));
   const byCampaign = new Map<string, { grp: string; n: number }[]>();
-  for (const r of rows) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), { grp: r.grp || '(none)', n: Number(r.n) }]);
+  for (const r of rows) {
+    const g = byCampaign.get(r.campaign_id) ?? [];
+    g.push({ grp: r.grp || '(none)', n: Number(r.n) });
+    byCampaign.set(r.campaign_id, g);
+  }
   const names = new Map((await rt.campaigns.store.list()).map((c) => [c.id, c.name]));
   return {
     by,

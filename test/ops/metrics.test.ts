@@ -15,7 +15,7 @@ before(async () => {
 after(async () => sc?.close());
 
 function sample(text: string, name: string, labels = ''): number | null {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `) || (labels === '' && l.startsWith(`${name}{`) === false && l.startsWith(`${name} `)));
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
 }
 
