@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FastifyRequest } from 'fastify';
 import type { OltpStore } from '../store/oltp/index.ts';
 
 export type Role = 'admin' | 'analyst' | 'marketer' | 'viewer';
@@ -25,6 +26,29 @@ export interface KeyInfo {
   revokedAt: string | null;
 }
 
+/** A secret key as a request presents it: its id (the audit actor), role and restricted flag. */
+export interface SecretKey {
+  id: string;
+  role: Role;
+  restrictedPii: boolean;
+}
+
+/** Who a request authorised as (set by `ctx.authorize`): a key sent as Bearer, or the key a dashboard session was opened with. */
+export interface Principal extends SecretKey {
+  via: 'bearer' | 'session';
+}
+
+const principals = new WeakMap<FastifyRequest, Principal>();
+
+/** Records who `req` authorised as; `principalOf` answers it for the rest of the request. */
+export function setPrincipal(req: FastifyRequest, p: Principal): Principal {
+  principals.set(req, p);
+  return p;
+}
+
+/** Who `req` authorised as, once `ctx.authorize` has passed (undefined before). */
+export const principalOf = (req: FastifyRequest): Principal | undefined => principals.get(req);
+
 export class KeyNotFoundError extends Error {}
 export class LastAdminKeyError extends Error {}
 
@@ -39,7 +63,7 @@ export interface Credentials {
  */
 export class AccessStore {
   private writeKeys = new Map<string, { id: string | null; at: number }>();
-  private tokens = new Map<string, { role: Role | null; restricted: boolean; at: number }>();
+  private tokens = new Map<string, { key: SecretKey | null; at: number }>();
 
   constructor(private readonly db: OltpStore) {}
 
@@ -88,13 +112,17 @@ export class AccessStore {
     return { ...(await this.info(id)), key };
   }
 
-  /** Revokes a key now; this node stops accepting it at once, other nodes within CACHE_MS. */
+  /**
+   * Revokes a key now; this node stops accepting it at once, other nodes within CACHE_MS. Dashboard sessions
+   * opened with it end at once on every node (each session request reads the key's state).
+   */
   async revoke(id: string): Promise<KeyInfo> {
     const table = id.startsWith('wk_') ? 'write_keys' : 'api_tokens';
     const admins = await this.db.query<{ id: string }>(`SELECT id FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL`);
     if (admins.length === 1 && admins[0]!.id === id) throw new LastAdminKeyError(`'${id}' is the only admin key left: create another admin key first`);
     const rows = await this.db.query<{ id: string }>(`UPDATE ${table} SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING id`, [id]);
     if (!rows[0]) throw new KeyNotFoundError(`no key '${id}'`);
+    if (table === 'api_tokens') await this.db.query('UPDATE dashboard_sessions SET ended_at = now() WHERE token_id = $1 AND ended_at IS NULL', [id]);
     this.tokens.clear();
     this.writeKeys.clear();
     return this.info(id);
@@ -134,22 +162,24 @@ export class AccessStore {
   }
 
   async roleOf(token: string): Promise<Role | null> {
-    return (await this.lookup(token)).role;
+    return (await this.secretKey(token))?.role ?? null;
   }
 
   /** Whether the key is restricted from personal data (its answers leave personal fields out). */
   async restrictedPii(token: string): Promise<boolean> {
-    return (await this.lookup(token)).restricted;
+    return (await this.secretKey(token))?.restrictedPii ?? false;
   }
 
-  private async lookup(token: string): Promise<{ role: Role | null; restricted: boolean }> {
+  /** The secret key's id, role and restricted flag; null when the token is unknown, revoked or a write key. */
+  async secretKey(token: string): Promise<SecretKey | null> {
     const h = sha256(token);
     const hit = this.tokens.get(h);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
-    const rows = await this.db.query<{ role: Role; restricted_pii: boolean }>('SELECT role, restricted_pii FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.key;
+    const rows = await this.db.query<{ id: string; role: Role; restricted_pii: boolean }>('SELECT id, role, restricted_pii FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL', [h]);
     if (this.tokens.size > 10_000) this.tokens.clear();
-    const found = { role: rows[0]?.role ?? null, restricted: Boolean(rows[0]?.restricted_pii), at: Date.now() };
-    this.tokens.set(h, found);
-    return found;
+    const r = rows[0];
+    const key = r ? { id: r.id, role: r.role, restrictedPii: Boolean(r.restricted_pii) } : null;
+    this.tokens.set(h, { key, at: Date.now() });
+    return key;
   }
 }
