@@ -1,4 +1,5 @@
 import { randomFillSync } from 'node:crypto';
+import { z } from 'zod';
 
 /**
  * Differential-privacy noise for aggregate reports shared outside the team (docs/privacy.md, "Differential
@@ -49,8 +50,8 @@ export interface NoiseMarker {
   epsilonPerCell: number;
   /** noise on people counts: sensitivity 1, α = e^(−ε_cell), its standard deviation */
   counts: { sensitivity: 1; alpha: number; stddev: number };
-  /** noise on sums: each person clipped to `clip` per cell, Laplace scale b = clip / ε_cell (null when the answer has no sums) */
-  sums: { what: string; clip: number; scale: number; stddev: number } | null;
+  /** noise on sums: each person clipped to `clip` per cell, Laplace scale b = clip / ε_cell (none when the answer has no sums) */
+  sums: { what: string; clip: number; scale: number; stddev: number }[];
   /** groups below the minimum group size were left out on their exact counts, before noise */
   minGroupSize: number;
   note: string;
@@ -62,8 +63,8 @@ export interface NoiseSetting {
 }
 
 /**
- * The noise of one answer: built once the number of cells is known, then applied cell by cell. `sum` is
- * the description and per-person clip of the answer's sums, when it has any.
+ * The noise of one answer: built once the number of cells is known, then applied cell by cell. `sums`
+ * names the kinds of sums the answer has (GMV, orders) with each one's per-person clip.
  */
 export class ReportNoise {
   readonly epsilonPerCell: number;
@@ -72,7 +73,7 @@ export class ReportNoise {
   constructor(
     private readonly setting: NoiseSetting,
     readonly cells: number,
-    private readonly sumClip: { what: string; clip: number } | null = null,
+    private readonly sums: { what: string; clip: number }[] = [],
     private readonly minGroupSize = 0,
   ) {
     this.epsilonPerCell = setting.epsilon / Math.max(1, cells);
@@ -84,23 +85,23 @@ export class ReportNoise {
     return Math.max(0, x + twoSidedGeometric(this.alpha));
   }
 
-  /** A clipped sum with noise, rounded to `decimals`, ≥ 0. */
-  sum(x: number, decimals = 2): number {
-    if (!this.sumClip) throw new Error('this answer was budgeted without sums');
+  /** A sum of the kind `what`, clipped per person in the query, with noise; rounded to `decimals`, ≥ 0. */
+  sum(what: string, x: number, decimals = 2): number {
+    const kind = this.sums.find((s) => s.what === what);
+    if (!kind) throw new Error(`this answer was budgeted without sums of ${what}`);
     const f = 10 ** decimals;
-    return Math.max(0, Math.round((x + laplace(this.sumClip.clip / this.epsilonPerCell)) * f) / f);
+    return Math.max(0, Math.round((x + laplace(kind.clip / this.epsilonPerCell)) * f) / f);
   }
 
   marker(): NoiseMarker {
     const a = this.alpha;
-    const scale = this.sumClip ? this.sumClip.clip / this.epsilonPerCell : 0;
     return {
       mechanism: 'two-sided geometric (counts) + Laplace (sums)',
       epsilon: this.setting.epsilon,
       cells: this.cells,
       epsilonPerCell: this.epsilonPerCell,
       counts: { sensitivity: 1, alpha: a, stddev: Math.sqrt((2 * a) / (1 - a) ** 2) },
-      sums: this.sumClip ? { ...this.sumClip, scale, stddev: Math.SQRT2 * scale } : null,
+      sums: this.sums.map((s) => ({ ...s, scale: s.clip / this.epsilonPerCell, stddev: (Math.SQRT2 * s.clip) / this.epsilonPerCell })),
       minGroupSize: this.minGroupSize,
       note: 'counts and sums carry random noise (ratios are computed from the noisy numbers, times between steps are withheld); groups were left out on exact counts before the noise',
     };
@@ -109,3 +110,15 @@ export class ReportNoise {
 
 /** Whether an answer is noisy: asked for (`noise=true`) or forced by `privacy.dp.always`. */
 export const wantsNoise = (asked: boolean | undefined, config: { always: boolean }) => config.always || asked === true;
+
+/** The `privacy` marker of a noisy answer, for the routes' OpenAPI docs. */
+export const noiseMarkerSchema = z.object({
+  mechanism: z.string(),
+  epsilon: z.number().describe('the budget of this answer'),
+  cells: z.number().describe('numbers of the answer that carry noise; ε is split evenly over them'),
+  epsilonPerCell: z.number(),
+  counts: z.object({ sensitivity: z.number(), alpha: z.number(), stddev: z.number() }).describe('two-sided geometric noise on people counts'),
+  sums: z.array(z.object({ what: z.string(), clip: z.number(), scale: z.number(), stddev: z.number() })).describe('Laplace noise on sums clipped per person'),
+  minGroupSize: z.number(),
+  note: z.string(),
+}).describe('present when the answer carries differential-privacy noise (noise=true, or privacy.dp.always)');

@@ -60,23 +60,23 @@ describe('differential-privacy noise', () => {
   });
 
   it('a report splits ε over its cells: counts stay unbiased, sums get Laplace(clip/ε_cell), both clamp at 0', () => {
-    const noise = new ReportNoise({ epsilon: 1 }, 4, { what: 'GMV', clip: 100 }, 5);
+    const noise = new ReportNoise({ epsilon: 1 }, 4, [{ what: 'gmv', clip: 100 }], 5);
     assert.equal(noise.epsilonPerCell, 0.25);
     const m = noise.marker();
     assert.equal(m.counts.alpha, Math.exp(-0.25));
-    assert.equal(m.sums!.scale, 400);
+    assert.equal(m.sums[0]!.scale, 400);
     assert.deepEqual([m.cells, m.minGroupSize], [4, 5]);
     // counts far from 0 (no clamping): mean = the true value; sd of the mean sqrt(2α/(1−α)²/N) = 0.0126
     const c = stats(() => noise.count(10_000));
     assert.ok(Math.abs(c.mean - 10_000) < 0.13, String(c.mean));
     assert.ok(Math.abs(c.variance / m.counts.stddev ** 2 - 1) < 0.05, `${c.variance} vs ${m.counts.stddev ** 2}`);
     // sums: sd of the mean 400·√2/√N = 1.26
-    const s = stats(() => noise.sum(1e6));
+    const s = stats(() => noise.sum('gmv', 1e6));
     assert.ok(Math.abs(s.mean - 1e6) < 13, String(s.mean));
     assert.ok(Math.abs(s.variance / (2 * 400 * 400) - 1) < 0.05, String(s.variance));
     for (let i = 0; i < 10_000; i++) {
       assert.ok(noise.count(0) >= 0);
-      const x = noise.sum(0);
+      const x = noise.sum('gmv', 0);
       assert.ok(x >= 0);
       assert.equal(x, Math.round(x * 100) / 100, 'rounded to cents');
     }

@@ -6,6 +6,8 @@ import {
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
 import { withoutSmallGroups } from '../../../privacy/groups.ts';
+import { noiseMarkerSchema, wantsNoise } from '../../../privacy/noise.ts';
+import { noisyFunnel } from '../../../privacy/noisyReports.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const MAX_WINDOW_DAYS = 90;
@@ -20,7 +22,7 @@ const funnelFields = {
   ...rangeFields,
   breakdown: breakdownField,
 };
-const funnelBody = z.strictObject(funnelFields);
+const funnelBody = z.strictObject({ ...funnelFields, noise: z.boolean().optional().describe('true: add differential-privacy noise to the counts, for an answer shared outside the team (docs/privacy.md)') });
 const droppedBody = z.strictObject({
   ...funnelFields,
   step: z.number().int().min(1).max(FUNNEL_MAX_STEPS - 1).describe('the people who reached this step (1-based) but not the next'),
@@ -44,6 +46,7 @@ const funnelResponse = z.object({
   groups: z.array(z.object({ group: z.string(), steps: z.array(stepResult) })).nullable(),
   suppressedGroups: z.number().describe('breakdown groups left out because fewer people than the minimum group size (HX_MIN_GROUP_SIZE) entered them'),
   otherGroups: z.number(),
+  privacy: noiseMarkerSchema.optional(),
 });
 
 type FunnelInput = z.infer<typeof funnelBody>;
@@ -89,7 +92,10 @@ export function funnelsRoutes(app: FastifyInstance, ctx: AppContext) {
     await ctx.authorize(req, 'viewer');
     const b = parse(funnelBody, req.body, 'body');
     const f = await funnel(ctx.rt.olap, await funnelOf(ctx, b));
-    return { ...f, ...withoutSmallGroups(f.groups, (g) => g.steps[0]?.count ?? 0, ctx.rt.config.privacy.minGroupSize) };
+    const { privacy } = ctx.rt.config;
+    const shown = { ...f, ...withoutSmallGroups(f.groups, (g) => g.steps[0]?.count ?? 0, privacy.minGroupSize) };
+    // noise after the minimum group size, which is decided on the exact counts
+    return wantsNoise(b.noise, privacy.dp) ? noisyFunnel(shown, privacy.dp, privacy.minGroupSize) : shown;
   });
 
   const dropped = ctx.docs.add({

@@ -4,6 +4,8 @@ import { activeUsers, BREAKDOWN_METRICS, metricBreakdown, overview, timezones } 
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
 import { withoutSmallGroups } from '../../../privacy/groups.ts';
+import { noiseMarkerSchema, wantsNoise } from '../../../privacy/noise.ts';
+import { noisyMetricBreakdown } from '../../../privacy/noisyBreakdown.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const rangeQuery = z.object(rangeFields);
@@ -53,6 +55,7 @@ const breakdownQuery = z.object({
   ...rangeFields,
   metric: z.enum(BREAKDOWN_METRICS).default('gmv').describe('the headline metric to break down'),
   by: breakdownField,
+  noise: z.enum(['true', 'false']).optional().describe('true: add differential-privacy noise, for an answer shared outside the team (docs/privacy.md)'),
 });
 const metricValue = { current: z.number(), previous: z.number(), change: z.number().nullable().describe('(current − previous) / previous; null when previous is 0') };
 const breakdownResponse = z.object({
@@ -62,6 +65,7 @@ const breakdownResponse = z.object({
   total: z.object(metricValue),
   groups: z.array(z.object({ group: z.string(), ...metricValue, share: z.number().nullable().describe("the group's share of the total (null for aov and conversion)"), people: z.number(), previousPeople: z.number() })),
   suppressedGroups: z.number().describe('groups left out because fewer people than the minimum group size (HX_MIN_GROUP_SIZE) were active in them'),
+  privacy: noiseMarkerSchema.optional(),
 });
 
 /** The overview, active users (DAU/WAU/MAU) and any headline metric broken down (docs/analytics.md). */
@@ -110,9 +114,13 @@ export function overviewRoutes(app: FastifyInstance, ctx: AppContext) {
     const q = parse(breakdownQuery, req.query, 'query');
     if (!q.by) throw invalid('query.by', 'required: device, channel, city_tier, tag:<code> or segment:<id>[,<id>…]');
     const breakdown = (await breakdownOf(ctx, q.by, 'by'))!;
-    const r = await metricBreakdown(ctx.rt.olap, { ...(await rangeOf(ctx, q)), metric: q.metric, breakdown });
-    // a period in which a group has people must have at least the minimum of them (an empty period reveals nobody)
+    const range = await rangeOf(ctx, q);
     const k = ctx.rt.config.privacy.minGroupSize;
+    const { dp } = ctx.rt.config.privacy;
+    // noisy: each person's orders and GMV clipped, the minimum group size checked on exact counts first
+    if (wantsNoise(q.noise === undefined ? undefined : q.noise === 'true', dp)) return noisyMetricBreakdown(ctx.rt.olap, { ...range, metric: q.metric, breakdown, dp, minGroupSize: k });
+    const r = await metricBreakdown(ctx.rt.olap, { ...range, metric: q.metric, breakdown });
+    // a period in which a group has people must have at least the minimum of them (an empty period reveals nobody)
     return { ...r, ...withoutSmallGroups(r.groups, (g) => Math.min(...[g.people, g.previousPeople].filter((n) => n > 0), Infinity), k) };
   });
 }

@@ -4,6 +4,8 @@ import { granularities, retention, RETENTION_MAX_PERIODS } from '../../../analyt
 import type { AppContext } from '../../app.ts';
 import { parse } from '../../validate.ts';
 import { withoutSmallGroups } from '../../../privacy/groups.ts';
+import { noiseMarkerSchema, wantsNoise } from '../../../privacy/noise.ts';
+import { noisyRetention } from '../../../privacy/noisyReports.ts';
 import { breakdownField, breakdownOf, invalid, rangeFields, rangeOf } from './common.ts';
 
 const eventName = z.string().min(1).max(200).refine((s) => !s.includes('\u0000'), 'must not contain NUL');
@@ -17,6 +19,7 @@ const retentionQuery = z.object({
   returnEvent: eventName.optional().describe('the event that counts as coming back (default: any behaviour)'),
   segment: z.string().min(1).max(100).optional().describe('only members of this segment'),
   breakdown: breakdownField,
+  noise: z.enum(['true', 'false']).optional().describe('true: add differential-privacy noise, for an answer shared outside the team (docs/privacy.md)'),
 });
 
 const curve = z.object({ retained: z.array(z.number()), sizes: z.array(z.number()), rates: z.array(z.number().nullable()) });
@@ -32,6 +35,7 @@ const retentionResponse = z.object({
   average: curve,
   groups: z.array(z.object({ group: z.string(), size: z.number(), curve })).nullable(),
   suppressedGroups: z.number().describe('breakdown groups left out because smaller than the minimum group size (HX_MIN_GROUP_SIZE)'),
+  privacy: noiseMarkerSchema.optional(),
 });
 
 const defaultPeriods = { day: 14, week: 12, month: 6 } as const;
@@ -68,6 +72,9 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext) {
       segment: q.segment,
       breakdown,
     });
-    return { ...r, ...withoutSmallGroups(r.groups, (g) => g.size, ctx.rt.config.privacy.minGroupSize) };
+    const { privacy } = ctx.rt.config;
+    const shown = { ...r, ...withoutSmallGroups(r.groups, (g) => g.size, privacy.minGroupSize) };
+    // noise after the minimum group size, which is decided on the exact counts
+    return wantsNoise(q.noise === undefined ? undefined : q.noise === 'true', privacy.dp) ? noisyRetention(shown, privacy.dp, privacy.minGroupSize) : shown;
   });
 }
