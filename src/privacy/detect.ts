@@ -51,6 +51,9 @@ export function maskPiiIn(s: string): string {
 /** Keys whose values are identifiers, never free text: not scanned (an order number must not be masked). */
 const ID_KEY = /(^|_)(id|ids|sku|message_?id)$|Id$|^(order_id|product_id|sku|session_id|messageId|anonymousId|userId|currency)$/;
 
+/** True for a key whose value is an identifier (never scanned for personal data). */
+export const isIdentifierKey = (key: string) => ID_KEY.test(key);
+
 /**
  * A copy of a JSON value with personal data masked in every string (identifier keys excepted), and
  * whether anything was masked.

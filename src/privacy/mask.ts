@@ -1,5 +1,6 @@
+import { classification } from './classification.ts';
 import { normalisePhone } from './crypto.ts';
-import { maskPiiIn } from './detect.ts';
+import { maskPiiIn, wholeValuePii } from './detect.ts';
 
 /**
  * Masking for display: what the API and dashboard show by default. A masked value keeps enough to
@@ -90,9 +91,33 @@ export const PERSONAL_FIELDS: Record<string, (v: string) => string> = {
 
 const fold = (k: string) => k.toLowerCase().replace(/[_-]/g, '');
 
-/** True when a trait key names personal data that is masked for display. */
+/**
+ * A value of a field classified `pii` or `sensitive` (src/privacy/classification.ts) as shown: a phone,
+ * e-mail, ID number or address masked as such, anything else as `****`.
+ */
+export function maskValue(v: unknown): unknown {
+  if (v === null || v === undefined || v === '') return v;
+  if (typeof v !== 'string') return '****';
+  if (isMasked(v)) return v;
+  switch (wholeValuePii(v)) {
+    case 'phone':
+      return maskPhone(v);
+    case 'email':
+      return maskEmail(v);
+    case 'id_number':
+      return maskIdNumber(v);
+    case 'address':
+      return maskAddress(v);
+    default:
+      return '****';
+  }
+}
+
+/** True when a trait key names personal data that is masked for display: by name, or classified `pii` or `sensitive`. */
 export function isPersonalField(key: string): boolean {
-  return fold(key) in PERSONAL_FIELDS || fold(key) === 'address';
+  if (fold(key) in PERSONAL_FIELDS || fold(key) === 'address') return true;
+  const c = classification().trait(key);
+  return c === 'pii' || c === 'sensitive';
 }
 
 /** Masks every personal field of a traits object (other traits pass through unchanged). */
@@ -102,8 +127,20 @@ export function maskTraits(traits: Record<string, unknown>): Record<string, unkn
     const f = fold(k);
     if (f === 'address') out[k] = maskAddress(v);
     else if (PERSONAL_FIELDS[f] && v !== null && v !== undefined && v !== '') out[k] = PERSONAL_FIELDS[f]!(String(v));
+    else if (isPersonalField(k)) out[k] = maskValue(v);
     // personal data under a name of the shop's own (a `mobile_no`, a phone inside a note)
     else out[k] = typeof v === 'string' ? maskPiiIn(v) : v;
+  }
+  return out;
+}
+
+/** Event properties as shown: those classified `pii` or `sensitive` masked, personal data in the rest masked in place. */
+export function maskProperties(props: Record<string, unknown>): Record<string, unknown> {
+  const c = classification();
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    const cls = c.property(k);
+    out[k] = cls === 'pii' || cls === 'sensitive' ? maskValue(v) : typeof v === 'string' ? maskPiiIn(v) : v;
   }
   return out;
 }

@@ -1,8 +1,7 @@
 import type { EventRow, Message, Product } from '../../events/index.ts';
 import type { Normalised } from './normalise.ts';
 import type { PiiCipher } from './protect.ts';
-import { protectTraits } from './protect.ts';
-import { scrubPii } from '../../privacy/detect.ts';
+import { protectContext, protectProperties, protectTraits } from './protect.ts';
 
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -11,12 +10,13 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 export function toRow(n: Normalised, cipher: PiiCipher, writeKeyId: string): EventRow {
   const m = n.message as Message & Record<string, unknown>;
   const ctx = m.context ?? {};
-  // personal data in properties and context (a phone number in a search, an address in a note) is masked
-  const props = scrubPii((m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? {}) : {}) as Record<string, unknown>).value;
   const traitsIn = m.type === 'identify' || m.type === 'group' ? m.traits : (ctx.traits as Record<string, unknown> | undefined);
   const p = protectTraits(traitsIn, ctx.ip, cipher);
+  // personal data in properties and context (a phone number in a search, an address in a note) is
+  // masked, encrypted or dropped as the field classification says (src/privacy/classification.ts)
+  const props = protectProperties((m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? {}) : {}) as Record<string, unknown>, cipher, p.pii);
   const { ip: _ip, traits: _traits, ...contextRaw } = ctx as Record<string, unknown>;
-  const contextRest = scrubPii(contextRaw).value;
+  const contextRest = protectContext(contextRaw);
   const products = Array.isArray(props.products) ? (props.products as Product[]) : [];
   const anonymousId = m.anonymousId ?? '';
   const userId = m.userId ?? '';
