@@ -1,6 +1,7 @@
 import { loadChunked, report } from './load.ts';
 import { columnPositions, eventMappingSchema, readMapping, type EventField, type EventMapping } from './mapping.ts';
 import { checkTimeZone, csvFields, EARLIEST_MS, finiteOrNull } from './sql.ts';
+import { protectTextSql } from './piiSql.ts';
 import { csvHeader, openLines } from './staging.ts';
 import type { Importer } from './types.ts';
 
@@ -131,7 +132,8 @@ function buildSelect(m: EventMapping, positions: Map<string, number>, width: num
     ['product_id', 'product_id'], ['name', 'product_name'], ['category', 'category'], ['brand', 'brand'], ['coupon', 'coupon'],
     ['currency', 'currency'], ['order_id', 'order_id'], ['query', 'query'], ['session_id', 'session_id'],
   ];
-  for (const [key, field] of strings) if (byField.has(field)) props.push(`if(${value(field)} = '', '', concat('"${key}":', toJSONString(${value(field)})))`);
+  // free text is protected as the ingestion protect step would (src/world/importers/piiSql.ts)
+  for (const [key, field] of strings) if (byField.has(field)) props.push(`if(${value(field)} = '', '', concat('"${key}":', toJSONString(${key === 'query' ? protectTextSql('query', value(field)) : value(field)})))`);
   for (const field of ['price', 'revenue', 'discount', 'quantity'] as const) {
     if (byField.has(field)) props.push(`if(${field} IS NULL, '', concat('"${field}":', toString(${field})))`);
   }
@@ -139,7 +141,7 @@ function buildSelect(m: EventMapping, positions: Map<string, number>, width: num
   for (const [column, field] of Object.entries(m.columns)) {
     if (!field.startsWith('properties.')) continue;
     params[`pk${k}`] = field.slice('properties.'.length);
-    props.push(`concat(toJSONString({pk${k}:String}), ':', toJSONString(trimBoth(f[${positions.get(column)}])))`);
+    props.push(`concat(toJSONString({pk${k}:String}), ':', toJSONString(${protectTextSql(field.slice('properties.'.length), `trimBoth(f[${positions.get(column)}])`)}))`);
     k++;
   }
   const properties = props.length ? `concat('{', arrayStringConcat(arrayFilter(x -> x != '', [${props.join(', ')}]), ','), '}')` : `'{}'`;
@@ -158,7 +160,7 @@ function buildSelect(m: EventMapping, positions: Map<string, number>, width: num
              ${value('userId')} AS user_id, ${value('anonymousId')} AS anonymous_id, if(anonymous_id != '', anonymous_id, user_id) AS distinct_id,
              ${byField.has('messageId') ? value('messageId') : `concat('csv-', {source:String}, '-', {digest:String}, '-', lower(hex(sipHash128(line))))`} AS message_id,
              ${value('product_id')} AS product_id, ${value('category')} AS category, ${value('brand')} AS brand, ${value('coupon')} AS coupon,
-             ${currency} AS currency, ${value('order_id')} AS order_id, ${value('query')} AS query, ${value('session_id')} AS session_id,
+             ${currency} AS currency, ${value('order_id')} AS order_id, ${protectTextSql('query', value('query'))} AS query, ${value('session_id')} AS session_id,
              ${value('product_name')} AS item_title, ${properties} AS properties,
              multiIf(${errors.join(',\n                     ')}, '') AS error
       FROM (SELECT row, line, ${csvFields('line', m.delimiter)} AS f FROM ${from}))`;

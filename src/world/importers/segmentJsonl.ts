@@ -14,8 +14,9 @@ const CHUNK_BYTES = 64 * 1024 * 1024;
 
 /**
  * One Segment message per line (as `huaxiang generate` writes and Segment exports). The engine
- * validates and flattens the bulk; messages with personal data in their traits take the TS pipeline,
- * whose protect step encrypts them. Both paths dedupe by messageId.
+ * validates and flattens the bulk; messages that may carry personal data (named traits, configured
+ * fields, or text that looks like a phone, ID number, e-mail or address anywhere) take the TS pipeline,
+ * whose protect step encrypts, masks or drops it. Both paths dedupe by messageId.
  */
 export const segmentJsonl: Importer = {
   format: 'segment-jsonl',
@@ -48,8 +49,8 @@ export const segmentJsonl: Importer = {
 async function protectedPath(ctx: ImportContext, lines: LineSource, progress: (done: number) => void) {
   const src = lines.all();
   const out = { rows: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] as RowError[] };
-  // one read of the file: these messages are the few that carry PII (sign-ups, profile updates)
-  const all = await ctx.olap.query<{ row: number; line: string }>(`SELECT row, line FROM ${src.sql} WHERE ${needsProtect} ORDER BY row`, src.params);
+  // one read of the file: these messages are the few that may carry PII (sign-ups, profile updates, free text)
+  const all = await ctx.olap.query<{ row: number; line: string }>(`SELECT row, line FROM ${src.sql} WHERE ${needsProtect()} ORDER BY row`, src.params);
   for (let i = 0; i < all.length; i += CHUNK) {
     const chunk = all.slice(i, i + CHUNK);
     const result = runPipeline(

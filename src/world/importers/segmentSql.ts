@@ -5,6 +5,8 @@
  * segmentJsonl.test.ts runs one corpus through both and compares the decisions.
  */
 import { piiTraits } from '../../ingest/steps/protect.ts';
+import { classification, foldKey, type Classification } from '../../privacy/classification.ts';
+import { ROUTE_PATTERNS, sqlString } from './piiSql.ts';
 
 /*
  * Each message is parsed once into maps of raw JSON values (top level `m`, `properties` → `p`, `context`
@@ -86,8 +88,8 @@ const badTime = (key: string) => `${present('m', key)} AND ${time(key)} IS NULL`
 
 /**
  * The candidate SELECT over a source of `(row, line)` (a table or a subquery): every events column, plus `row`, `error`
- * ('' or 'path: message') and `payload`. Rows whose traits hold PII are left out (`needsProtect`):
- * they take the TS path, where the protect step encrypts them.
+ * ('' or 'path: message') and `payload`. Rows that may hold personal data are left out (`needsProtect`):
+ * they take the TS path, where the protect step encrypts, masks or drops it.
  */
 export function segmentCandidates(from: string): string {
   const checks: [string, string][] = [
@@ -171,11 +173,22 @@ FROM (
        fromUnixTimestamp64Milli(toUnixTimestamp64Milli(received) - (toUnixTimestamp64Milli(sent) - toUnixTimestamp64Milli(orig))),
        orig IS NOT NULL, orig, coalesce(received, fromUnixTimestamp64Milli({now:Int64}))) AS ts
   FROM ${from}
-  WHERE NOT (${needsProtect})
+  WHERE NOT (${needsProtect()})
 )`;
 }
 
-/** Messages whose traits carry PII: they go through the TS pipeline, where the protect step encrypts them. */
-export const needsProtect = `isValidJSON(line) AND (${Object.keys(piiTraits)
-  .map((k) => `JSONHas(line, 'traits', '${k}')`)
-  .join(' OR ')} OR JSONHas(line, 'context', 'traits'))`;
+/** A key of any case, `_` and `-` placed anywhere (as classification keys are compared), followed by a colon. */
+const keyPattern = (name: string) => `"${[...foldKey(name)].map((c) => c.replace(/[^a-z0-9]/g, '')).join('[_-]?')}"\\s*:`;
+
+/**
+ * Messages that may carry personal data take the TS pipeline, whose protect step encrypts, masks or
+ * drops it: traits naming a built-in PII field, any `context.traits`, a field the classification
+ * names (`pii` or `sensitive`, any case), or text anywhere in the line that matches a detection pattern.
+ */
+export function needsProtect(cls: Classification = classification()): string {
+  const named = [...cls.configured.traits.filter((k) => cls.trait(k) === 'pii'), ...cls.configured.properties.filter((k) => cls.property(k) === 'pii')];
+  const patterns = [...Object.values(ROUTE_PATTERNS), ...named.map(keyPattern)];
+  return `isValidJSON(line) AND (${Object.keys(piiTraits)
+    .map((k) => `JSONHas(line, 'traits', '${k}')`)
+    .join(' OR ')} OR JSONHas(line, 'context', 'traits') OR match(line, ${sqlString(`(?i)${patterns.join('|')}`)}))`;
+}

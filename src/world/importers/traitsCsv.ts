@@ -3,6 +3,10 @@ import readline from 'node:readline';
 import type { DeadLetter } from '../../ingest/index.ts';
 import { runPipeline } from '../../ingest/index.ts';
 import { piiTraits } from '../../ingest/steps/protect.ts';
+import { classification } from '../../privacy/classification.ts';
+
+/** A trait whose raw value must not appear in a report or dead letter: built-in or configured personal data. */
+const personal = (trait: string) => trait in piiTraits || classification().trait(trait) === 'pii';
 import { columnPositions, readMapping, traitsMappingSchema, type TraitType, type TraitsMapping } from './mapping.ts';
 import { report } from './load.ts';
 import { csvHeader, splitCsvLine } from './staging.ts';
@@ -39,7 +43,7 @@ export const traitsCsv: Importer = {
     }));
     const positions = columnPositions(traitColumns.map((t) => t.column), header, `${key}: traits`);
     for (const t of traitColumns) t.at = positions.get(t.column)! - 1;
-    const piiColumns = new Set<number>([...(m.match.by === 'userId' ? [] : [matchAt]), ...traitColumns.filter((t) => t.trait in piiTraits).map((t) => t.at)]);
+    const piiColumns = new Set<number>([...(m.match.by === 'userId' ? [] : [matchAt]), ...traitColumns.filter((t) => personal(t.trait)).map((t) => t.at)]);
     const timestamp = m.asOf ?? new Date(ctx.now).toISOString();
 
     const out = { rows: 0, imported: 0, duplicates: 0, rejected: 0, errors: [] as RowError[] };
@@ -137,7 +141,7 @@ function parseRow(m: TraitsMapping, matchAt: number, columns: { column: string; 
     if (raw === '') continue;
     const value = typed(raw, c.type);
     if (value === undefined) {
-      const shown = c.trait in piiTraits ? '' : ` '${raw.slice(0, 60)}'`;
+      const shown = personal(c.trait) ? '' : ` '${raw.slice(0, 60)}'`;
       return `${c.trait} (column '${c.column}'):${shown} is not a ${c.type === 'boolean' ? 'yes/no value' : c.type}`;
     }
     traits[c.trait] = value;
