@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import type { AuditLog } from './audit.ts';
@@ -25,7 +26,21 @@ export const DEFAULT_RETENTION: Partial<Record<DataClass, number>> = {
   webhook_deliveries: 30,
 };
 
+/** The periods of the configuration's `retention` section (HX_RETENTION_<CLASS>_DAYS); 0 keeps a class until deleted. */
+export function configuredRetention(c: Config['retention']): Partial<Record<DataClass, number>> {
+  const days: Record<DataClass, number> = {
+    events: c.eventsDays,
+    dead_letters: c.deadLettersDays,
+    tag_snapshots: c.tagSnapshotsDays,
+    segment_changes: c.segmentChangesDays,
+    webhook_deliveries: c.webhookDeliveriesDays,
+  };
+  return Object.fromEntries(Object.entries(days).filter(([, d]) => d > 0));
+}
+
 export interface RetentionDeps {
+  /** the periods come from its `retention` section; without one, DEFAULT_RETENTION */
+  config?: Pick<Config, 'retention'>;
   olap: OlapStore;
   oltp: OltpStore;
   audit: AuditLog;
@@ -51,11 +66,15 @@ const DAY = 86_400_000;
 export class Retention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<RetentionRun> | null = null;
+  /** days per class in force: the configuration's, or the code defaults */
+  readonly days: Partial<Record<DataClass, number>>;
 
   constructor(
     private readonly d: RetentionDeps,
-    readonly days: Partial<Record<DataClass, number>> = DEFAULT_RETENTION,
-  ) {}
+    days?: Partial<Record<DataClass, number>>,
+  ) {
+    this.days = days ?? (d.config ? configuredRetention(d.config.retention) : DEFAULT_RETENTION);
+  }
 
   /** Runs once. `days` overrides the configured periods for this run; `dryRun` only counts. */
   async enforce(o: { now?: Date; days?: Partial<Record<DataClass, number>>; dryRun?: boolean; actor?: string } = {}): Promise<RetentionRun> {
