@@ -34,8 +34,12 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Signs in to the dashboard at `url` with `token` (a fresh page has no token stored) and waits for the navigation. */
+/**
+ * Signs in to the dashboard at `url` with `token` and waits for the navigation. A session the page's
+ * browser context already holds is dropped first (its cookie), so a second sign-in on the same page works.
+ */
 export async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.context().clearCookies({ name: 'hx_session' });
   await page.goto(url);
   await page.fill('input[name="token"]', token);
   await page.click('button[type="submit"]');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { getToken, setToken } from './api.ts';
+import { restoreSession, signOut, type SessionInfo } from './api.ts';
 import { Icon } from './components/Icon.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
 import { useI18n, type MessageKey } from './i18n/index.tsx';
@@ -28,25 +28,27 @@ const sections: { title: MessageKey; items: ModuleId[] }[] = [
 const built = new Set<string>(['overview', 'profiles', 'tags', 'segments', 'analytics', 'loyalty', 'recommendations', 'privacy', 'campaigns', 'transparency']);
 
 export function App() {
-  const [token, setTok] = useState(getToken);
+  // undefined while the server is asked whether this browser holds a session
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
   const [reason, setReason] = useState<'expired' | null>(null);
 
   useEffect(() => {
+    restoreSession().then(setSession, () => setSession(null));
     const onUnauthorized = () => {
-      setTok(null);
+      setSession(null);
       setReason('expired');
     };
     window.addEventListener('hx:unauthorized', onUnauthorized);
     return () => window.removeEventListener('hx:unauthorized', onUnauthorized);
   }, []);
 
-  if (!token) {
+  if (session === undefined) return <main className="login" aria-busy="true" />;
+  if (!session) {
     return (
       <Login
         reason={reason}
-        onLogin={(t) => {
-          setToken(t);
-          setTok(t);
+        onLogin={(s) => {
+          setSession(s);
           setReason(null);
         }}
       />
@@ -54,16 +56,20 @@ export function App() {
   }
   return (
     <Shell
+      session={session}
       onLogout={() => {
-        setToken(null);
-        setTok(null);
-        setReason(null);
+        void signOut()
+          .catch(() => undefined)
+          .then(() => {
+            setSession(null);
+            setReason(null);
+          });
       }}
     />
   );
 }
 
-function Shell({ onLogout }: { onLogout(): void }) {
+function Shell({ session, onLogout }: { session: SessionInfo; onLogout(): void }) {
   const { t } = useI18n();
   const { path } = useLocation();
   const [, first = '', rest = ''] = path.split('/');
@@ -132,6 +138,9 @@ function Shell({ onLogout }: { onLogout(): void }) {
           <div className="crumb">{t(`nav.${known ? current : 'overview'}` as MessageKey)}</div>
           <div className="topbar-actions">
             <LangSwitch />
+            <span className="muted small" style={{ alignSelf: 'center' }} data-testid="whoami" data-role={session.role}>
+              {session.keyName ?? session.keyId} · {session.role}
+            </span>
             <button type="button" className="btn ghost" onClick={onLogout} data-testid="logout">
               {t('shell.logout')}
             </button>

@@ -1,9 +1,13 @@
 /**
- * The dashboard's API client: every call sends `Authorization: Bearer <token>`; a 401 forgets the token
- * and tells the app (event `hx:unauthorized`), which returns to the login page.
+ * The dashboard's API client. Signing in trades the secret key for a session (POST /api/v1/session): the
+ * server sets the HttpOnly `hx_session` cookie, which the browser sends with every same-origin call, and
+ * answers a CSRF token, kept in memory only and sent as `x-csrf-token` on every write. The key itself is
+ * never stored. A 401 tells the app (event `hx:unauthorized`), which returns to the login page.
  */
 
-const TOKEN_KEY = 'hx.token';
+/** where older versions kept the key; read once to move it into a session, then removed */
+const LEGACY_TOKEN_KEY = 'hx.token';
+const CSRF_HEADER = 'x-csrf-token';
 
 export class ApiError extends Error {
   constructor(
@@ -17,20 +21,68 @@ export class ApiError extends Error {
   }
 }
 
-export function getToken(): string | null {
+/** Who is signed in (GET /api/v1/session). */
+export interface SessionInfo {
+  via: 'session' | 'bearer';
+  keyId: string;
+  keyName: string | null;
+  role: 'admin' | 'analyst' | 'marketer' | 'viewer';
+  restrictedPii: boolean;
+  expiresAt: string | null;
+  idleExpiresAt: string | null;
+  csrfToken: string | null;
+}
+
+/** the session's CSRF token: in memory only (a reload asks GET /api/v1/session again) */
+let csrfToken: string | null = null;
+
+const remember = (s: SessionInfo): SessionInfo => {
+  csrfToken = s.csrfToken;
+  return s;
+};
+
+/** Signs in with a secret key: opens a session (the cookie is set by the answer) and keeps its CSRF token. */
+export async function signIn(token: string): Promise<SessionInfo> {
+  return remember(await request<SessionInfo>('POST', '/api/v1/session', { body: { token }, quiet: true }));
+}
+
+/** Ends the session on the server and clears the cookie. */
+export async function signOut(): Promise<void> {
   try {
-    return localStorage.getItem(TOKEN_KEY);
-  } catch {
-    return null;
+    await request('DELETE', '/api/v1/session', { quiet: true });
+  } finally {
+    csrfToken = null;
   }
 }
 
-export function setToken(token: string | null): void {
+/**
+ * The session this browser holds, or null (none, or ended). A key an older version left in local storage is
+ * taken out of it first and, when still valid, turned into a session.
+ */
+export async function restoreSession(): Promise<SessionInfo | null> {
+  const legacy = takeLegacyToken();
+  if (legacy) {
+    try {
+      return await signIn(legacy);
+    } catch {
+      // a key no longer valid: fall through to whatever session the cookie holds
+    }
+  }
   try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
+    return remember(await request<SessionInfo>('GET', '/api/v1/session', { quiet: true }));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+function takeLegacyToken(): string | null {
+  try {
+    const token = localStorage.getItem(LEGACY_TOKEN_KEY);
+    if (token !== null) localStorage.removeItem(LEGACY_TOKEN_KEY);
+    return token;
   } catch {
-    // storage unavailable: the session lasts as long as the page
+    return null;
   }
 }
 
@@ -44,21 +96,24 @@ function url(path: string, query?: Query): string {
 }
 
 interface Options {
-  token?: string;
   signal?: AbortSignal;
+  /** the session calls themselves: a 401 is their answer, not a session that ended under the page */
+  quiet?: boolean;
 }
 
-async function request<T>(method: string, path: string, opts: Options & { query?: Query; body?: unknown; text?: { body: string; type: string } }): Promise<T> {
+type Send = Options & { query?: Query; body?: unknown; text?: { body: string; type: string } };
+
+async function request<T>(method: string, path: string, opts: Send): Promise<T> {
   const res = await send(method, path, opts);
   const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `${res.status} ${res.statusText}`, body?.error?.details);
   return body as T;
 }
 
-/** The fetch itself: the token, a JSON or text body, and the 401 handling every call shares. */
-async function send(method: string, path: string, opts: Options & { query?: Query; body?: unknown; text?: { body: string; type: string } }): Promise<Response> {
-  const token = opts.token ?? getToken() ?? '';
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+/** The fetch itself: the cookie, the CSRF header on writes, a JSON or text body, and the 401 handling every call shares. */
+async function send(method: string, path: string, opts: Send, retried = false): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   let payload: string | undefined;
   if (opts.text) {
     headers['content-type'] = opts.text.type;
@@ -67,37 +122,42 @@ async function send(method: string, path: string, opts: Options & { query?: Quer
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(opts.body);
   }
-  const res = await fetch(url(path, opts.query), { method, headers, body: payload, signal: opts.signal });
-  if (res.status === 401 && opts.token === undefined) {
-    setToken(null);
+  const res = await fetch(url(path, opts.query), { method, headers, body: payload, signal: opts.signal, credentials: 'same-origin' });
+  if (res.status === 401 && !opts.quiet) {
+    csrfToken = null;
     window.dispatchEvent(new CustomEvent('hx:unauthorized'));
+  }
+  // a token from before a sign-in in another tab: fetch the current one and try once more
+  if (res.status === 403 && method !== 'GET' && !opts.quiet && !retried) {
+    const code = ((await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code;
+    if (code === 'csrf_rejected' && (await restoreSession().catch(() => null))) return send(method, path, opts, true);
   }
   return res;
 }
 
-/** GET with an explicit token (the login check) or the stored one. */
+/** GET with the session. */
 export function apiGet<T>(path: string, query?: Query, opts: Options = {}): Promise<T> {
   return request<T>('GET', path, { ...opts, query });
 }
 
-/** POST or PUT a JSON body with the stored token. */
+/** POST or PUT a JSON body with the session (and its CSRF token). */
 export function apiSend<T>(method: 'POST' | 'PUT', path: string, body: unknown, opts: Options = {}): Promise<T> {
   return request<T>(method, path, { ...opts, body });
 }
 
-/** DELETE with the stored token (a 204 answers null). */
+/** DELETE with the session (a 204 answers null). */
 export function apiDelete<T = null>(path: string, opts: Options = {}): Promise<T> {
   return request<T>('DELETE', path, opts);
 }
 
-/** POST or PUT a text body (a CSV upload) with the stored token. */
+/** POST or PUT a text body (a CSV upload) with the session. */
 export function apiSendText<T>(method: 'POST' | 'PUT', path: string, text: string, contentType: string, opts: Options = {}): Promise<T> {
   return request<T>(method, path, { ...opts, text: { body: text, type: contentType } });
 }
 
 /**
- * Downloads a file the API answers (an export): it needs the token, so a plain link cannot fetch it; the
- * answer is saved through a temporary object URL under `filename`.
+ * Downloads a file the API answers (an export) and saves it through a temporary object URL under `filename`
+ * (fetched rather than linked, so an error shows as an error instead of a downloaded error page).
  */
 export async function apiDownload(path: string, query: Query | undefined, filename: string): Promise<void> {
   const res = await send('GET', path, { query });

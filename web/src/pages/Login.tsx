@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { apiGet, ApiError } from '../api.ts';
+import { ApiError, signIn, type SessionInfo } from '../api.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
-/** Paste the admin token; it is checked against the API before it is kept. */
-export function Login({ reason, onLogin }: { reason: 'expired' | null; onLogin(token: string): void }) {
+/** Paste a secret key; the server checks it and opens a session (a cookie); the key itself is not kept. */
+export function Login({ reason, onLogin }: { reason: 'expired' | null; onLogin(session: SessionInfo): void }) {
   const { t } = useI18n();
   const [token, setToken] = useState('');
   const [busy, setBusy] = useState(false);
@@ -17,11 +17,12 @@ export function Login({ reason, onLogin }: { reason: 'expired' | null; onLogin(t
     setBusy(true);
     setError(null);
     try {
-      // a one-day range before any shop existed: authorised, and next to free
-      await apiGet('/api/v1/analytics/overview', { from: '2000-01-01', to: '2000-01-02', tz: 'UTC' }, { token: tok });
-      onLogin(tok);
+      const session = await signIn(tok);
+      setToken('');
+      onLogin(session);
     } catch (err) {
-      setError(err instanceof ApiError ? (err.status === 401 || err.status === 403 ? t('login.invalid') : err.message) : t('login.unreachable', { msg: String(err) }));
+      // 403 says why a valid key may not sign in (a key restricted from personal data)
+      setError(err instanceof ApiError ? (err.status === 401 ? t('login.invalid') : err.message) : t('login.unreachable', { msg: String(err) }));
     } finally {
       setBusy(false);
     }
@@ -63,7 +64,6 @@ export function Login({ reason, onLogin }: { reason: 'expired' | null; onLogin(t
         <button type="submit" className="btn primary wide" disabled={busy || !token.trim()}>
           {busy ? t('login.checking') : t('login.submit')}
         </button>
-        <p className="muted small">{t('login.stored')}</p>
       </form>
     </main>
   );
