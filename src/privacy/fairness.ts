@@ -1,4 +1,5 @@
 import { breakdownSql } from '../analytics/breakdown.ts';
+import type { Config } from '../config.ts';
 import type { Runtime } from '../runtime.ts';
 import type { TagDef } from '../tags/index.ts';
 
@@ -27,6 +28,12 @@ export const DEFAULT_POLICY: FairnessPolicy = {
   tagPurposes: { marketing: ['gender', 'age', 'age_band', 'birthday'] },
   campaignAudiences: ['gender', 'age', 'age_band', 'birthday'],
 };
+
+/**
+ * The policy in force: `privacy.fairness` (HX_FAIRNESS_POLICY, inline JSON or a file, checked when the
+ * configuration loads: an unknown purpose or attribute is refused with its path), else DEFAULT_POLICY.
+ */
+export const policyOf = (config: Pick<Config, 'privacy'>): FairnessPolicy => config.privacy.fairness ?? DEFAULT_POLICY;
 
 const sensitive = new Set<string>(SENSITIVE);
 
@@ -99,7 +106,7 @@ export async function explainTags(rt: Pick<Runtime, 'tags'>): Promise<TagExplana
 }
 
 /** Every use of a sensitive attribute the policy forbids: tags of a forbidden purpose, campaigns targeting by one. */
-export async function policyCheck(rt: Pick<Runtime, 'tags' | 'segments' | 'campaigns'>, policy: FairnessPolicy = DEFAULT_POLICY): Promise<{ policy: FairnessPolicy; violations: PolicyFinding[]; checked: { tags: number; campaigns: number } }> {
+export async function policyCheck(rt: Pick<Runtime, 'tags' | 'segments' | 'campaigns'>, policy: FairnessPolicy = DEFAULT_POLICY): Promise<{ policy: FairnessPolicy; source: 'configuration' | 'default'; violations: PolicyFinding[]; checked: { tags: number; campaigns: number } }> {
   const defs = await rt.tags.taxonomy.definitions();
   const violations: PolicyFinding[] = [];
   for (const d of defs.values()) {
@@ -117,7 +124,7 @@ export async function policyCheck(rt: Pick<Runtime, 'tags' | 'segments' | 'campa
     const hit = [...sensitiveInputs(seg.rule, defs)].filter((a) => forbidden.has(a));
     if (hit.length) violations.push({ kind: 'campaign', id: c.id, name: c.name, context: `segment ${seg.id} (${seg.name})`, attributes: hit.sort() });
   }
-  return { policy, violations, checked: { tags: defs.size, campaigns: campaigns.length } };
+  return { policy, source: policy === DEFAULT_POLICY ? 'default' : 'configuration', violations, checked: { tags: defs.size, campaigns: campaigns.length } };
 }
 
 export interface GroupShare {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { SENSITIVE, campaignExposure, explainTags, policyCheck, recommendationExposure } from '../../privacy/fairness.ts';
+import { SENSITIVE, campaignExposure, explainTags, policyCheck, policyOf, recommendationExposure } from '../../privacy/fairness.ts';
 import type { AppContext } from '../app.ts';
 import { parse } from '../validate.ts';
 
@@ -15,10 +15,10 @@ export function transparencyRoutes(app: FastifyInstance, ctx: AppContext): void 
     return { sensitive: SENSITIVE, tags: await explainTags(ctx.rt) };
   });
 
-  const policy = ctx.docs.add({ method: 'GET', url: '/api/v1/transparency/policy', summary: 'The fairness policy check: sensitive attributes feeding tags of a forbidden purpose or the audiences of campaigns', tag: 'transparency', auth: 'bearer' });
+  const policy = ctx.docs.add({ method: 'GET', url: '/api/v1/transparency/policy', summary: 'The fairness policy check (the configured policy, HX_FAIRNESS_POLICY, or the default): sensitive attributes feeding tags of a forbidden purpose or the audiences of campaigns', tag: 'transparency', auth: 'bearer' });
   app.get(policy.url, async (req) => {
     await ctx.authorize(req, 'viewer');
-    return policyCheck(ctx.rt);
+    return policyCheck(ctx.rt, policyOf(ctx.rt.config));
   });
 
   const campaigns = ctx.docs.add({ method: 'GET', url: '/api/v1/transparency/exposure/campaigns', summary: 'Who each campaign reached, by a sensitive attribute, against the population', tag: 'transparency', auth: 'bearer', query: byQuery });
