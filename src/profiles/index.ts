@@ -1,4 +1,4 @@
-import { isPersonalField, maskTraits } from '../privacy/mask.ts';
+import { isPersonalField, maskTraits, maskValue } from '../privacy/mask.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface Profile {
@@ -116,8 +116,9 @@ export async function getTimeline(rt: Rt, id: string, limit: number, before?: nu
 function masked(rt: Rt, field: string, token: string): string {
   try {
     const plain = rt.keyring.decrypt(token);
-    // every personal field (phone, email, ID number, address …) masked the one way the API shows it
-    return isPersonalField(field) ? String(maskTraits({ [field]: plain })[field]) : '***';
+    // every personal field (phone, email, ID number, address …) masked the one way the API shows it; a field
+    // of the shop's own name sealed because its value was personal data is masked as what the value is
+    return String(isPersonalField(field) ? maskTraits({ [field]: plain })[field] : maskValue(plain));
   } catch {
     return '[unavailable]';
   }
