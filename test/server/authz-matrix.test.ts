@@ -9,7 +9,9 @@ import { tmpDataDir } from '../support/server.ts';
  * route is covered the day it is added): each answers 401 with no key, with the write key, with a wrong
  * key and with a revoked key; with each role's secret key it answers 403 exactly below the role it needs,
  * and that role is never lower than the policy: a viewer changes nothing, and the privacy, audit and key
- * endpoints are the admin's alone.
+ * endpoints are the admin's alone. A dashboard session cookie (docs/api-keys.md#dashboard-sessions) is a
+ * second column: each role's session is allowed and refused exactly where its key is, a session of a revoked
+ * key gets 401 everywhere, and no POST, PUT, PATCH or DELETE passes on the cookie without the CSRF token.
  */
 
 type Role = 'viewer' | 'marketer' | 'analyst' | 'admin';
@@ -22,15 +24,32 @@ const READ_ONLY_POSTS = new Set(['/api/v1/segments/preview', '/api/v1/segments/o
 const dataDir = tmpDataDir(after, 'hx-authz-');
 let server: Server;
 const keys = {} as Record<Role | 'revoked', string>;
+/** a dashboard session per role, and one whose key was revoked after it signed in */
+const sessions = {} as Record<Role | 'revoked', { cookie: string; csrf: string }>;
 let routes: { method: string; path: string }[] = [];
+/** the lowest role each endpoint allows, as the Bearer column found it */
+const needed = new Map<string, Role>();
 
-async function call(method: string, path: string, auth?: string): Promise<{ status: number; text: string }> {
+/** `auth` is an Authorization header, or a session: its cookie, and its CSRF token (with the server's own Origin) when `csrf` */
+async function call(method: string, path: string, auth?: string | { cookie: string; csrf?: string }): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
-  if (auth) headers.authorization = auth;
+  if (typeof auth === 'string') headers.authorization = auth;
+  else if (auth) {
+    headers.cookie = `hx_session=${auth.cookie}`;
+    if (auth.csrf) Object.assign(headers, { 'x-csrf-token': auth.csrf, origin: server.url });
+  }
   const hasBody = method !== 'GET' && method !== 'DELETE';
   if (hasBody) headers['content-type'] = 'application/json';
   const res = await fetch(server.url + path, { method, headers, body: hasBody ? '{}' : undefined, redirect: 'manual' });
   return { status: res.status, text: await res.text() };
+}
+
+/** Signs in to the dashboard with a secret key, as the dashboard does. */
+async function openSession(token: string): Promise<{ cookie: string; csrf: string }> {
+  const r = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin: server.url }, body: JSON.stringify({ token }) });
+  assert.equal(r.status, 201, await r.clone().text());
+  const cookie = r.headers.getSetCookie().find((c) => c.startsWith('hx_session='))!.split(';')[0]!.slice('hx_session='.length);
+  return { cookie, csrf: ((await r.json()) as { csrfToken: string }).csrfToken };
 }
 
 before(async () => {
@@ -40,8 +59,10 @@ before(async () => {
     const r = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'secret', name: `matrix ${role}`, role }) });
     assert.equal(r.status, 201, await r.clone().text());
     keys[role] = ((await r.json()) as { key: string }).key;
+    sessions[role] = await openSession(keys[role]);
   }
   const made = (await (await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'secret', name: 'to revoke', role: 'admin' }) })).json()) as { id: string; key: string };
+  sessions.revoked = await openSession(made.key);
   const revoked = await fetch(`${server.url}/api/v1/keys/${made.id}`, { method: 'DELETE', headers: { authorization: admin } });
   assert.equal(revoked.status, 200);
   keys.revoked = made.key;
@@ -80,7 +101,6 @@ describe('authorisation matrix', () => {
 
   it('refuses each role below the one an endpoint needs, and the needed roles follow the policy', async () => {
     const problems: string[] = [];
-    const needed = new Map<string, Role>();
     for (const r of routes) {
       const forbidden = new Map<Role, boolean>();
       for (const role of ROLES) {
@@ -106,5 +126,29 @@ describe('authorisation matrix', () => {
     assert.deepEqual(problems, []);
     const counts = ROLES.map((role) => `${role} ${[...needed.values()].filter((x) => x === role).length}`).join(', ');
     console.log(`${needed.size} admin endpoints; lowest role needed: ${counts}`);
+  });
+
+  it('authorises a session cookie exactly like its key, refuses a revoked key\'s session, and no write passes on the cookie without the CSRF token', async () => {
+    const problems: string[] = [];
+    for (const r of routes) {
+      const id = `${r.method} ${r.path}`;
+      const lowest = needed.get(id);
+      if (!lowest) continue;
+      const unsafe = r.method !== 'GET';
+      for (const role of ROLES) {
+        const res = await call(r.method, r.path, sessions[role]);
+        const forbidden = res.status === 403;
+        if (res.status === 401) problems.push(`${id}: ${role} session refused as unknown: ${res.text.slice(0, 120)}`);
+        else if (forbidden !== rank[role] < rank[lowest]) problems.push(`${id}: ${role} session ${forbidden ? 'refused' : 'allowed'}; its key is ${forbidden ? 'allowed' : 'refused'}`);
+      }
+      const gone = await call(r.method, r.path, sessions.revoked);
+      if (gone.status !== 401) problems.push(`${id} with a revoked key's session: ${gone.status}`);
+      if (unsafe) {
+        const bare = await call(r.method, r.path, { cookie: sessions.admin.cookie });
+        if (bare.status !== 403 || !bare.text.includes('csrf_rejected')) problems.push(`${id}: the admin's cookie without a CSRF token answered ${bare.status} ${bare.text.slice(0, 120)}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+    assert.ok(needed.size >= 60, `only ${needed.size} endpoints compared`);
   });
 });
