@@ -42,7 +42,11 @@ const MASKS: [string, string][] = [
 /** SQL masking the personal data inside a String expression, as `maskPiiIn` masks it in TS. */
 export function maskPiiSql(expr: string): string {
   let out = expr;
-  for (const [re, to] of MASKS) out = `replaceRegexpAll(${out}, ${sqlString(re)}, ${sqlString(to)})`;
+  for (const [re, to] of MASKS) {
+    out = `replaceRegexpAll(${out}, ${sqlString(re)}, ${sqlString(to)})`;
+    // a pattern that consumes its boundaries misses a second value right after the first (`a,b`): once more
+    if (re.startsWith('(^|')) out = `replaceRegexpAll(${out}, ${sqlString(re)}, ${sqlString(to)})`;
+  }
   // a quick test first: most values hold no digit run, no @ and no address word
   return `if(match(${expr}, ${sqlString('[0-9][-\\s0-9]{5,}[0-9]|@|[省市区路街]')}), ${out}, ${expr})`;
 }
