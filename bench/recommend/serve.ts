@@ -5,93 +5,242 @@
  * `huaxiang serve` process on the data dir; the models are trained first (POST /train) and a warm-up pass
  * builds the per-person serving state, as a running shop would have it. Target: p99 ≤ 10 ms at 1,000 req/s.
  *
- *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20] [--people 2000] [--cpu-prof DIR] [--json]
+ *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20]
+ *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args "--max-semi-space-size=64"] [--json]
+ *
+ * People: a stable sample of those with product events in the data's last 30 days (bench/recommend/people.ts),
+ * read before the server starts. The load generator writes requests on raw keep-alive sockets (a pool of
+ * connections, one request in flight on each), so that it takes as little as it can of CPU the server shares.
+ * The figures include the CPU the server, the generator and everything else on the machine used during the
+ * measured phase (`otherCpuCores`: other people's work sharing the cores) and the load average.
+ * `--probe` loads bench/recommend/probe.mjs into the server: every GC pause and the event-loop delay of each
+ * second, summarised for the measured phase.
  *
  * DIR is a data dir holding a shop (e.g. made by `bench/recommend/world.ts --data DIR`, or a copy of a big
  * world); the server must not be running on it.
  */
 import fs from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServerProcess } from '../lib/proc.ts';
-import { summarize } from '../lib/load.ts';
+import { cpuSeconds, repoRoot, runTs, startServerProcess, systemBusySeconds } from '../lib/proc.ts';
+import { percentile, summarize } from '../lib/load.ts';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, limit: { type: 'string' },
-    people: { type: 'string' }, json: { type: 'boolean' }, 'cpu-prof': { type: 'string' },
+    people: { type: 'string' }, json: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, probe: { type: 'boolean' }, 'node-args': { type: 'string' },
+    connections: { type: 'string' },
   },
 });
 if (!values.data) throw new Error('--data DIR is required (a data dir holding a shop)');
+const dataDir = values.data;
 const rate = Number(values.rate ?? 1000);
 const seconds = Number(values.seconds ?? 30);
 const warmup = Number(values.warmup ?? 10);
 const limit = Number(values.limit ?? 20);
+const want = Number(values.people ?? 5000);
 
-// --cpu-prof DIR writes a V8 CPU profile of the server to DIR when it stops
-const server = await startServerProcess({ dataDir: values.data, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [] });
-try {
-  const { adminToken } = JSON.parse(fs.readFileSync(path.join(values.data, 'credentials.json'), 'utf8')) as { adminToken: string };
-  const headers = { authorization: `Bearer ${adminToken}` };
-  const t0 = Date.now();
-  const trained = (await (await fetch(`${server.url}/api/v1/recommendations/train`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })).json()) as { seconds: number; persons: number; items: number };
-  process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
-  const people = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500`, { headers })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId);
-  const want = Number(values.people ?? 2000);
-  // more ids than the search returns: page on with the id prefix of the last one
-  while (people.length < want) {
-    const more = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500&q=${encodeURIComponent(people[people.length - 1]!.slice(0, -1))}`, { headers })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId).filter((u) => !people.includes(u));
-    if (!more.length) break;
-    people.push(...more);
-  }
-  if (!people.length) throw new Error('no people in the data dir');
-  process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
+async function main(): Promise<void> {
+  const people = JSON.parse(await runTs(path.join(repoRoot, 'bench/recommend/people.ts'), ['--data', dataDir, '--n', String(want)])) as string[];
+  if (!people.length) throw new Error('no people with product events in the data dir');
 
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const { hostname, port } = new URL(server.url);
-  const get = (p: string) =>
-    new Promise<number>((resolve) => {
-      const req = http.request({ agent, hostname, port, path: p, headers }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+  const nodeArgs = [
+    ...(values['node-args'] ? values['node-args'].split(/\s+/).filter(Boolean) : []),
+    ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+    ...(values.probe ? ['--import', path.join(repoRoot, 'bench/recommend/probe.mjs')] : []),
+  ];
+  const server = await startServerProcess({ dataDir, nodeArgs });
+  try {
+    const { adminToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { adminToken: string };
+    const t0 = Date.now();
+    const trained = (await (await fetch(`${server.url}/api/v1/recommendations/train`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{}' })).json()) as { seconds: number; persons: number; items: number };
+    process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
+    process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
+
+    const { hostname, port } = new URL(server.url);
+    const pool = new Pool(hostname, Number(port), Number(values.connections ?? 64), `Authorization: Bearer ${adminToken}\r\n`);
+
+    const phase = async (secs: number) => {
+      const latencies: number[] = [];
+      const slow: { at: number; ms: number }[] = [];
+      const errors: Record<string, number> = {};
+      const startWall = Date.now();
+      const start = performance.now();
+      const total = Math.round(secs * rate);
+      let sent = 0;
+      let answered = 0;
+      const c0 = { server: cpuSeconds(server.pid) ?? 0, gen: process.cpuUsage(), busy: systemBusySeconds() };
+      await new Promise<void>((done) => {
+        const tick = () => {
+          const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+          for (; sent < due; sent++) {
+            const at = start + (sent * 1000) / rate;
+            const who = people[(sent * 7919) % people.length]!;
+            pool.get(`/api/v1/recommendations/users/${encodeURIComponent(who)}?limit=${limit}`, (status) => {
+              const ms = performance.now() - at;
+              if (status === 200) {
+                latencies.push(ms);
+                if (ms > 10) slow.push({ at: at - start, ms });
+              } else errors[String(status)] = (errors[String(status)] ?? 0) + 1;
+              if (++answered === total) done();
+            });
+          }
+          if (sent < total) setTimeout(tick, 1);
+        };
+        tick();
       });
-      req.on('error', () => resolve(0));
-      req.end();
-    });
-
-  const phase = async (secs: number) => {
-    const latencies: number[] = [];
-    const errors: Record<string, number> = {};
-    const inflight: Promise<void>[] = [];
-    const start = performance.now();
-    const total = Math.round(secs * rate);
-    let sent = 0;
-    await new Promise<void>((done) => {
-      const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-        for (; sent < due; sent++) {
-          const at = start + (sent * 1000) / rate;
-          const who = people[(sent * 7919) % people.length]!;
-          inflight.push(get(`/api/v1/recommendations/users/${encodeURIComponent(who)}?limit=${limit}`).then((status) => {
-            if (status === 200) latencies.push(performance.now() - at);
-            else errors[String(status)] = (errors[String(status)] ?? 0) + 1;
-          }));
-        }
-        if (sent >= total) done();
-        else setTimeout(tick, 1);
-      };
-      tick();
-    });
-    await Promise.all(inflight);
-    return { latencies, errors, seconds: (performance.now() - start) / 1000 };
-  };
-  await phase(warmup);
-  const m = await phase(seconds);
-  const s = summarize(m.latencies.sort((a, b) => a - b));
-  const result = { rate, achieved: Math.round(m.latencies.length / m.seconds), requests: m.latencies.length, errors: m.errors, limit, ...s, target: { p99Ms: 10 }, met: s.p99Ms <= 10 };
-  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `serving ${limit} items at ${rate} req/s: p50 ${s.p50Ms.toFixed(2)} ms, p90 ${s.p90Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(1)} ms (${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)})\n`);
-  agent.destroy();
-} finally {
-  await server.stop();
+      const wall = (performance.now() - start) / 1000;
+      const gen = process.cpuUsage(c0.gen);
+      const serverCpu = (cpuSeconds(server.pid) ?? 0) - c0.server;
+      const genCpu = (gen.user + gen.system) / 1e6;
+      const cpu = { serverCores: round(serverCpu / wall), generatorCores: round(genCpu / wall), otherCpuCores: round(Math.max(0, systemBusySeconds() - c0.busy - serverCpu - genCpu) / wall) };
+      return { latencies, slow, errors, seconds: wall, startWall, cpu };
+    };
+    await phase(warmup);
+    const load = os.loadavg().map((x) => round(x));
+    const m = await phase(seconds);
+    pool.close();
+    const s = summarize(m.latencies.sort((a, b) => a - b));
+    const result = {
+      rate, achieved: Math.round(m.latencies.length / m.seconds), requests: m.latencies.length, errors: m.errors, limit, people: people.length,
+      ...s, ...m.cpu, loadAverage: load, slowRequests: m.slow.length, target: { p99Ms: 10 }, met: s.p99Ms <= 10,
+    };
+    await server.stop();
+    const probe = values.probe ? probeSummary(server.stderr(), m.startWall, m.seconds, m.slow) : undefined;
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ ...result, probe })}\n`
+        : `serving ${limit} items at ${rate} req/s to ${people.length} people: p50 ${s.p50Ms.toFixed(2)} ms, p90 ${s.p90Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(1)} ms ` +
+            `(${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)}; CPU cores: server ${m.cpu.serverCores}, generator ${m.cpu.generatorCores}, other ${m.cpu.otherCpuCores}; load average ${load.join(' ')})\n` +
+            (probe ? `probe: ${JSON.stringify(probe)}\n` : ''),
+    );
+  } finally {
+    await server.stop();
+  }
 }
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** GC pauses and event-loop delay of the measured phase, from the probe's line on the server's stderr */
+function probeSummary(stderr: string, startWall: number, secs: number, slow: { at: number; ms: number }[]) {
+  const line = stderr.split('\n').find((l) => l.startsWith('hx-probe '));
+  if (!line) return { error: 'no probe output' };
+  const p = JSON.parse(line.slice(9)) as { timeOrigin: number; gcs: { at: number; ms: number; kind: string }[]; seconds: { at: number; p50: number; p99: number; max: number; heapMB: number }[] };
+  const from = startWall - p.timeOrigin;
+  const to = from + secs * 1000;
+  const gcs = p.gcs.filter((g) => g.at >= from && g.at < to);
+  const byKind: Record<string, { count: number; totalMs: number; maxMs: number }> = {};
+  for (const g of gcs) {
+    const k = (byKind[g.kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+    k.count++;
+    k.totalMs = round(k.totalMs + g.ms);
+    k.maxMs = Math.max(k.maxMs, g.ms);
+  }
+  const secsIn = p.seconds.filter((x) => x.at >= from && x.at < to + 1000);
+  const delayMax = secsIn.map((x) => x.max).sort((a, b) => a - b);
+  return {
+    gc: byKind,
+    longestGcs: [...gcs].sort((a, b) => b.ms - a.ms).slice(0, 5).map((g) => ({ atS: round((g.at - from) / 1000), ms: g.ms, kind: g.kind })),
+    eventLoopDelayMaxPerSecond: { p50: round(percentile(delayMax, 50)), p90: round(percentile(delayMax, 90)), max: round(delayMax[delayMax.length - 1] ?? NaN) },
+    heapMB: secsIn.length ? { first: secsIn[0]!.heapMB, last: secsIn[secsIn.length - 1]!.heapMB } : null,
+    slowestSeconds: Object.entries(slow.reduce<Record<string, number>>((a, r) => ((a[Math.floor(r.at / 1000)] = (a[Math.floor(r.at / 1000)] ?? 0) + 1), a), {}))
+      .sort((a, b) => b[1] - a[1]).slice(0, 5).map(([sec, n]) => ({ second: Number(sec), over10ms: n })),
+  };
+}
+
+/**
+ * Keep-alive HTTP/1.1 GETs on raw sockets: each connection carries one request at a time; a request waits
+ * for a free connection (that wait is part of its latency). Answers need a Content-Length (Fastify's).
+ */
+class Pool {
+  private readonly free: Conn[] = [];
+  private readonly queue: { path: string; cb: (status: number) => void }[] = [];
+  private readonly all: Conn[] = [];
+
+  constructor(host: string, port: number, size: number, private readonly headers: string) {
+    for (let i = 0; i < size; i++) {
+      const c = new Conn(host, port, () => this.release(c));
+      this.all.push(c);
+      this.free.push(c);
+    }
+  }
+
+  get(p: string, cb: (status: number) => void): void {
+    const c = this.free.pop();
+    if (c) c.send(`GET ${p} HTTP/1.1\r\nHost: x\r\n${this.headers}\r\n`, cb);
+    else this.queue.push({ path: p, cb });
+  }
+
+  private release(c: Conn): void {
+    const next = this.queue.shift();
+    if (next) c.send(`GET ${next.path} HTTP/1.1\r\nHost: x\r\n${this.headers}\r\n`, next.cb);
+    else this.free.push(c);
+  }
+
+  close(): void {
+    for (const c of this.all) c.close();
+  }
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+class Conn {
+  private socket: net.Socket | null = null;
+  private buf: Buffer = Buffer.alloc(0);
+  private cb: ((status: number) => void) | null = null;
+
+  constructor(private readonly host: string, private readonly port: number, private readonly onFree: () => void) {}
+
+  send(request: string, cb: (status: number) => void): void {
+    this.cb = cb;
+    (this.socket ?? this.connect()).write(request);
+  }
+
+  close(): void {
+    this.socket?.destroy();
+    this.socket = null;
+  }
+
+  private connect(): net.Socket {
+    const s = net.connect({ host: this.host, port: this.port, noDelay: true });
+    this.buf = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => this.onData(d));
+    s.on('error', () => this.done(0, true));
+    s.on('close', () => {
+      if (this.socket === s) this.done(0, true);
+    });
+    this.socket = s;
+    return s;
+  }
+
+  private done(status: number, drop: boolean): void {
+    if (drop) {
+      this.socket?.destroy();
+      this.socket = null;
+    }
+    const cb = this.cb;
+    this.cb = null;
+    if (cb) {
+      cb(status);
+      this.onFree();
+    }
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    const end = this.buf.indexOf(HEADER_END);
+    if (end === -1) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const m = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+    if (!m) return this.done(-1, true);
+    if (this.buf.length < end + 4 + Number(m[1])) return;
+    this.buf = Buffer.alloc(0);
+    this.done(Number(head.slice(9, 12)), /\r\nconnection:\s*close/i.test(head));
+  }
+}
+
+await main();

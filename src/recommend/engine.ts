@@ -117,7 +117,14 @@ export class RecommendEngine {
   private live: Live | null = null;
   private training: Promise<TrainRun> | null = null;
   private readonly users: LRUCache<string, UserState>;
-  private readonly feedback = new Map<string, { items: Set<string>; categories: string[] }>();
+  private readonly feedback = new Map<string, { items: Set<string>; categories: string[]; version: number }>();
+  private feedbackVersion = 0;
+  /**
+   * ids the trained identity map does not hold (anonymous visitors, people newer than the models), as the
+   * identity graph resolved them: one read per id rather than one per request; an id is looked up again
+   * when its events arrive (an identify may have tied it to someone) and after a minute at most
+   */
+  private readonly resolved = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
   private timer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
   /** per person, the newest event the item-CF lists have taken (since the last training) */
@@ -179,6 +186,7 @@ export class RecommendEngine {
       );
       this.live = { models, profiles, personOf, run };
       this.users.clear();
+      this.resolved.clear();
       this.modelMark.clear();
       this.lastError = null;
       this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
@@ -224,7 +232,15 @@ export class RecommendEngine {
 
   /** the person an id belongs to (experiments split people, not devices) */
   async personOf(userId: string): Promise<string> {
-    return (await this.ready()).personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
+    return this.resolve(await this.ready(), userId);
+  }
+
+  private async resolve(live: Live, userId: string): Promise<string> {
+    const known = live.personOf.get(userId) ?? this.resolved.get(userId);
+    if (known !== undefined) return known;
+    const person = await this.deps.identity.personOf(userId);
+    if (this.live === live) this.resolved.set(userId, person);
+    return person;
   }
 
   /** items like this one (the product page without a person, or with one when `userId` is given) */
@@ -260,7 +276,7 @@ export class RecommendEngine {
     const ranked = rank(m, user, {
       scene, limit: req.limit ?? 20, anchors, diversity: req.diversity, explore: req.explore, maxPerCategory: req.maxPerCategory,
       include: req.include, exclude: req.exclude, lang: req.lang, dislikedItems: fb?.items, dislikedCategories: fb?.categories, weights, fill,
-      seed: user ? `${user.person}:${new Date().toISOString().slice(0, 10)}` : undefined,
+      seed: user ? `${user.person}:${new Date().toISOString().slice(0, 10)}` : undefined, feedbackVersion: fb?.version ?? 0,
     });
     return { recommendationId: randomUUID(), userId, scene, items: ranked.map((r) => this.present(m, r)), modelAsOf: new Date(m.asOf).toISOString() };
   }
@@ -278,7 +294,7 @@ export class RecommendEngine {
   /** the serving state of the person behind `userId`: from the LRU, the trained data, or one read of their events */
   async userState(userId: string): Promise<UserState> {
     const live = await this.ready();
-    const person = live.personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
+    const person = await this.resolve(live, userId);
     const cached = this.users.get(person);
     if (cached) return cached;
     const m = live.models;
@@ -312,7 +328,7 @@ export class RecommendEngine {
 
   /** "not interested" / dislike: recorded, and obeyed from the next request on */
   async recordFeedback(userId: string, f: { kind: 'dislike' | 'not_interested'; itemId?: string; category?: string }): Promise<{ person: string }> {
-    const person = this.live?.personOf.get(userId) ?? (await this.deps.identity.personOf(userId));
+    const person = this.live ? await this.resolve(this.live, userId) : await this.deps.identity.personOf(userId);
     await this.deps.oltp.query('INSERT INTO recommend_feedback (person_id, kind, item_id, category) VALUES ($1, $2, $3, $4)', [person, f.kind, f.itemId ?? null, f.category ?? null]);
     this.remember(person, f.itemId ?? null, f.category ?? null);
     return { person };
@@ -320,15 +336,19 @@ export class RecommendEngine {
 
   private remember(person: string, itemId: string | null, category: string | null): void {
     let fb = this.feedback.get(person);
-    if (!fb) this.feedback.set(person, (fb = { items: new Set(), categories: [] }));
+    if (!fb) this.feedback.set(person, (fb = { items: new Set(), categories: [], version: 0 }));
     if (itemId) fb.items.add(itemId);
     if (category && !fb.categories.includes(category)) fb.categories.push(category);
+    fb.version = ++this.feedbackVersion;
   }
 
   /** the writer stored events of these distinct ids */
   changed(distinctIds: readonly string[]): void {
     if (this.stopped || !this.live) return;
-    for (const id of distinctIds) this.pending.add(id);
+    for (const id of distinctIds) {
+      this.pending.add(id);
+      this.resolved.delete(id);
+    }
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
@@ -351,7 +371,7 @@ export class RecommendEngine {
     if (!live || this.pending.size === 0) return;
     const ids = [...this.pending];
     this.pending.clear();
-    const persons = [...new Set(await Promise.all(ids.map(async (d) => live.personOf.get(d) ?? (await this.deps.identity.personOf(d)))))];
+    const persons = [...new Set(await Promise.all(ids.map((d) => this.resolve(live, d))))];
     const states = await Promise.all(persons.map((p) => this.userState(p)));
     const asOf = live.models.asOf;
     const since = Math.min(...states.map((s) => Math.min(s.watermark ?? asOf, this.modelMark.get(s.person) ?? asOf)));

@@ -70,8 +70,11 @@ export interface UserState {
   vector?: Float32Array;
   /** the ALS candidates for `vector` */
   alsTop?: Scored[];
-  /** the blended candidates for the last scene asked (see rank) */
-  candidates?: { key: string; blended: readonly Cand[] };
+  /**
+   * the blended candidates for the last scene asked, and the final lists served from them for identical
+   * requests (see rank)
+   */
+  candidates?: { key: string; blended: readonly Cand[]; lists?: Map<string, Ranked[]> };
   /** the newest event time applied to this state (live updates) */
   watermark?: number;
   /**
@@ -102,6 +105,12 @@ export interface RankRequest {
   seed?: string;
   /** top a short list up from the popular list (true; bought-together answers only what co-occurs) */
   fill?: boolean;
+  /**
+   * the version of the dislikes passed (it changes with every feedback): when given, the final list is kept
+   * on the person's state and an identical request is answered from it until the state, the profile or the
+   * dislikes change (serving); without it every list is ranked afresh (evaluation)
+   */
+  feedbackVersion?: number;
 }
 
 export interface Ranked {
@@ -124,6 +133,8 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   const c = m.catalog;
   const lang = req.lang ?? 'zh';
   const weights = { ...SCENES[req.scene], ...req.weights };
+  // the caches live on the person's state, also for someone served as an anonymous visitor
+  const holder = user;
   if (user && user.personal === false) user = { person: user.person, u: -1, history: [], views: [] };
   const profile = req.noProfile ? undefined : user?.profile;
   const history = user?.history ?? [];
@@ -133,11 +144,17 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   // on the state until their next event, a profile change or a retraining (a reload re-filters and
   // re-diversifies, it does not recompute the models)
   const key = `${req.scene}|${req.anchors.join(',')}|${JSON.stringify(weights)}|${cold}|${req.noProfile ? 1 : 0}`;
-  let blended = user?.candidates?.key === key ? user.candidates.blended : undefined;
+  let blended = holder?.candidates?.key === key ? holder.candidates.blended : undefined;
   if (!blended) {
     blended = blend(m, sourceLists(m, user, req, history, profile, w), w, history, profile, req.scene);
-    if (user) user.candidates = { key, blended };
+    if (holder) holder.candidates = { key, blended };
   }
+  // the final list of an identical request (same filters, knobs, dislikes and exploration seed) is the same list
+  const listKey = holder && req.feedbackVersion !== undefined
+    ? `${req.limit}|${req.diversity}|${req.explore}|${req.maxPerCategory}|${req.include?.join('\u0001')}|${req.exclude?.join('\u0001')}|${lang}|${req.fill}|${req.seed}|${req.feedbackVersion}`
+    : undefined;
+  const kept = listKey !== undefined ? holder!.candidates!.lists?.get(listKey) : undefined;
+  if (kept) return kept;
 
   const filter = makeFilter(c, m.repeatable, {
     bought: new Set(history.filter((h) => h.bought).map((h) => h.item)),
@@ -163,7 +180,13 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   let out = diversify(c, ranked, req.limit, d, req.maxPerCategory);
   const e = req.explore ?? SCENE_DEFAULTS[req.scene].explore;
   if (e > 0 && out.length) out = explore(m, out, profile, filter, e, req.seed ?? `${user?.person ?? ''}:${new Date(m.asOf).toISOString().slice(0, 10)}`);
-  return out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
+  const result = out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
+  if (listKey !== undefined) {
+    const lists = (holder!.candidates!.lists ??= new Map());
+    if (lists.size >= 8) lists.clear();
+    lists.set(listKey, result);
+  }
+  return result;
 }
 
 /** each source's scores over its best, times the scene weight, summed; times the profile factor; best first */
@@ -239,8 +262,8 @@ function explore(m: Models, list: Cand[], profile: Profile | undefined, filter: 
   const depts = profile ? new Set([...profile.departments.keys()]) : new Set<string>();
   const pool: number[] = [];
   for (const i of m.newItems) {
-    if (inList.has(i) || !filter(i)) continue;
-    if (depts.size === 0 || depts.has(c.top[i]!) || depts.has(c.root[i]!)) pool.push(i);
+    if (inList.has(i) || (depts.size > 0 && !depts.has(c.top[i]!) && !depts.has(c.root[i]!))) continue;
+    if (filter(i)) pool.push(i);
   }
   if (pool.length < slots) for (const s of m.popular.trending) if (!inList.has(s.item) && filter(s.item) && !pool.includes(s.item)) pool.push(s.item);
   if (pool.length === 0) return list;
