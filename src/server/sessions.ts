@@ -138,7 +138,7 @@ export async function authenticate(req: FastifyRequest, access: AccessStore, ses
   const id = req.cookies?.[SESSION_COOKIE];
   if (!id) throw new HttpError(401, 'unauthorized', 'an API token is required: Authorization: Bearer <token> (or a dashboard session: POST /api/v1/session)');
   const s = await sessions.resolve(id);
-  if (!s) throw new HttpError(401, 'unauthorized', 'the dashboard session has ended (signed out, expired, idle too long, or its key was revoked): sign in again');
+  if (!s) throw new HttpError(401, 'session_ended', 'the dashboard session has ended (signed out, expired, idle too long, or its key was revoked): sign in again');
   if (UNSAFE.has(req.method)) requireCsrf(req, id);
   return setPrincipal(req, { id: s.key.id, role: s.key.role, restrictedPii: s.key.restrictedPii, via: 'session' });
 }

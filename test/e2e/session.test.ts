@@ -110,5 +110,9 @@ describe('dashboard session (browser)', () => {
     await page.locator('[data-nav="profiles"]').click();
     await page.locator('input[name="token"]').waitFor();
     await page.getByRole('alert').waitFor();
+    // a reload still says the session ended (the cookie names one that is over), rather than a bare login page
+    await page.reload();
+    await page.locator('input[name="token"]').waitFor();
+    await page.getByRole('alert').waitFor();
   });
 });

@@ -195,6 +195,7 @@ describe('ending a session', () => {
     assert.ok(Number(cleared.attrs.get('max-age') ?? 0) <= 0 || Date.parse(cleared.attrs.get('expires') ?? '') < Date.now(), 'expired at once');
     const later = await call('GET', '/api/v1/segments', { cookie });
     assert.equal(later.status, 401, later.text);
+    assert.equal(later.body.error.code, 'session_ended');
     assert.match(later.body.error.message, /session has ended/);
     // signing out again is harmless
     assert.equal((await call('DELETE', '/api/v1/session', { cookie, csrf, origin })).status, 204);

@@ -33,7 +33,13 @@ export function App() {
   const [reason, setReason] = useState<'expired' | null>(null);
 
   useEffect(() => {
-    restoreSession().then(setSession, () => setSession(null));
+    restoreSession().then(
+      (r) => {
+        setSession(r.session);
+        if (!r.session && r.ended) setReason('expired');
+      },
+      () => setSession(null),
+    );
     const onUnauthorized = () => {
       setSession(null);
       setReason('expired');

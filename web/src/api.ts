@@ -56,22 +56,23 @@ export async function signOut(): Promise<void> {
 }
 
 /**
- * The session this browser holds, or null (none, or ended). A key an older version left in local storage is
- * taken out of it first and, when still valid, turned into a session.
+ * The session this browser holds, or none (`ended` when the cookie named one that is over: signed out
+ * elsewhere, expired, or its key revoked). A key an older version left in local storage is taken out of it
+ * first and, when still valid, turned into a session.
  */
-export async function restoreSession(): Promise<SessionInfo | null> {
+export async function restoreSession(): Promise<{ session: SessionInfo } | { session: null; ended: boolean }> {
   const legacy = takeLegacyToken();
   if (legacy) {
     try {
-      return await signIn(legacy);
+      return { session: await signIn(legacy) };
     } catch {
       // a key no longer valid: fall through to whatever session the cookie holds
     }
   }
   try {
-    return remember(await request<SessionInfo>('GET', '/api/v1/session', { quiet: true }));
+    return { session: remember(await request<SessionInfo>('GET', '/api/v1/session', { quiet: true })) };
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
+    if (err instanceof ApiError && err.status === 401) return { session: null, ended: err.code === 'session_ended' };
     throw err;
   }
 }
@@ -130,7 +131,7 @@ async function send(method: string, path: string, opts: Send, retried = false): 
   // a token from before a sign-in in another tab: fetch the current one and try once more
   if (res.status === 403 && method !== 'GET' && !opts.quiet && !retried) {
     const code = ((await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null)?.error?.code;
-    if (code === 'csrf_rejected' && (await restoreSession().catch(() => null))) return send(method, path, opts, true);
+    if (code === 'csrf_rejected' && (await restoreSession().catch(() => null))?.session) return send(method, path, opts, true);
   }
   return res;
 }
