@@ -10,11 +10,12 @@ import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { EXPORT_FORMATS, exportToFile, type ExportFormat, type ExportSpec } from './exports.ts';
 
-export const EXPORT_USAGE = 'usage: huaxiang export profiles|tags|segment ID --format csv|jsonl|parquet --out FILE [--tag CODE] [--include-pii] [--data DIR]';
+export const EXPORT_USAGE = 'usage: huaxiang export profiles|tags|tag-counts|segment ID --format csv|jsonl|parquet --out FILE [--tag CODE] [--include-pii] [--noise] [--data DIR]';
 
 /**
- * `huaxiang export`: profiles, tag values or a segment's members into a file (docs/data-out.md). When
- * `serve` holds the data dir the export is fetched from that server's API instead.
+ * `huaxiang export`: profiles, tag values, people per tag value (an aggregate: minimum group size, optional
+ * noise) or a segment's members into a file (docs/data-out.md). When `serve` holds the data dir the export
+ * is fetched from that server's API instead (not yet for tag-counts, which has no route).
  */
 export async function exportCommand(config: (data?: string, logLevel?: string) => Config, argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -26,6 +27,7 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
       out: { type: 'string' },
       tag: { type: 'string' },
       'include-pii': { type: 'boolean' },
+      noise: { type: 'boolean' },
     },
     allowPositionals: true,
     strict: true,
@@ -37,9 +39,12 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
   let spec: ExportSpec;
   if (what === 'profiles' && positionals.length === 1) spec = { kind: 'profiles', includePii: values['include-pii'] === true };
   else if (what === 'tags' && positionals.length === 1) spec = { kind: 'tags', tag: values.tag };
+  else if (what === 'tag-counts' && positionals.length === 1) spec = { kind: 'tag-counts', tag: values.tag, noise: values.noise === true };
   else if (what === 'segment' && id && positionals.length === 2) spec = { kind: 'segment', segmentId: id };
   else throw new CliError(EXPORT_USAGE);
   if (values['include-pii'] && spec.kind !== 'profiles') throw new CliError('--include-pii applies to profiles only: tags and segments hold no personal data');
+  if (values.noise && spec.kind !== 'tag-counts') throw new CliError('--noise applies to tag-counts only: the other exports are per person');
+  let note = '';
 
   const cfg = config(values.data, values['log-level'] ?? 'warn');
   const out = path.resolve(values.out);
@@ -48,16 +53,21 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
     const rt = await openRuntime(cfg, { command: 'export' });
     try {
       if (spec.kind === 'segment') await rt.segments.store.get(spec.segmentId);
-      if (spec.kind === 'tags' && spec.tag && !(await rt.tags.taxonomy.definitions()).has(spec.tag)) throw new CliError(`no tag '${spec.tag}'`);
-      await exportToFile(rt, spec, format, out);
+      if ((spec.kind === 'tags' || spec.kind === 'tag-counts') && spec.tag && !(await rt.tags.taxonomy.definitions()).has(spec.tag)) throw new CliError(`no tag '${spec.tag}'`);
+      const { aggregate } = await exportToFile(rt, spec, format, out);
+      if (aggregate) {
+        note = `; ${aggregate.suppressedGroups} value(s) held by fewer than ${rt.config.privacy.minGroupSize} people left out`;
+        if (aggregate.privacy) note += `; people counts noisy (ε ${aggregate.privacy.epsilon} over ${aggregate.privacy.cells} rows, sd ${aggregate.privacy.counts.stddev.toFixed(1)})`;
+      }
       const by = cliActor();
-      await rt.audit.record({ ...by, action: spec.kind === 'profiles' && spec.includePii ? 'pii.export' : 'data.export', subjectType: spec.kind === 'segment' ? 'segment' : 'export', subjectId: spec.kind === 'segment' ? spec.segmentId : spec.kind, details: { format, includePii: spec.kind === 'profiles' && spec.includePii === true, file: out } });
+      await rt.audit.record({ ...by, action: spec.kind === 'profiles' && spec.includePii ? 'pii.export' : 'data.export', subjectType: spec.kind === 'segment' ? 'segment' : 'export', subjectId: spec.kind === 'segment' ? spec.segmentId : spec.kind, details: { format, includePii: spec.kind === 'profiles' && spec.includePii === true, file: out, ...(aggregate ? { suppressedGroups: aggregate.suppressedGroups, noise: aggregate.privacy !== null } : {}) } });
     } finally {
       await rt.close();
     }
   } catch (err) {
     if ((err as Error).name === 'SegmentNotFoundError') throw new CliError((err as Error).message);
     if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
+    if (spec.kind === 'tag-counts') throw new CliError(`the data dir is held by the server at ${err.holder.url}, which does not serve tag-counts exports yet: stop it, or query GET /api/v1/analytics/breakdown`);
     process.stderr.write(`data dir is held by the server at ${err.holder.url}; exporting through it\n`);
     const url = new URL(spec.kind === 'segment' ? `/api/v1/exports/segments/${encodeURIComponent(spec.segmentId)}` : `/api/v1/exports/${spec.kind}`, err.holder.url);
     url.searchParams.set('format', format);
@@ -71,5 +81,5 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
     await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(out, { mode: 0o600 }));
   }
   const bytes = fs.statSync(out).size;
-  process.stderr.write(`wrote ${out}: ${bytes} bytes of ${format} in ${((Date.now() - started) / 1000).toFixed(1)} s${spec.kind === 'profiles' && spec.includePii ? ' (with personal data; audited)' : ''}\n`);
+  process.stderr.write(`wrote ${out}: ${bytes} bytes of ${format} in ${((Date.now() - started) / 1000).toFixed(1)} s${spec.kind === 'profiles' && spec.includePii ? ' (with personal data; audited)' : ''}${note}\n`);
 }

@@ -4,12 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Runtime } from '../runtime.ts';
+import type { NoiseMarker } from '../privacy/noise.ts';
+import { tagCounts } from './aggregates.ts';
 import { personalData } from './pii.ts';
 
 /**
  * Exports of profiles, tag values and segment members as CSV, JSON lines or Parquet. ClickHouse writes
  * every format itself, from the safe views (migration 007), so an export carries no personal data; with
  * `includePii` (admins only, audited by the caller) the profiles gain a `pii` column decrypted here.
+ * `tag-counts` is an aggregate (people per tag value, aggregates.ts): the minimum group size and, when
+ * asked, differential-privacy noise apply to it.
  *
  * Embedded, the engine writes the file directly (`INSERT INTO FUNCTION file(…)`), so a large export never
  * sits in this process's memory; against a ClickHouse server the bytes stream from the server.
@@ -27,14 +31,37 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 export type ExportSpec =
   | { kind: 'profiles'; includePii?: boolean }
   | { kind: 'tags'; tag?: string }
-  | { kind: 'segment'; segmentId: string };
+  | { kind: 'segment'; segmentId: string }
+  | { kind: 'tag-counts'; tag?: string; noise?: boolean };
 
-type Rt = Pick<Runtime, 'olap' | 'keyring'>;
+type Rt = Pick<Runtime, 'olap' | 'keyring' | 'config'>;
+
+/** What an aggregate export left out and the noise it carries (null for per-person exports). */
+export interface AggregateNote {
+  suppressedGroups: number;
+  privacy: NoiseMarker | null;
+}
 
 interface Prepared {
   sql: string;
   params: Record<string, unknown>;
   cleanup(): Promise<void>;
+  aggregate?: AggregateNote;
+}
+
+/** A Memory table (never written to disk) holding rows made here, for ClickHouse to write in any format; dropped by `cleanup`. */
+async function memoryTable(rt: Rt, columns: string, rows: readonly object[]): Promise<{ table: string; cleanup: () => Promise<void> }> {
+  const db = rt.olap.db;
+  const table = `${db}.export_${randomBytes(6).toString('hex')}`;
+  await rt.olap.command(`CREATE TABLE ${table} (${columns}) ENGINE = Memory`);
+  const cleanup = () => rt.olap.command(`DROP TABLE IF EXISTS ${table}`);
+  try {
+    for (let i = 0; i < rows.length; i += 50_000) await rt.olap.insert(table.slice(db.length + 1), rows.slice(i, i + 50_000));
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { table, cleanup };
 }
 
 /** The SELECT of an export; with personal data, a Memory table holding it for the join (dropped after). */
@@ -56,19 +83,21 @@ async function prepare(rt: Rt, spec: ExportSpec): Promise<Prepared> {
       cleanup: none,
     };
   }
+  if (spec.kind === 'tag-counts') {
+    // counted (and thresholded) in ClickHouse; noise is added here, so the rows go through a Memory table
+    const counts = await tagCounts(rt, spec);
+    const t = await memoryTable(rt, 'tag_code String, value String, people UInt64', counts.rows);
+    return {
+      sql: `SELECT tag_code, value, people FROM ${t.table} ORDER BY tag_code, people DESC, value`,
+      params: {},
+      cleanup: t.cleanup,
+      aggregate: { suppressedGroups: counts.suppressedGroups, privacy: counts.privacy },
+    };
+  }
   const columns = 'p.person_id AS person_id, p.other_ids AS other_ids, p.first_seen AS first_seen, p.last_seen AS last_seen, p.events AS events, p.orders AS orders, p.traits AS traits, p.tags AS tags, p.segments AS segments';
   if (!spec.includePii) return { sql: `SELECT ${columns} FROM ${db}_safe.profiles AS p ORDER BY person_id`, params: {}, cleanup: none };
   // plain personal data lives only in memory (the Memory engine never writes rows to disk), for this export
-  const table = `${db}.export_pii_${randomBytes(6).toString('hex')}`;
-  await rt.olap.command(`CREATE TABLE ${table} (person_id String, pii String) ENGINE = Memory`);
-  const cleanup = () => rt.olap.command(`DROP TABLE IF EXISTS ${table}`);
-  try {
-    const rows = await personalData(rt);
-    for (let i = 0; i < rows.length; i += 50_000) await rt.olap.insert(table.slice(db.length + 1), rows.slice(i, i + 50_000));
-  } catch (err) {
-    await cleanup();
-    throw err;
-  }
+  const { table, cleanup } = await memoryTable(rt, 'person_id String, pii String', await personalData(rt));
   return {
     sql: `SELECT ${columns}, if(x.person_id = '', '{}', x.pii) AS pii FROM ${db}_safe.profiles AS p LEFT JOIN ${table} AS x ON x.person_id = p.person_id ORDER BY person_id`,
     params: {},
@@ -77,7 +106,7 @@ async function prepare(rt: Rt, spec: ExportSpec): Promise<Prepared> {
 }
 
 /** Writes an export to `file` (created mode 0600: with personal data it must not be world-readable). */
-export async function exportToFile(rt: Rt, spec: ExportSpec, format: ExportFormat, file: string): Promise<{ bytes: number }> {
+export async function exportToFile(rt: Rt, spec: ExportSpec, format: ExportFormat, file: string): Promise<{ bytes: number; aggregate?: AggregateNote }> {
   const target = path.resolve(file);
   const p = await prepare(rt, spec);
   try {
@@ -92,7 +121,7 @@ export async function exportToFile(rt: Rt, spec: ExportSpec, format: ExportForma
       const r = await rt.olap.client.exec({ query: `${p.sql} FORMAT ${EXPORT_FORMATS[format]}`, query_params: p.params });
       await new Promise<void>((resolve, reject) => r.stream.pipe(fs.createWriteStream(target, { mode: 0o600 })).on('finish', resolve).on('error', reject));
     }
-    return { bytes: fs.statSync(target).size };
+    return { bytes: fs.statSync(target).size, aggregate: p.aggregate };
   } finally {
     await p.cleanup();
   }
