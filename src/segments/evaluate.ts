@@ -62,7 +62,7 @@ export async function previewRule(d: EvalDeps, input: unknown, sampleSize = 10):
   const rule = parseRule(input);
   const c = compile(rule, d, false);
   const [row] = await d.olap.query<{ n: number; h: string[] }>(
-    `SELECT bitmapCardinality(b) AS n, arrayMap(x -> toString(x), bitmapToArray(bitmapSubsetLimit(b, toUInt64(0), toUInt64({k:UInt32})))) AS h FROM (SELECT ${c.bitmap} AS b)`,
+    `${c.prelude}SELECT bitmapCardinality(b) AS n, arrayMap(x -> toString(x), bitmapToArray(bitmapSubsetLimit(b, toUInt64(0), toUInt64({k:UInt32})))) AS h FROM (SELECT ${c.bitmap} AS b)`,
     { ...c.params.values, ...params(new Date(), d.timezone), k: sampleSize },
   );
   const sample = row!.h.length ? await idsOfHashes(d.olap, row!.h, sampleSize) : [];
@@ -74,8 +74,8 @@ export async function members(d: EvalDeps, rule: Rule, among?: { persons: string
   const c = compile(rule, d, Boolean(among));
   const rows = await d.olap.query<{ person_id: string }>(
     among
-      ? `SELECT p AS person_id FROM (SELECT arrayJoin({persons:Array(String)}) AS p) WHERE bitmapContains((SELECT ${c.bitmap}), cityHash64(p))`
-      : `SELECT DISTINCT person_id FROM ${d.olap.db}.tag_values WHERE tag_code = 'days_since_active' AND bitmapContains((SELECT ${c.bitmap}), cityHash64(person_id))`,
+      ? `${c.prelude}SELECT p AS person_id FROM (SELECT arrayJoin({persons:Array(String)}) AS p) WHERE bitmapContains((SELECT ${c.bitmap}), cityHash64(p))`
+      : `${c.prelude}SELECT DISTINCT person_id FROM ${d.olap.db}.tag_values WHERE tag_code = 'days_since_active' AND bitmapContains((SELECT ${c.bitmap}), cityHash64(person_id))`,
     { ...c.params.values, ...params(new Date(), d.timezone), ...(among ?? {}) },
   );
   return rows.map((r) => r.person_id);

@@ -1,7 +1,7 @@
 import { Params } from '../../tags/compile/params.ts';
 import type { TagDef } from '../../tags/dsl.ts';
 import type { Rule } from '../rule.ts';
-import { complement, eventLeaf, funnelLeaf, RuleCompileError, segmentLeaf, tagLeaf, traitLeaf, type LeafContext } from './leaves.ts';
+import { complement, eventLeaf, funnelLeaf, identityCte, identityMapSql, RuleCompileError, segmentLeaf, tagLeaf, traitLeaf, type LeafContext } from './leaves.ts';
 
 export { RuleCompileError } from './leaves.ts';
 
@@ -9,6 +9,8 @@ export interface CompiledRule {
   /** an expression whose value is the bitmap of matching persons (cityHash64 of person ids) */
   bitmap: string;
   params: Params;
+  /** what the query must start with (`WITH … AS MATERIALIZED (…) `: the identity map, read once) or '' */
+  prelude: string;
 }
 
 export interface RuleOptions {
@@ -50,5 +52,7 @@ export function compileRule(rule: Rule, o: RuleOptions): CompiledRule {
   const body = walk(rule, 'rule');
   // every positive condition yields known people already; only a rule with a complement (not,
   // notExists, a count admitting zero, not a member) needs the universe, the dearest part of a preview
-  return { bitmap: c.usesUniverse ? `bitmapAnd(${c.universe}, ${body})` : body, params };
+  // the identity map is read once per query, however many conditions resolve devices to people
+  const prelude = c.usesIdentity ? `WITH ${identityCte} AS MATERIALIZED (${identityMapSql(o.db, c.restricted)}) ` : '';
+  return { bitmap: c.usesUniverse ? `bitmapAnd(${c.universe}, ${body})` : body, params, prelude };
 }

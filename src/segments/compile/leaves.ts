@@ -1,5 +1,5 @@
 import { field } from '../../tags/compile/fields.ts';
-import { filterSql } from '../../tags/compile/filters.ts';
+import { AS_OF, filterSql } from '../../tags/compile/filters.ts';
 import type { Params } from '../../tags/compile/params.ts';
 import { personEvents } from '../../tags/compile/sql.ts';
 import type { TagDef } from '../../tags/dsl.ts';
@@ -18,6 +18,8 @@ export interface LeafContext {
   universe: string;
   /** set when a complement needed the universe (then the result is also intersected with it) */
   usesUniverse?: boolean;
+  /** set when a condition reads the identity map (`identityCte`, stated once before the query) */
+  usesIdentity?: boolean;
 }
 
 export class RuleCompileError extends Error {}
@@ -101,13 +103,37 @@ export function tagLeaf(r: Extract<Rule, { tag: string }>, c: LeafContext, path:
   return select(valueCond({ num: 'value_num', str: 'value_str', list: 'value_list' }, kind, { ...r, value }, c.params, path));
 }
 
+/**
+ * The identity map (person_ids, the latest version of each id: FINAL, which reads the sorted parts in
+ * order, a fraction of an argMax aggregation's cost), restricted to `{ids}` on the live path. Only ids
+ * mapped to another id are kept: an id missing from it is its own person, as in personEvents. Every
+ * condition reading events joins it: a query states it once, as the materialized CTE `identityCte`.
+ */
+export function identityMapSql(db: string, restricted: boolean): string {
+  return `SELECT distinct_id, person_id FROM ${db}.person_ids FINAL WHERE person_id != distinct_id AND person_id != ''${restricted ? ' AND distinct_id IN {ids:Array(String)}' : ''}`;
+}
+export const identityCte = 'segment_identity_map';
+
+/**
+ * Rows keyed by device (`distinct_id` and `cols`) resolved to their person as personEvents resolves
+ * events, the person given as `h`, the hash the bitmaps hold (grouping by it is cheaper than by the id).
+ */
+function byPerson(c: LeafContext, rows: string, cols: string[]): string {
+  c.usesIdentity = true;
+  return `SELECT cityHash64(if(pm.person_id != '', pm.person_id, r.distinct_id)) AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')}
+    FROM (${rows}) AS r LEFT JOIN ${identityCte} AS pm ON pm.distinct_id = r.distinct_id`;
+}
+
 export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, path: string): string {
-  const keys = r.trait.split('.').map((k) => c.params.str(k)).join(', ');
-  const latest = `SELECT person, argMax(JSONExtractRaw(traits, ${keys}), timestamp) AS raw
-    FROM (${personEvents({ db: c.db, byIds: c.restricted }, ` AND e.type = 'identify'`)})
-    WHERE JSONHas(traits, ${keys}) GROUP BY person HAVING raw != 'null'`;
+  // the identify messages' traits, one row per top-level trait (segment_traits, kept by a materialized
+  // view); a nested path (`address.city`) reads the rest of the way inside the top-level value
+  const [first, ...rest] = r.trait.split('.');
+  const inner = rest.map((k) => c.params.str(k)).join(', ');
+  const rows = `SELECT distinct_id, timestamp AS ts, ${rest.length ? `JSONExtractRaw(value, ${inner})` : 'value'} AS raw FROM ${c.db}.segment_traits
+    WHERE trait = ${c.params.str(first!)} AND timestamp <= ${AS_OF}${c.restricted ? ' AND distinct_id IN {ids:Array(String)}' : ''}${rest.length ? ` AND JSONHas(value, ${inner})` : ''}`;
+  const latest = `SELECT h, argMax(raw, ts) AS raw FROM (${byPerson(c, rows, ['ts', 'raw'])}) GROUP BY h HAVING raw != 'null'`;
   const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
-  const select = (cond: string) => `(SELECT ${bitmapOf('person')} FROM (${latest}) WHERE ${cond})`;
+  const select = (cond: string) => `(SELECT groupBitmapState(h) FROM (${latest}) WHERE ${cond})`;
   // notExists is exactly "not exists": a trait sent as "" does not exist either
   if (r.op === 'notExists') return complement(c, select(valueCond(cols, 'string', { op: 'exists' }, c.params, path)));
   return select(valueCond(cols, 'string', r, c.params, path));
@@ -140,8 +166,13 @@ export function eventLeaf(r: Extract<Rule, { event: unknown }>, c: LeafContext, 
   const count = r.performed === false ? { op: 'eq' as const, value: 0 } : (r.count ?? { op: 'gte' as const, value: 1 });
   const sym = { gte: '>=', gt: '>', lte: '<=', lt: '<', eq: '=' }[count.op];
   const n = p.num(count.value);
-  const counted = (having: string) =>
-    `(SELECT ${bitmapOf('person')} FROM (SELECT person, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person HAVING ${having}))`;
+  // over everyone and on event fields only (no `where`): one event's window of segment_event_times, counted
+  // per device first; otherwise (a filter on event properties, or a few people's events) the events themselves
+  const narrow = !c.restricted && !r.where?.length;
+  const perPerson = narrow
+    ? `SELECT h, sum(n) AS c FROM (${byPerson(c, `SELECT distinct_id, count() AS n FROM ${c.db}.segment_event_times WHERE ${cond} AND timestamp <= ${AS_OF} GROUP BY distinct_id`, ['n'])}) GROUP BY h`
+    : `SELECT cityHash64(person) AS h, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person`;
+  const counted = (having: string) => `(SELECT groupBitmapState(h) FROM (${perPerson} HAVING ${having}))`;
   // a count that admits zero also matches everyone without any such event: the complement of those who break it
   const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0) || (count.op === 'gte' && count.value === 0);
   if (admitsZero) return complement(c, counted(`NOT (c ${sym} ${n})`));
