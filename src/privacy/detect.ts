@@ -25,8 +25,10 @@ export function validIdNumber(id: string): boolean {
   return CHECK[sum % 11] === id[17]!.toUpperCase();
 }
 
-/** Quick test before the regular expressions: most strings hold no digit run and no @. */
-const mayHold = (s: string) => s.length >= 8 && (/\d[\d\s-]{5,}\d/.test(s) || s.includes('@') || /[省市区路街]/.test(s));
+/** Quick tests before the regular expressions: most strings hold no digit run, no @ and no address word. */
+const DIGIT_RUN = /\d[\d\s-]{5,}\d/;
+const ADDRESS_WORD = /[省市区路街]/;
+const mayHold = (s: string) => s.length >= 8 && (DIGIT_RUN.test(s) || s.includes('@') || ADDRESS_WORD.test(s));
 
 export function detectPii(s: string): { kind: PiiKind; value: string }[] {
   if (!mayHold(s)) return [];
@@ -40,12 +42,19 @@ export function detectPii(s: string): { kind: PiiKind; value: string }[] {
 
 /** The string with every detected value masked as the API masks it (`138****5678`, `z***@example.com` …). */
 export function maskPiiIn(s: string): string {
-  if (!mayHold(s)) return s;
-  let out = s.replace(ID, (v) => (validIdNumber(v) ? maskIdNumber(v) : v));
-  out = out.replace(PHONE, (v) => maskPhone(v));
-  out = out.replace(EMAIL, (v) => maskEmail(v));
-  out = out.replace(ADDRESS, (v) => String(maskAddress(v)));
+  if (s.length < 8) return s;
+  let out = s;
+  // each kind only where its quick test passes: most text has a digit run, an @ or an address word at most
+  if (DIGIT_RUN.test(out)) out = out.replace(ID, maskIdIfValid).replace(PHONE, maskPhone);
+  if (out.includes('@')) out = out.replace(EMAIL, maskEmail);
+  if (ADDRESS_WORD.test(out)) out = out.replace(ADDRESS, maskAddressText);
   return out;
+}
+function maskIdIfValid(v: string): string {
+  return validIdNumber(v) ? maskIdNumber(v) : v;
+}
+function maskAddressText(v: string): string {
+  return String(maskAddress(v));
 }
 
 /** Keys whose values are identifiers, never free text: not scanned (an order number must not be masked). */

@@ -20,6 +20,45 @@ export const piiTraits = {
   idCard: (s: string) => s.trim().toUpperCase(),
 } as const;
 
+/** How long a sealed value may be reused for the same plain value (context.traits repeated on every track call). */
+const REUSE_MS = 60_000;
+const REUSE_MAX = 50_000;
+
+interface Memo {
+  sealed: Map<string, string>;
+  matched: Map<string, string>;
+  since: number;
+}
+const memos = new WeakMap<PiiCipher, Memo>();
+
+/**
+ * The cipher with its work remembered for a minute: the matching hash of a value (deterministic, so
+ * nothing changes but the cost) and — only where `reuse` is asked for — the sealed value itself. A browser
+ * SDK sends the same `context.traits` email and phone with every track call; sealing each once a minute
+ * instead of once an event is most of what protecting them costs. Equal values sealed within that minute
+ * have equal ciphertexts, which says no more than their equal `email_hash` / `phone_hash` already does.
+ * Identify traits are always sealed afresh.
+ */
+function remembering(cipher: PiiCipher, reuse: boolean): PiiCipher {
+  let m = memos.get(cipher);
+  const now = Date.now();
+  if (!m || now - m.since > REUSE_MS || m.sealed.size + m.matched.size > REUSE_MAX) memos.set(cipher, (m = { sealed: new Map(), matched: new Map(), since: now }));
+  const memo = m;
+  return {
+    encrypt: (v) => {
+      if (!reuse) return cipher.encrypt(v);
+      let out = memo.sealed.get(v);
+      if (out === undefined) memo.sealed.set(v, (out = cipher.encrypt(v)));
+      return out;
+    },
+    match: (v) => {
+      let out = memo.matched.get(v);
+      if (out === undefined) memo.matched.set(v, (out = cipher.match(v)));
+      return out;
+    },
+  };
+}
+
 /** The key under which an encrypted event property is kept in the `pii` column (traits keep their own name). */
 export const propertyPiiKey = (k: string) => `properties.${k}`;
 
@@ -39,11 +78,13 @@ const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 /**
  * Traits as stored: built-in and configured `pii` traits encrypted (with a matching hash for an email or
  * phone), `sensitive` and `ordinary` ones as sent, and the rest scanned for personal data, which the
- * detection policy encrypts, masks or drops (src/privacy/classification.ts).
+ * detection policy encrypts, masks or drops (src/privacy/classification.ts). `reuse`: the traits are the
+ * `context.traits` of a track call, whose sealed values may be reused for a minute (`remembering`).
  */
-export function protectTraits(traits: Record<string, unknown> | undefined, ip: string | undefined, cipher: PiiCipher, cls: Classification = classification()): Protected {
+export function protectTraits(traits: Record<string, unknown> | undefined, ip: string | undefined, given: PiiCipher, cls: Classification = classification(), reuse = false): Protected {
   const out: Protected = { traits: {}, pii: {}, emailHash: '', phoneHash: '', ipMasked: ip ? maskIp(ip) : '' };
   if (!traits) return out;
+  const cipher = remembering(given, reuse);
   const hashWhole = (kind: string | null, v: string) => {
     if (kind === 'phone' && !out.phoneHash) out.phoneHash = cipher.match(normalisePhone(v));
     if (kind === 'email' && !out.emailHash) out.emailHash = cipher.match(normaliseEmail(v));

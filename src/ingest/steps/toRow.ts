@@ -11,7 +11,8 @@ export function toRow(n: Normalised, cipher: PiiCipher, writeKeyId: string): Eve
   const m = n.message as Message & Record<string, unknown>;
   const ctx = m.context ?? {};
   const traitsIn = m.type === 'identify' || m.type === 'group' ? m.traits : (ctx.traits as Record<string, unknown> | undefined);
-  const p = protectTraits(traitsIn, ctx.ip, cipher);
+  // the context.traits an SDK repeats on every call may reuse a value sealed a moment ago (protect.ts)
+  const p = protectTraits(traitsIn, ctx.ip, cipher, undefined, m.type !== 'identify' && m.type !== 'group');
   // personal data in properties and context (a phone number in a search, an address in a note) is
   // masked, encrypted or dropped as the field classification says (src/privacy/classification.ts)
   const props = protectProperties((m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? {}) : {}) as Record<string, unknown>, cipher, p.pii);
