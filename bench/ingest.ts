@@ -2,13 +2,16 @@
 //   (a) engine_insert — rows built by the real pipeline, inserted through OlapStore in this process;
 //   (b) http_batch    — POST /v1/batch, 100 events per request, 32 keep-alive clients;
 //   (c) http_track    — POST /v1/track, one event per request, 64 keep-alive clients;
-// against `huaxiang serve` in its own process (embedded stores, fresh data dir), sampling its RSS
+// With --pii, (a) and (b) run twice: traffic with no personal data at all, then traffic heavy with it
+// (email, phone and ID number in traits, context.traits on signed-in tracks, phones and e-mails in a
+// fifth of searches and order notes), and the cost of protecting it is printed as a ratio (target ≤ 15%).
+// All against `huaxiang serve` in its own process (embedded stores, fresh data dir), sampling its RSS
 // every 200 ms. Afterwards the server is stopped (SIGTERM flushes) and a separate process counts
 // what was stored: every acknowledged event must be there.
 //
 //   npm run bench:ingest -- [--seconds 20] [--clients 32] [--track-seconds 15] [--track-clients 64]
 //                           [--warmup 3] [--engine-rows 400000] [--engine-chunk 20000]
-//                           [--only engine,batch,track] [--profile DIR] [--keep] [--quiet-wait 30]
+//                           [--only engine,batch,track] [--profile DIR] [--keep] [--quiet-wait 30] [--pii]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +34,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
     'quiet-wait': { type: 'string', default: '30' },
+    pii: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -40,7 +44,7 @@ const num = (k: keyof typeof flags) => {
   return n;
 };
 const cases = new Set(String(flags.only).split(','));
-const TARGET = { batchEventsPerSec: 100_000, batchRatio: 0.25, trackRps: 5_000, trackP99Ms: 50, rssMB: 1024 };
+const TARGET = { batchEventsPerSec: 100_000, batchRatio: 0.25, trackRps: 5_000, trackP99Ms: 50, rssMB: 1024, piiCost: 0.15 };
 
 const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ bench: 'ingest', ...o }) + '\n');
 const log = (s: string) => process.stderr.write(`# ${s}\n`);
@@ -52,7 +56,9 @@ const engineDir = path.join(tmp, 'engine');
 const serverDir = path.join(tmp, 'server');
 
 log(`generating messages (run ${runTag}, temp ${tmp})`);
-const synth = synthesize({ runTag });
+const synth = synthesize({ runTag, pii: flags.pii ? 'none' : 'some' });
+// the same shop's traffic heavy with personal data (--pii): the cost of protecting it is the difference
+const synthPii = flags.pii ? synthesize({ runTag, pii: 'heavy' }) : null;
 const batchBytes = synth.batch.reduce((s, t) => s + t.buf.length, 0) / synth.batch.length;
 const trackBytes = synth.track.reduce((s, t) => s + t.buf.length, 0) / synth.track.length;
 log(`${synth.batch.length} batch bodies (~${round(batchBytes / 1024, 1)} KiB, ${synth.batchSize} events) and ${synth.track.length} track bodies (~${round(trackBytes)} B), ${synth.users} users`);
@@ -80,6 +86,13 @@ if (cases.has('engine')) {
     stringifyUsPerRow: engine.stringifyUsPerRow,
   });
   for (const d of engine.dedupe) emit({ case: 'dedupe_query', ...d });
+}
+let enginePii: EngineResult | null = null;
+if (cases.has('engine') && synthPii) {
+  await quiet('engine_insert_pii');
+  log(`(a') engine insert, traffic heavy with personal data`);
+  enginePii = await engineInsert(synthPii, { dataDir: `${engineDir}-pii`, rows: num('engine-rows'), chunkRows: num('engine-chunk') });
+  emit({ case: 'engine_insert_pii', rows: enginePii.rows, seconds: enginePii.insertSeconds, rowsPerSec: enginePii.rowsPerSec, pipelineUsPerEvent: enginePii.pipelineUsPerEvent, stringifyUsPerRow: enginePii.stringifyUsPerRow });
 }
 
 interface FlushStats {
@@ -133,7 +146,7 @@ if (cases.has('batch') || cases.has('track')) {
   };
   let seq = 0;
 
-  async function phase(name: 'http_batch' | 'http_track', load: () => Promise<LoadResult>, perRequest: number) {
+  async function phase(name: 'http_batch' | 'http_batch_pii' | 'http_track', load: () => Promise<LoadResult>, perRequest: number) {
     const m0 = await scrape(server.url);
     const rssFrom = rss.samples.length;
     const c0 = cpuSeconds(server.pid) ?? 0;
@@ -152,7 +165,7 @@ if (cases.has('batch') || cases.has('track')) {
     const lat = summarize(r.measured.latencies);
     const errors: Record<string, number> = {};
     for (const p of [r.warmup, r.measured]) for (const [k, v] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + v;
-    const key = name === 'http_batch' ? 'b' : 't';
+    const key = name === 'http_track' ? 't' : 'b';
     acknowledged[key] += r.warmup.events + r.measured.events;
     unacknowledged += Object.entries(errors).reduce((s, [k, v]) => s + (k === '200-partial' ? 0 : v * perRequest), 0);
     // writer flush figures (from /metrics) cover the whole phase, warm-up included
@@ -162,7 +175,7 @@ if (cases.has('batch') || cases.has('track')) {
       seconds: round(r.seconds, 2),
       requests: r.measured.ok,
       events: r.measured.events,
-      ...(name === 'http_batch' ? { eventsPerSec: round(r.measured.events / r.seconds) } : { rps: round(r.measured.ok / r.seconds) }),
+      ...(name === 'http_track' ? { rps: round(r.measured.ok / r.seconds) } : { eventsPerSec: round(r.measured.events / r.seconds) }),
       ...lat,
       errors,
       serverCpuCores: round((c1 - c0) / wall, 2),
@@ -204,6 +217,27 @@ if (cases.has('batch') || cases.has('track')) {
         synth.batchSize,
       );
       (results.http_batch as Record<string, unknown>).clients = clients;
+      if (synthPii) {
+        await quiet('http_batch_pii');
+        log(`(b') /v1/batch, traffic heavy with personal data: ${clients} clients, ${num('warmup')} s warm-up + ${num('seconds')} s`);
+        await phase(
+          'http_batch_pii',
+          () =>
+            runLoad({
+              url: server.url,
+              path: '/v1/batch',
+              headers,
+              clients,
+              warmupMs: num('warmup') * 1000,
+              durationMs: num('seconds') * 1000,
+              body: (s) => stamp(synthPii.batch[s % synthPii.batch.length]!, s),
+              eventsPerRequest: synthPii.batchSize,
+              firstSeq: seq,
+            }),
+          synthPii.batchSize,
+        );
+        (results.http_batch_pii as Record<string, unknown>).clients = clients;
+      }
     }
     if (cases.has('track')) {
       const clients = num('track-clients');
@@ -276,6 +310,19 @@ const t = results.http_track;
 if (t) {
   lines.push(`  (c) /v1/track          ${(t.rps as number).toLocaleString('en')} requests/s, p50 ${t.p50Ms} ms, p99 ${t.p99Ms} ms, ${t.clients} clients`);
   lines.push(`      target ≥ ${TARGET.trackRps.toLocaleString('en')} requests/s: ${verdict((t.rps as number) >= TARGET.trackRps)}; p99 ≤ ${TARGET.trackP99Ms} ms: ${verdict((t.p99Ms as number) <= TARGET.trackP99Ms)}`);
+}
+if (engine && enginePii) {
+  const cost = 1 - enginePii.rowsPerSec / engine.rowsPerSec;
+  lines.push(`  (a') engine insert, PII ${enginePii.rowsPerSec.toLocaleString('en')} rows/s; pipeline ${engine.pipelineUsPerEvent} → ${enginePii.pipelineUsPerEvent} µs/event`);
+  lines.push(`      PII cost ${round(cost * 100, 1)}% of (a); target ≤ ${TARGET.piiCost * 100}%: ${verdict(cost <= TARGET.piiCost)}`);
+  emit({ case: 'pii_cost', engine: round(cost, 3), pipelineUsPerEvent: { plain: engine.pipelineUsPerEvent, pii: enginePii.pipelineUsPerEvent } });
+}
+const bp = results.http_batch_pii;
+if (b && bp) {
+  const cost = 1 - (bp.eventsPerSec as number) / (b.eventsPerSec as number);
+  lines.push(`  (b') /v1/batch, PII     ${(bp.eventsPerSec as number).toLocaleString('en')} events/s, p50 ${bp.p50Ms} ms, p99 ${bp.p99Ms} ms`);
+  lines.push(`      PII cost ${round(cost * 100, 1)}% of (b); target ≤ ${TARGET.piiCost * 100}%: ${verdict(cost <= TARGET.piiCost)}`);
+  emit({ case: 'pii_cost', http_batch: round(cost, 3), eventsPerSec: { plain: b.eventsPerSec, pii: bp.eventsPerSec } });
 }
 if (b || t) {
   lines.push(`  server RSS max         ${round(rssMax)} MB under load; target ≤ ${TARGET.rssMB} MB: ${verdict(rssMax <= TARGET.rssMB)}`);

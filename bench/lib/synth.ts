@@ -25,6 +25,13 @@ export interface SynthOptions {
   trackTemplates?: number;
   /** prefix of every messageId of this run */
   runTag: string;
+  /**
+   * personal data in the traffic: `some` (identifies carry email and often phone, as a shop sends), `none`
+   * (no email, phone or ID anywhere), `heavy` (identifies also carry an ID number and a phone in a note;
+   * signed-in tracks carry `context.traits` email and phone; a fifth of searches and orders hold a phone
+   * or e-mail in free text)
+   */
+  pii?: 'none' | 'some' | 'heavy';
 }
 
 export interface Synth {
@@ -103,6 +110,13 @@ function hex(r: Rng, n: number): string {
   return s;
 }
 
+/** A resident ID number with a valid GB 11643 check character. */
+function idNumber(r: Rng): string {
+  const body = `330106${1960 + r.int(45)}${String(1 + r.int(12)).padStart(2, '0')}${String(1 + r.int(28)).padStart(2, '0')}${String(r.int(1000)).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  return body + '10X98765432'[[...body].reduce((s, d, i) => s + Number(d) * w[i]!, 0) % 11];
+}
+
 function makeUsers(r: Rng, n: number): User[] {
   const users: User[] = [];
   for (let i = 0; i < n; i++) {
@@ -138,7 +152,7 @@ function makeProducts(r: Rng, n: number): Product[] {
 }
 
 /** One message as a client SDK would send it; `idx` makes the messageId unique inside its body. */
-function message(r: Rng, users: User[], products: Product[], now: number, runTag: string, phase: string, idx: number, onlyTrack: boolean): Record<string, unknown> {
+function message(r: Rng, users: User[], products: Product[], now: number, runTag: string, phase: string, idx: number, onlyTrack: boolean, pii: SynthOptions['pii'] = 'some'): Record<string, unknown> {
   let user = users[r.int(users.length)]!;
   const roll = onlyTrack ? 0.2 + r.next() * 0.8 : r.next();
   const ts = new Date(now - r.int(300_000)).toISOString();
@@ -164,7 +178,9 @@ function message(r: Rng, users: User[], products: Product[], now: number, runTag
   };
   const loggedIn = () => {
     if (user.userId && r.chance(0.7)) base.userId = user.userId;
+    if (pii === 'heavy' && base.userId) context.traits = { email: user.email, ...(user.phone ? { phone: user.phone } : {}) };
   };
+  const freeText = (plain: string) => (pii === 'heavy' && r.chance(0.2) ? `${plain} ${r.chance(0.5) ? `call 139${String(r.int(1e8)).padStart(8, '0')}` : `mail ${user.email ?? 'guest@example.com'}`}` : plain);
   const line = (p: Product, quantity = 1) => ({ product_id: p.product_id, sku: p.sku, name: p.name, category: p.category, brand: p.brand, price: p.price, quantity });
 
   if (roll < 0.07) {
@@ -174,6 +190,8 @@ function message(r: Rng, users: User[], products: Product[], now: number, runTag
     context.ip = user.ip;
     const traits: Record<string, unknown> = { email: user.email, name: user.name, city: r.pick(['Shanghai', 'Beijing', 'Hangzhou', 'Shenzhen']), plan: r.pick(['member', 'vip']) };
     if (user.phone) traits.phone = user.phone;
+    if (pii === 'none') (delete traits.email, delete traits.phone);
+    if (pii === 'heavy') Object.assign(traits, { id_number: idNumber(r), note: `prefers calls to 138${String(r.int(1e8)).padStart(8, '0')}` });
     return { type: 'identify', userId: user.userId, traits, ...base };
   }
   loggedIn();
@@ -184,7 +202,7 @@ function message(r: Rng, users: User[], products: Product[], now: number, runTag
     return { type: 'track', event: 'Product Viewed', properties: { ...line(product), currency: 'CNY', url: `https://shop.example.com/p/${product.product_id}` }, ...base };
   }
   if (roll < 0.62) {
-    return { type: 'track', event: 'Products Searched', properties: { query: r.pick(queries) }, ...base };
+    return { type: 'track', event: 'Products Searched', properties: { query: freeText(r.pick(queries)) }, ...base };
   }
   if (roll < 0.78) {
     return { type: 'track', event: 'Product Added', properties: { ...line(product, 1 + r.int(3)), cart_id: `c${hex(r, 10)}`, currency: 'CNY' }, ...base };
@@ -214,6 +232,7 @@ function message(r: Rng, users: User[], products: Product[], now: number, runTag
       coupon: discount ? 'SAVE10' : undefined,
       currency: 'CNY',
       products: items,
+      ...(pii === 'heavy' ? { delivery_note: freeText('leave at the door') } : {}),
     },
     ...base,
   };
@@ -236,12 +255,12 @@ export function synthesize(opts: SynthOptions): Synth {
   const now = Date.now();
   const batch: Template[] = [];
   for (let t = 0; t < (opts.batchTemplates ?? 300); t++) {
-    const msgs = Array.from({ length: batchSize }, (_, i) => message(r, users, products, now, opts.runTag, 'b', i, false));
+    const msgs = Array.from({ length: batchSize }, (_, i) => message(r, users, products, now, opts.runTag, 'b', i, false, opts.pii));
     batch.push(template(JSON.stringify({ batch: msgs, sentAt: new Date(now).toISOString() }), batchSize));
   }
   const track: Template[] = [];
   for (let t = 0; t < (opts.trackTemplates ?? 3000); t++) {
-    const { type: _type, ...m } = message(r, users, products, now, opts.runTag, 't', 0, true);
+    const { type: _type, ...m } = message(r, users, products, now, opts.runTag, 't', 0, true, opts.pii);
     track.push(template(JSON.stringify({ ...m, sentAt: new Date(now).toISOString() }), 1));
   }
   return { batch, track, users: nUsers, batchSize };
