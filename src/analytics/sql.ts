@@ -18,6 +18,20 @@ export const personMap = (db: string) => `(
  */
 export const personOf = `coalesce(nullIf(pm.person_id, ''), if(e.user_id != '', e.user_id, e.distinct_id))`;
 
+/**
+ * The person of every device (distinct_id, user_id) seen, keyed by `device` = cityHash64(distinct_id,
+ * user_id) as in `behaviour_narrow` (migration 009): one row per device (from `person_firsts`, which
+ * holds every device that sent a message), resolved as `personOf`. Reports over the narrow copy fold
+ * per device first and join this once, so the identity join sees one row per device and no event
+ * carries a string id. (Two devices sharing a 64-bit hash would merge; among millions of devices the
+ * chance is about 1e-7.)
+ */
+export const devicePersons = (db: string) => `(
+    SELECT cityHash64(e.distinct_id, e.user_id) AS device, ${personOf} AS person
+    FROM (SELECT DISTINCT distinct_id, user_id FROM ${db}.person_firsts) AS e
+    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+  )`;
+
 /** Messages that are a person doing something (identify/alias/group are bookkeeping, not activity); use over resolvedEvents. */
 export const isBehaviour = `type IN ('track', 'page', 'screen')`;
 
@@ -63,6 +77,26 @@ export const completedOrders = (db: string) => `(
       )
     ) AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+  )`;
+
+/**
+ * Completed orders as `completedOrders` without the person: one row per order (first occurrence, `ts`
+ * before `to`) whose first occurrence is at or after the bound `since` ('from' or 'prevFrom'), with
+ * the device (`distinct_id`, `user_id`) it came from. Only orders with a message in the period are
+ * folded (a retry in range of an order first seen earlier is folded too, and dropped by its `ts`), so
+ * the whole order history is not. Resolve persons afterwards if needed (personMap/personOf).
+ */
+export const ordersSince = (db: string, since: 'from' | 'prevFrom') => `(
+    SELECT oid, ts, first.1 AS distinct_id, first.2 AS user_id, first.3 AS amount, first.4 AS order_device,
+      first.5 AS order_products, first.6 AS order_category, first.7 AS order_currency
+    FROM (
+      SELECT oid, min(timestamp) AS ts,
+        argMin(tuple(distinct_id, user_id, ifNull(revenue, arraySum(x -> x.price * x.quantity, products)), device_type, products, category, currency), timestamp) AS first
+      FROM ${db}.order_events
+      WHERE oid IN (SELECT oid FROM ${db}.order_events WHERE timestamp >= ${bound(since)} AND timestamp < ${bound('to')})
+      GROUP BY oid
+      HAVING ts >= ${bound(since)} AND ts < ${bound('to')}
+    )
   )`;
 
 /**

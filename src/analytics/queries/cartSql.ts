@@ -61,7 +61,9 @@ export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = 
         arrayFilter(t -> t >= 0, arrayMap(e -> if(e.2 = 2, e.1, -1), evs)) AS order_times
       FROM (
         SELECT person, evs, marketing,
-          arrayMap(i -> evs[i].2 != 2 AND (i = 1 OR evs[i - 1].2 = 2 OR evs[i].1 - evs[i - 1].1 > {windowMs:Int64}), arrayEnumerate(evs)) AS starts,
+          -- each event beside the one before it (a lambda indexing evs would copy the whole array per element)
+          arrayMap((e, prev, i) -> e.2 != 2 AND (i = 1 OR prev.2 = 2 OR e.1 - prev.1 > {windowMs:Int64}),
+                   evs, arrayPushFront(arrayPopBack(evs), evs[1]), arrayEnumerate(evs)) AS starts,
           arrayCumSum(arrayMap(f -> toUInt32(f), starts)) AS cart_nos,
           -- each event's cart: the time of its first event
           arrayFill(t -> t > 0, arrayMap((e, f) -> if(f, e.1, 0), evs, starts)) AS cart_start

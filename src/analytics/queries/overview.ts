@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { activeDevices, bound, completedOrders, deviceFirsts, personMap, personOf } from '../sql.ts';
+import { activeDevices, bound, ordersSince, personMap, personOf } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -71,51 +71,55 @@ export interface HeadlineRow {
 
 interface PeopleRow extends HeadlineRow { channel: string }
 
-const inRange = (col: string) => `${col} >= ${bound('from')}`;
+/** far past any event: the "never" of a fold by minimum */
+const NEVER = `toDateTime64('2299-12-31 00:00:00', 3, 'UTC')`;
 
 /**
  * One row per person seen before `to`: first message, first-touch channel, whether active in the
  * current and previous period, and their orders and GMV in each. Reports group it by channel (here)
  * or by a breakdown (breakdownReport.ts). First message and first touch come precomputed per device
- * (sql.ts deviceFirsts), activity from half-hour rollups (sql.ts activeDevices).
+ * (person_firsts), activity from half-hour rollups (activity_slots), orders from order_events (first
+ * occurrences in the two periods, sql.ts ordersSince): the three are stacked and folded per device in
+ * one aggregation, so persons are resolved once, on one row per device, and no join matches rows of
+ * the three.
  */
 export const personPeriodsSql = (db: string) => `(
   SELECT
-    p.person AS person,
-    p.first_seen AS first_seen,
-    p.first_touch AS first_touch,
-    p.active_cur AS active_cur,
-    p.active_prev AS active_prev,
-    b.orders_cur AS orders_cur,
-    b.gmv_cur AS gmv_cur,
-    b.orders_prev AS orders_prev,
-    b.gmv_prev AS gmv_prev
+    ${personOf} AS person,
+    min(e.first_seen) AS first_seen,
+    argMinIf(e.first_touch, e.touch_ts, e.first_touch != '') AS first_touch,
+    max(e.active_cur) AS active_cur,
+    max(e.active_prev) AS active_prev,
+    sum(e.orders_cur) AS orders_cur,
+    sum(e.gmv_cur) AS gmv_cur,
+    sum(e.orders_prev) AS orders_prev,
+    sum(e.gmv_prev) AS gmv_prev
   FROM (
-    SELECT
-      ${personOf} AS person,
-      min(e.first_seen) AS first_seen,
-      argMinIf(e.first_touch, e.touch_ts, e.first_touch != '') AS first_touch,
-      max(e.active_cur) AS active_cur,
-      max(e.active_prev) AS active_prev
+    SELECT distinct_id, user_id, min(first_seen) AS first_seen, touch.1 AS touch_ts,
+      if(touch.1 < ${bound('to')}, touch.2, '') AS first_touch,
+      min(touch_any) AS touch,
+      max(cur) AS active_cur, max(prev) AS active_prev,
+      sum(o_cur) AS orders_cur, sum(g_cur) AS gmv_cur, sum(o_prev) AS orders_prev, sum(g_prev) AS gmv_prev
     FROM (
-      SELECT f.distinct_id AS distinct_id, f.user_id AS user_id, f.first_seen AS first_seen, f.touch_ts AS touch_ts,
-        f.first_touch AS first_touch, a.active_cur AS active_cur, a.active_prev AS active_prev
-      FROM ${deviceFirsts(db)} AS f
-      LEFT JOIN ${activeDevices(db, bound('prevFrom'), {}, `max(slot >= ${bound('from')}) AS active_cur, max(slot < ${bound('from')}) AS active_prev`)} AS a ON a.distinct_id = f.distinct_id AND a.user_id = f.user_id
-    ) AS e
-    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
-    GROUP BY person
-  ) AS p
-  LEFT JOIN (
-    SELECT
-      buyer,
-      countIf(ts >= ${bound('from')}) AS orders_cur,
-      sumIf(amount, ts >= ${bound('from')}) AS gmv_cur,
-      countIf(ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS orders_prev,
-      sumIf(amount, ts >= ${bound('prevFrom')} AND ts < ${bound('from')}) AS gmv_prev
-    FROM ${completedOrders(db)}
-    GROUP BY buyer
-  ) AS b ON b.buyer = p.person
+      SELECT distinct_id, user_id, first_seen, first_touch AS touch_any, 0 AS cur, 0 AS prev,
+        0 AS o_cur, toFloat64(0) AS g_cur, 0 AS o_prev, toFloat64(0) AS g_prev
+      FROM ${db}.person_firsts
+      UNION ALL
+      SELECT distinct_id, user_id, ${NEVER}, tuple(${NEVER}, ''), max(slot >= ${bound('from')}), max(slot < ${bound('from')}), 0, 0, 0, 0
+      FROM ${db}.activity_slots
+      WHERE slot >= ${bound('prevFrom')} AND slot < ${bound('to')}
+      GROUP BY distinct_id, user_id
+      UNION ALL
+      SELECT distinct_id, user_id, ${NEVER}, tuple(${NEVER}, ''), 0, 0,
+        countIf(ts >= ${bound('from')}), sumIf(amount, ts >= ${bound('from')}), countIf(ts < ${bound('from')}), sumIf(amount, ts < ${bound('from')})
+      FROM ${ordersSince(db, 'prevFrom')}
+      GROUP BY distinct_id, user_id
+    )
+    GROUP BY distinct_id, user_id
+    HAVING first_seen < ${bound('to')}
+  ) AS e
+  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+  GROUP BY person
 )`;
 
 /** The headline columns of a group of personPeriodsSql rows, both periods. */
@@ -172,8 +176,7 @@ FROM (
     if(empty(order_products),
        [tuple(order_category, amount)],
        arrayMap(x -> tuple(if(x.category != '', x.category, order_category), x.price * x.quantity), order_products)) AS lines
-  FROM ${completedOrders(db)}
-  WHERE ${inRange('ts')}
+  FROM ${ordersSince(db, 'from')}
 )
 ARRAY JOIN lines AS line, arrayEnumerate(lines) AS li
 GROUP BY GROUPING SETS ((date), (device), (currency), (if(line.1 = '', '${NONE}', line.1) AS cat))

@@ -1,4 +1,4 @@
-import { personMap, personOf } from '../sql.ts';
+import { devicePersons, personMap, personOf } from '../sql.ts';
 
 /**
  * SQL pieces of the search report (queries/search.ts). Values travel as typed parameters; only the
@@ -54,14 +54,34 @@ export const perPerson = (db: string, perId: string) => `(
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = d.distinct_id
   )`;
 
+/**
+ * Track events of `behaviour_narrow` (migration 009: sorted by event and time, numeric device key,
+ * keyword and order products worked out at insert) named in `events`, between two instants given as SQL
+ * expressions in epoch ms, with `ms` and `device` and the `columns` asked for.
+ */
+export const narrowBetween = (db: string, columns: string[], events: string[], fromMs: string, toMs: string) => `(
+    SELECT ${[...columns, 'device', 'toUnixTimestamp64Milli(timestamp) AS ms'].join(', ')}
+    FROM ${db}.behaviour_narrow
+    WHERE event IN (${events.map((e) => `'${e}'`).join(', ')}) AND type = 'track'
+      AND timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC')
+  )`;
+
+/** Rows aggregated per `device` by `perDevice` (a query over narrowBetween), with their person: group the result by person. */
+export const perDevicePerson = (db: string, perDevice: string) => `(
+    SELECT d.*, dp.person AS person
+    FROM (${perDevice}) AS d
+    INNER JOIN ${devicePersons(db)} AS dp ON dp.device = d.device
+  )`;
+
 const VIEWS = `('Product Viewed', 'Product Clicked')`;
 
 /**
  * Every search in range (with a non-blank keyword) and its outcome, as one row per person's search.
  *
  * Per person, sorted by time: searches (any query: a blank one still ends the previous search's window),
- * product views/clicks and orders. Events are first gathered per (distinct_id, user_id) — the events
- * table's own order — and only then resolved to persons, so the identity join sees one row per id.
+ * product views/clicks and orders. Events are read from the narrow copy (`behaviour_narrow`, migration
+ * 009: keyword and order products precomputed), gathered per device (a number) and only then resolved
+ * to persons, so the identity join sees one row per device.
  * Everything per person is a linear walk of one time line (fills and reverse cumulative sums), never a
  * lambda that carries the person's views into every search: ClickHouse copies captured arrays per element.
  * A search at t with the person's next search at n is
@@ -79,7 +99,9 @@ const searchOutcomes = (db: string) => `(
       arrayReverseFill((x, f) -> f, arrayMap(v -> if(v.2 = 1, v.1, 0), tl), is_search) AS next_search,
       -- a view that is a click-through of the search before it, and one whose product an order in that search's window holds
       arrayMap((v, a, b) -> toUInt32(v.2 = 0 AND v.1 > a AND v.1 <= a + {clickMs:Int64} AND v.1 < b), tl, prev_search, next_search) AS hit,
-      arrayMap((v, a, h) -> toUInt32(h = 1 AND arrayExists(x -> x.1 > a AND x.1 <= a + {windowMs:Int64} AND has(x.2, v.3), orders)), tl, prev_search, hit) AS bought,
+      -- (a lambda copies the arrays it captures once per element: without orders there is nothing to look up)
+      if(empty(orders), arrayWithConstant(length(tl), toUInt32(0)),
+         arrayMap((v, a, h) -> toUInt32(h = 1 AND arrayExists(x -> x.1 > a AND x.1 <= a + {windowMs:Int64} AND has(x.2, v.3), orders)), tl, prev_search, hit)) AS bought,
       -- counts from each element to the end; a search's own are its count less the next search's
       arrayReverse(arrayCumSum(arrayReverse(hit))) AS hits_after,
       arrayReverse(arrayCumSum(arrayReverse(bought))) AS bought_after,
@@ -96,15 +118,14 @@ const searchOutcomes = (db: string) => `(
         arrayPushBack(arraySort(groupArrayArray(d_tl)), (toInt64(9223372036854775807), toUInt8(1), toUInt64(1), '')) AS tl,
         arrayMap(v -> v.2 = 1, tl) AS is_search,
         groupArrayArray(d_orders) AS orders
-      FROM ${perPerson(db, `
-        SELECT distinct_id, user_id,
-          groupArrayIf((ms, toUInt8(event = 'Products Searched'), if(event = 'Products Searched', toUInt64(0), cityHash64(product_id)), if(event = 'Products Searched', ${keywordOf()}, '')),
+      FROM ${perDevicePerson(db, `
+        SELECT device,
+          groupArrayIf((ms, toUInt8(event = 'Products Searched'), if(event = 'Products Searched', toUInt64(0), cityHash64(product_id)), keyword),
                        event = 'Products Searched' OR (event IN ${VIEWS} AND product_id != '')) AS d_tl,
-          groupArrayIf((ms, arrayMap(x -> cityHash64(x), arrayFilter(x -> x != '', if(empty(line_ids), [product_id], line_ids)))), event = 'Order Completed') AS d_orders
-        FROM ${rawEventsBetween(db, ['e.event AS event', 'e.query AS query', 'e.product_id AS product_id', 'e.products.product_id AS line_ids'],
-          dayMs('from'), `${dayMs('to')} + {reachMs:Int64}`,
-          `e.type = 'track' AND e.event IN ('Products Searched', 'Product Viewed', 'Product Clicked', 'Order Completed')`)}
-        GROUP BY distinct_id, user_id`)}
+          groupArrayIf((ms, line_products), event = 'Order Completed') AS d_orders
+        FROM ${narrowBetween(db, ['event', 'keyword', 'product_id', 'line_products'], ['Products Searched', 'Product Viewed', 'Product Clicked', 'Order Completed'],
+          dayMs('from'), `${dayMs('to')} + {reachMs:Int64}`)}
+        GROUP BY device`)}
       GROUP BY person
       HAVING countIf(arrayExists(x -> x.2 = 1 AND x.1 < ${dayMs('to')} AND x.4 != '', d_tl)) > 0
     )
@@ -131,8 +152,8 @@ LIMIT {maxKeywords:UInt32} BY kind`;
 
 /** Search events in range without persons (cheap): the day and keyword of each. */
 const searchEvents = (db: string) => `(
-  SELECT toDate(fromUnixTimestamp64Milli(ms, 'UTC'), {tz:String}) AS day, ${keywordOf()} AS keyword
-  FROM ${rawEventsBetween(db, ['e.query AS query'], dayMs('from'), dayMs('to'), `e.type = 'track' AND e.event = 'Products Searched'`)}
+  SELECT toDate(fromUnixTimestamp64Milli(ms, 'UTC'), {tz:String}) AS day, keyword
+  FROM ${narrowBetween(db, ['keyword'], ['Products Searched'], dayMs('from'), dayMs('to'))}
 )`;
 
 /**
