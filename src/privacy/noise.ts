@@ -3,10 +3,12 @@ import { z } from 'zod';
 
 /**
  * Differential-privacy noise for aggregate reports shared outside the team (docs/privacy.md, "Differential
- * privacy"). A noisy report is given a budget ε; it is split evenly over every number of the answer that
- * counts people or sums what they did (its *cells*), so whatever one person did — however many cells they
- * fall in, a segment breakdown's overlapping groups or a funnel's nested steps included — moves the whole
- * answer by at most ε (sequential composition; the simple bound, never an optimistic one).
+ * privacy"). A noisy report is given a budget ε; it is split evenly over the numbers of the answer that
+ * count people or sum what they did (its *cells*) that one person can change: all of them (a segment
+ * breakdown's overlapping groups, a funnel's nested steps, cohorts of every period a person returned in),
+ * or, where each person is in exactly one group or cohort, that group's cells and the total's. So whatever
+ * one person did moves the whole answer by at most ε (sequential composition across the cells a person is
+ * in, parallel composition across disjoint groups).
  *
  * - counts of people: each person adds at most 1 to a cell (sensitivity 1); the two-sided geometric
  *   mechanism (the discrete Laplace) adds an integer with P(z) ∝ α^|z|, α = e^(−ε_cell).
@@ -45,8 +47,10 @@ export interface NoiseMarker {
   mechanism: 'two-sided geometric (counts) + Laplace (sums)';
   /** the budget of this answer */
   epsilon: number;
-  /** numbers of the answer that carry noise; the budget is split evenly over them */
+  /** numbers of the answer that carry noise */
   cells: number;
+  /** the most of them one person can change; the budget is split evenly over these */
+  cellsPerPerson: number;
   epsilonPerCell: number;
   /** noise on people counts: sensitivity 1, α = e^(−ε_cell), its standard deviation */
   counts: { sensitivity: 1; alpha: number; stddev: number };
@@ -69,19 +73,21 @@ export interface NoiseSetting {
 export class ReportNoise {
   readonly epsilonPerCell: number;
   private readonly alpha: number;
+  private drawn = 0;
 
   constructor(
     private readonly setting: NoiseSetting,
-    readonly cells: number,
+    readonly cellsPerPerson: number,
     private readonly sums: { what: string; clip: number }[] = [],
     private readonly minGroupSize = 0,
   ) {
-    this.epsilonPerCell = setting.epsilon / Math.max(1, cells);
+    this.epsilonPerCell = setting.epsilon / Math.max(1, cellsPerPerson);
     this.alpha = Math.exp(-this.epsilonPerCell);
   }
 
   /** A people count with noise: an integer ≥ 0. */
   count(x: number): number {
+    this.drawn++;
     return Math.max(0, x + twoSidedGeometric(this.alpha));
   }
 
@@ -89,6 +95,7 @@ export class ReportNoise {
   sum(what: string, x: number, decimals = 2): number {
     const kind = this.sums.find((s) => s.what === what);
     if (!kind) throw new Error(`this answer was budgeted without sums of ${what}`);
+    this.drawn++;
     const f = 10 ** decimals;
     return Math.max(0, Math.round((x + laplace(kind.clip / this.epsilonPerCell)) * f) / f);
   }
@@ -98,7 +105,8 @@ export class ReportNoise {
     return {
       mechanism: 'two-sided geometric (counts) + Laplace (sums)',
       epsilon: this.setting.epsilon,
-      cells: this.cells,
+      cells: this.drawn,
+      cellsPerPerson: this.cellsPerPerson,
       epsilonPerCell: this.epsilonPerCell,
       counts: { sensitivity: 1, alpha: a, stddev: Math.sqrt((2 * a) / (1 - a) ** 2) },
       sums: this.sums.map((s) => ({ ...s, scale: s.clip / this.epsilonPerCell, stddev: (Math.SQRT2 * s.clip) / this.epsilonPerCell })),
@@ -115,7 +123,8 @@ export const wantsNoise = (asked: boolean | undefined, config: { always: boolean
 export const noiseMarkerSchema = z.object({
   mechanism: z.string(),
   epsilon: z.number().describe('the budget of this answer'),
-  cells: z.number().describe('numbers of the answer that carry noise; ε is split evenly over them'),
+  cells: z.number().describe('numbers of the answer that carry noise'),
+  cellsPerPerson: z.number().describe('the most of them one person can change; ε is split evenly over these'),
   epsilonPerCell: z.number(),
   counts: z.object({ sensitivity: z.number(), alpha: z.number(), stddev: z.number() }).describe('two-sided geometric noise on people counts'),
   sums: z.array(z.object({ what: z.string(), clip: z.number(), scale: z.number(), stddev: z.number() })).describe('Laplace noise on sums clipped per person'),

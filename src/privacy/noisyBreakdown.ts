@@ -13,7 +13,8 @@ import { ReportNoise, type NoiseMarker } from './noise.ts';
  * person's orders and GMV are clipped per period before they are summed (`ordersClip`, `gmvClip`), so one
  * person moves a sum by at most the clip. Noisy cells, per group shown and for the total: the active people
  * of both periods (the `people` columns, which the minimum group size is checked on, exactly, first), and
- * the metric's parts in both periods — GMV and orders for AOV, buyers for conversion.
+ * the metric's parts in both periods — GMV and orders for AOV, buyers for conversion. A person is in one
+ * group of a tag breakdown and in any of a segment breakdown's; the budget is split accordingly.
  */
 
 export interface NoisyBreakdownParams {
@@ -76,16 +77,20 @@ export async function noisyMetricBreakdown(olap: OlapStore, p: NoisyBreakdownPar
   const rows = await olap.query<ClippedRow & { total: string | number }>(groupsSql(olap.db, bd.sql), params);
   const exact = (r: ClippedRow) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'grp' ? v : Number(v)])) as unknown as Record<Exclude<keyof ClippedRow, 'grp'>, number> & { grp: string };
   const total = exact(rows.find((r) => Number(r.total) === 1)!);
-  const all = rows.filter((r) => Number(r.total) === 0).map(exact)
-    .filter((g) => g.active_users + g.prev_active_users + g.orders + g.prev_orders + g.new_users + g.prev_new_users > 0);
+  const value = (r: typeof total, prev: '' | 'prev_') =>
+    headline(0, r[`${prev}active_users`], r[`${prev}new_users`], r[`${prev}buyers`], r[`${prev}orders`], r[`${prev}gmv`])[p.metric];
+  // as in the exact report: groups with nothing in either period are left out
+  const all = rows.filter((r) => Number(r.total) === 0).map(exact).filter((g) => value(g, '') !== 0 || value(g, 'prev_') !== 0);
   // the minimum group size on exact counts, before any noise (as the exact report checks it)
   const kept = withoutSmallGroups(all, (g) => Math.min(...[g.active_users, g.prev_active_users].filter((n) => n > 0), Infinity), p.minGroupSize);
   const groups = kept.groups ?? [];
   const parts = PARTS[p.metric];
   const perRow = 2 * (1 + parts.counts.length + parts.sums.length);
+  // a tag puts each person in one group (its top value for a ranked tag): their group's cells and the
+  // total's; segments may overlap, so then every group's
   const noise = new ReportNoise(
     { epsilon: p.dp.epsilon },
-    perRow * (groups.length + 1),
+    perRow * (1 + (p.breakdown.by === 'tag' ? Math.min(1, groups.length) : groups.length)),
     parts.sums.map((what) => ({ what, clip: what === 'gmv' ? p.dp.gmvClip : p.dp.ordersClip })),
     p.minGroupSize,
   );

@@ -12,10 +12,14 @@ export interface DpSetting {
   epsilon: number;
 }
 
-/** The funnel with noisy step counts: cells = steps × (1 + groups shown). Times between steps are withheld. */
-export function noisyFunnel<F extends Pick<Funnel, 'steps' | 'groups'>>(f: F, dp: DpSetting, k: number): F & { privacy: NoiseMarker } {
+/**
+ * The funnel with noisy step counts: a person changes every step of the total and of each group they are in
+ * — one group when the breakdown is a tag (`disjointGroups`), any of them with segments. Times between
+ * steps are withheld.
+ */
+export function noisyFunnel<F extends Pick<Funnel, 'steps' | 'groups'>>(f: F, dp: DpSetting, k: number, disjointGroups: boolean): F & { privacy: NoiseMarker } {
   const groups = f.groups ?? [];
-  const noise = new ReportNoise(dp, f.steps.length * (1 + groups.length), [], k);
+  const noise = new ReportNoise(dp, f.steps.length * (1 + (disjointGroups ? Math.min(1, groups.length) : groups.length)), [], k);
   const steps = (list: FunnelStepResult[]): FunnelStepResult[] => {
     const counts: number[] = [];
     for (const s of list) counts.push(Math.min(noise.count(s.count), counts.length ? counts[counts.length - 1]! : Infinity));
@@ -42,13 +46,19 @@ type Curve = Retention['average'];
 /**
  * Retention with noisy cohorts: each cohort's size and every observable retained count are cells, and the
  * average curve is summed from the noisy cohorts (no extra cells); each group shown adds its size and its
- * curve's retained and size per period (1 + 2·periods cells).
+ * curve's retained and size per period (1 + 2·periods cells). A person changes the cells of their one
+ * cohort when cohorts are by first event (`oneCohortPerPerson`), else of any; of their one group with a tag
+ * breakdown (`disjointGroups`), else of any.
  */
-export function noisyRetention<R extends Pick<Retention, 'cohorts' | 'average' | 'groups' | 'periods'>>(r: R, dp: DpSetting, k: number): R & { privacy: NoiseMarker } {
+export function noisyRetention<R extends Pick<Retention, 'cohorts' | 'average' | 'groups' | 'periods'>>(
+  r: R, dp: DpSetting, k: number, o: { disjointGroups: boolean; oneCohortPerPerson: boolean },
+): R & { privacy: NoiseMarker } {
   const n = r.periods;
   const groups = r.groups ?? [];
-  const cohortCells = r.cohorts.reduce((a, c) => a + 1 + c.retained.slice(1).filter((x) => x !== null).length, 0);
-  const noise = new ReportNoise(dp, cohortCells + groups.length * (1 + 2 * n), [], k);
+  const perCohort = r.cohorts.map((c) => 1 + c.retained.slice(1).filter((x) => x !== null).length);
+  const cohortCells = o.oneCohortPerPerson ? Math.max(0, ...perCohort) : perCohort.reduce((a, x) => a + x, 0);
+  const groupCells = (o.disjointGroups ? Math.min(1, groups.length) : groups.length) * (1 + 2 * n);
+  const noise = new ReportNoise(dp, cohortCells + groupCells, [], k);
   const rate = (x: number | null, size: number) => (x === null || size === 0 ? null : x / size);
 
   const cohorts = r.cohorts.map((c) => {

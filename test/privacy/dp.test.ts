@@ -59,7 +59,7 @@ async function funnel<T>(body: object): Promise<T> {
   return (await res.json()) as T;
 }
 
-type Marker = { mechanism: string; epsilon: number; cells: number; minGroupSize: number; sums: { what: string; clip: number }[] };
+type Marker = { mechanism: string; epsilon: number; cells: number; cellsPerPerson: number; minGroupSize: number; sums: { what: string; clip: number }[] };
 type Breakdown = { total: { current: number; previous: number }; groups: { group: string; current: number; people: number }[]; suppressedGroups: number; privacy?: Marker };
 type Funnel = { steps: { count: number; medianSeconds: number | null }[]; groups: { group: string; steps: { count: number }[] }[] | null; suppressedGroups: number; privacy?: Marker };
 type Retention = { cohorts: { size: number; retained: (number | null)[] }[]; groups: { group: string; size: number }[] | null; suppressedGroups: number; privacy?: Marker };
@@ -78,6 +78,8 @@ describe('differential-privacy noise on aggregate reports', () => {
       assert.equal(a.suppressedGroups, 1);
       // one group and the total, each: active people and GMV, in both periods
       assert.equal(a.privacy?.cells, 2 * 2 * 2);
+      // segments may overlap: a person can change every cell
+      assert.equal(a.privacy?.cellsPerPerson, 2 * 2 * 2);
       assert.equal(a.privacy?.epsilon, sc.rt.config.privacy.dp.epsilon);
       assert.equal(a.privacy?.minGroupSize, 3);
       assert.deepEqual(a.privacy?.sums.map((s) => [s.what, s.clip]), [['gmv', sc.rt.config.privacy.dp.gmvClip]]);
@@ -109,6 +111,9 @@ describe('differential-privacy noise on aggregate reports', () => {
       assert.equal(a.suppressedGroups, 1);
       const cohortCells = a.cohorts.reduce((n, c) => n + 1 + c.retained.slice(1).filter((x) => x !== null).length, 0);
       assert.equal(a.privacy?.cells, cohortCells + 1 * (1 + 2 * 3));
+      // cohorts by first event: a person is in one cohort, whose cells are at most its size and 3 periods
+      const widest = Math.max(...a.cohorts.map((c) => 1 + c.retained.slice(1).filter((x) => x !== null).length));
+      assert.equal(a.privacy?.cellsPerPerson, widest + 1 * (1 + 2 * 3));
       for (const c of a.cohorts) for (const x of c.retained) assert.ok(x === null || (x >= 0 && x <= c.size));
     }
     const same = (a: Retention) => JSON.stringify(a.cohorts.map((c) => c.retained)) === JSON.stringify(exact.cohorts.map((c) => c.retained));
@@ -124,10 +129,27 @@ describe('differential-privacy noise on aggregate reports', () => {
       assert.deepEqual(a.groups?.map((g) => g.group), [manySeg]);
       assert.equal(a.suppressedGroups, 1);
       assert.equal(a.privacy?.cells, 2 * 2);
+      assert.equal(a.privacy?.cellsPerPerson, 2 * 2);
       assert.ok(a.steps[1]!.count <= a.steps[0]!.count);
       assert.ok(a.steps.every((s) => s.medianSeconds === null));
     }
     assert.ok(!answers.every((a) => a.steps[0]!.count === 41 && a.steps[1]!.count === exact.steps[1]!.count && a.groups![0]!.steps[0]!.count === 40));
+  });
+
+  it('a tag breakdown puts each person in one group: the budget is split over one group and the total', async () => {
+    // city tier values written straight into the tag store: 20 people A, 20 B, the lone person C
+    const tier = (u: string, i: number) => (u === lone ? 'C' : i < 20 ? 'A' : 'B');
+    await sc.rt.olap.insert('tag_values', [...many, lone].map((u, i) => ({
+      tag_code: 'city_tier', person_id: u, value_num: null, value_str: tier(u, i), value_list: [], value_weights: [], build_id: 'b-dp', version: 1, is_deleted: 0,
+    })));
+    const exact = await get<Breakdown>('/api/v1/analytics/breakdown?metric=buyers&days=7&by=city_tier');
+    assert.deepEqual(exact.groups.map((g) => [g.group, g.current]).sort(), [['A', 20], ['B', 20]]);
+    const a = await get<Breakdown>('/api/v1/analytics/breakdown?metric=buyers&days=7&by=city_tier&noise=true');
+    assert.deepEqual(a.groups.map((g) => g.group).sort(), ['A', 'B']);
+    assert.equal(a.suppressedGroups, 1);
+    // people and buyers in both periods: for two groups and the total, of which a person is in one group and the total
+    assert.equal(a.privacy?.cells, 4 * 3);
+    assert.equal(a.privacy?.cellsPerPerson, 4 * 2);
   });
 
   it('privacy.dp.always makes every answer noisy; a bad noise value is a 400 naming the field', async () => {

@@ -65,7 +65,7 @@ describe('differential-privacy noise', () => {
     const m = noise.marker();
     assert.equal(m.counts.alpha, Math.exp(-0.25));
     assert.equal(m.sums[0]!.scale, 400);
-    assert.deepEqual([m.cells, m.minGroupSize], [4, 5]);
+    assert.deepEqual([m.cellsPerPerson, m.cells, m.minGroupSize], [4, 0, 5]);
     // counts far from 0 (no clamping): mean = the true value; sd of the mean sqrt(2α/(1−α)²/N) = 0.0126
     const c = stats(() => noise.count(10_000));
     assert.ok(Math.abs(c.mean - 10_000) < 0.13, String(c.mean));
@@ -74,6 +74,7 @@ describe('differential-privacy noise', () => {
     const s = stats(() => noise.sum('gmv', 1e6));
     assert.ok(Math.abs(s.mean - 1e6) < 13, String(s.mean));
     assert.ok(Math.abs(s.variance / (2 * 400 * 400) - 1) < 0.05, String(s.variance));
+    assert.equal(noise.marker().cells, 2 * N, 'every draw is a cell of the answer');
     for (let i = 0; i < 10_000; i++) {
       assert.ok(noise.count(0) >= 0);
       const x = noise.sum('gmv', 0);

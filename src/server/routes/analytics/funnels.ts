@@ -91,11 +91,12 @@ export function funnelsRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(report.url, async (req) => {
     await ctx.authorize(req, 'viewer');
     const b = parse(funnelBody, req.body, 'body');
-    const f = await funnel(ctx.rt.olap, await funnelOf(ctx, b));
+    const p = await funnelOf(ctx, b);
+    const f = await funnel(ctx.rt.olap, p);
     const { privacy } = ctx.rt.config;
     const shown = { ...f, ...withoutSmallGroups(f.groups, (g) => g.steps[0]?.count ?? 0, privacy.minGroupSize) };
     // noise after the minimum group size, which is decided on the exact counts
-    return wantsNoise(b.noise, privacy.dp) ? noisyFunnel(shown, privacy.dp, privacy.minGroupSize) : shown;
+    return wantsNoise(b.noise, privacy.dp) ? noisyFunnel(shown, privacy.dp, privacy.minGroupSize, p.breakdown?.by === 'tag') : shown;
   });
 
   const dropped = ctx.docs.add({

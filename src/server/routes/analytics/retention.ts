@@ -75,6 +75,8 @@ export function retentionRoutes(app: FastifyInstance, ctx: AppContext) {
     const { privacy } = ctx.rt.config;
     const shown = { ...r, ...withoutSmallGroups(r.groups, (g) => g.size, privacy.minGroupSize) };
     // noise after the minimum group size, which is decided on the exact counts
-    return wantsNoise(q.noise === undefined ? undefined : q.noise === 'true', privacy.dp) ? noisyRetention(shown, privacy.dp, privacy.minGroupSize) : shown;
+    return wantsNoise(q.noise === undefined ? undefined : q.noise === 'true', privacy.dp)
+      ? noisyRetention(shown, privacy.dp, privacy.minGroupSize, { disjointGroups: breakdown?.by === 'tag', oneCohortPerPerson: q.cohortMode === 'first' })
+      : shown;
   });
 }
