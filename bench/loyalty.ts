@@ -3,14 +3,18 @@
  *   1. ledger throughput: earn and redeem operations (each one locked ledger call) from --concurrency
  *      workers over --users accounts, for --ops operations in all, on embedded PGlite (the default) or a
  *      Postgres server (--pg URL); the invariant balance = Σ ledger = Σ lots is checked afterwards;
- *   2. influence scores (share-graph PageRank weighted by conversions) for a synthetic graph of --graph-users
+ *   2. influence scores (each sharer's shrunk rate of shares that brought a visit) for a synthetic graph of --graph-users
  *      people, timed without the event read (the scores' own cost).
  *
  *   3. with --data DIR (an imported world, e.g. bench/world.ts or `huaxiang import`): the whole influence
  *      computation on it — the share graph read from ClickHouse, scores, Postgres rows and profile tags —
  *      and the catch-up earning over every event.
  *
- *   node bin/run-ts.js bench/loyalty.ts [--ops 20000] [--concurrency 32] [--users 1000] [--pg URL] [--graph-users 100000] [--data DIR]
+ *      With --truth FILE (the generator's truth/social.jsonl for that world), the scores are compared with the
+ *      hidden influence: Spearman over the people with ≥ 1, 3, 5 and 10 shares, and the KOL tag's precision
+ *      and recall against the true KOLs.
+ *
+ *   node bin/run-ts.js bench/loyalty.ts [--ops 20000] [--concurrency 32] [--users 1000] [--pg URL] [--graph-users 100000] [--data DIR [--truth FILE]]
  *
  * Targets (issue 9): ≥ 2,000 ledger operations/s at concurrency 32 on embedded storage; influence for
  * 100k users ≤ 30 s.
@@ -20,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PointsLedger } from '../src/loyalty/ledger.ts';
+import type { Runtime } from '../src/runtime.ts';
 import { openOltp } from '../src/store/oltp/index.ts';
 
 const { values } = parseArgs({
@@ -32,6 +37,8 @@ const { values } = parseArgs({
     'skip-ledger': { type: 'boolean' },
     'skip-influence': { type: 'boolean' },
     data: { type: 'string' },
+    truth: { type: 'string' },
+    'skip-earn': { type: 'boolean' },
   },
 });
 const OPS = Number(values.ops ?? 20_000);
@@ -100,9 +107,10 @@ async function influenceBench() {
   const { influenceScores } = await import('../src/loyalty/social/influence.ts');
   const rand = rng(7);
   // a share graph like the generated world's: most people share a little to a circle of friends, a few
-  // KOLs share a lot to anyone; a share converts with a chance that grows with the sharer's influence
+  // KOLs share a lot to anyone; a share converts with a chance that grows with the sharer's influence, and
+  // reaches an active recipient (or converts) 60% of the time
   const n = GRAPH_USERS;
-  const edges: { from: string; to: string; shares: number; visits: number; orders: number; revenue: number }[] = [];
+  const edges: { from: string; to: string; shares: number; reached: number; visits: number; orders: number; revenue: number }[] = [];
   for (let u = 0; u < n; u++) {
     const kol = rand() < 0.005;
     const reach = kol ? 40 + Math.floor(rand() * 60) : Math.floor(rand() * 3);
@@ -111,7 +119,7 @@ async function influenceBench() {
       const to = kol ? Math.floor(rand() * n) : (u * 7919 + k * 104_729) % n;
       if (to === u) continue;
       const visits = rand() < 0.15 + 0.75 * influence ? 1 : 0;
-      edges.push({ from: `u${u}`, to: `u${to}`, shares: 1, visits, orders: visits && rand() < 0.2 + 0.6 * influence ? 1 : 0, revenue: 0 });
+      edges.push({ from: `u${u}`, to: `u${to}`, shares: 1, reached: visits || rand() < 0.6 ? 1 : 0, visits, orders: visits && rand() < 0.2 + 0.6 * influence ? 1 : 0, revenue: 0 });
     }
   }
   const t0 = performance.now();
@@ -129,6 +137,8 @@ async function worldBench(dataDir: string) {
     let t0 = performance.now();
     const social = await rt.loyalty.social.compute();
     line({ part: 'influence-world', data: dataDir, people: social.people, edges: social.edges, kols: social.kols, seconds: Math.round((performance.now() - t0) / 10) / 100 });
+    if (values.truth) await againstTruth(rt, path.resolve(values.truth));
+    if (values['skip-earn']) return;
     t0 = performance.now();
     const earned = await rt.loyalty.earn();
     const entries = Object.values(earned.rules).reduce((s, r) => s + r.entries, 0);
@@ -136,6 +146,26 @@ async function worldBench(dataDir: string) {
   } finally {
     await rt.close();
   }
+}
+
+/** The scores against the world's hidden influence (truth/social.jsonl): Spearman by how many shares a person sent, KOL precision and recall. */
+async function againstTruth(rt: Runtime, file: string) {
+  const { spearman } = await import('../src/loyalty/social/index.ts');
+  const truth = new Map<string, { influence: number; isKol: boolean }>();
+  for (const l of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!l) continue;
+    const r = JSON.parse(l) as { userId: string; influence: number; isKol: boolean };
+    truth.set(r.userId, r);
+  }
+  const rows = (await rt.loyalty.social.ranking({ limit: 10_000_000 })).filter((r) => truth.has(r.userId));
+  for (const min of [1, 3, 5, 10]) {
+    const xs = rows.filter((r) => r.shares >= min);
+    line({ part: 'influence-vs-truth', minShares: min, people: xs.length, spearman: Math.round(spearman(xs.map((r) => r.score), xs.map((r) => truth.get(r.userId)!.influence)) * 1000) / 1000 });
+  }
+  const flagged = rows.filter((r) => r.isKol);
+  const trueKols = [...truth.values()].filter((t) => t.isKol).length;
+  const hits = flagged.filter((r) => truth.get(r.userId)!.isKol).length;
+  line({ part: 'kol-vs-truth', flagged: flagged.length, trueKolsFlagged: hits, trueKols, precision: flagged.length ? Math.round((hits / flagged.length) * 1000) / 1000 : null, recall: Math.round((hits / trueKols) * 1000) / 1000 });
 }
 
 if (!values['skip-ledger']) await ledgerBench();

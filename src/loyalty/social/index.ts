@@ -6,7 +6,7 @@ import { shareEdges, type ShareEdge } from './graph.ts';
 import { influenceScores, type Influence } from './influence.ts';
 
 export { shareEdges, type ShareEdge } from './graph.ts';
-export { influenceScores, spearman, ORDER_WEIGHT, type Influence } from './influence.ts';
+export { influenceScores, spearman, PRIOR_SHARES, type Influence } from './influence.ts';
 
 /** The model tags the computation writes (src/tags/builtin/engagement.ts). */
 export const INFLUENCE_TAG = 'influence_score';
@@ -55,10 +55,10 @@ export class SocialGraph {
       for (let i = 0; i < rows.length; i += 20_000) {
         const part = rows.slice(i, i + 20_000);
         await tx.query(
-          `INSERT INTO loyalty_influence (user_id, score, rank, shares, visits, orders, revenue, is_kol, computed_at)
-           SELECT *, $9::timestamptz FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::int[], $7::numeric[], $8::bool[])`,
+          `INSERT INTO loyalty_influence (user_id, score, rank, shares, visits, orders, revenue, is_kol, reached, computed_at)
+           SELECT *, $10::timestamptz FROM unnest($1::text[], $2::float8[], $3::int[], $4::int[], $5::int[], $6::int[], $7::numeric[], $8::bool[], $9::int[])`,
           [part.map((r) => r.userId), part.map((r) => r.score), part.map((r) => r.rank), part.map((r) => r.shares), part.map((r) => r.visits),
-            part.map((r) => r.orders), part.map((r) => r.revenue), part.map((r) => r.isKol), at],
+            part.map((r) => r.orders), part.map((r) => r.revenue), part.map((r) => r.isKol), part.map((r) => r.reached), at],
         );
       }
     });
@@ -74,7 +74,7 @@ export class SocialGraph {
     const rows = await this.d.oltp.query<Record<string, unknown>>(
       `SELECT * FROM loyalty_influence ${o.kolsOnly ? 'WHERE is_kol' : ''} ORDER BY ${order} LIMIT $1`, [o.limit ?? 100]);
     return rows.map((r) => ({
-      userId: r.user_id as string, score: Number(r.score), rank: Number(r.rank), shares: Number(r.shares), visits: Number(r.visits),
+      userId: r.user_id as string, score: Number(r.score), rank: Number(r.rank), shares: Number(r.shares), reached: Number(r.reached), visits: Number(r.visits),
       orders: Number(r.orders), revenue: Number(r.revenue), isKol: Boolean(r.is_kol), computedAt: new Date(r.computed_at as string).toISOString(),
     }));
   }

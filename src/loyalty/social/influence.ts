@@ -3,71 +3,61 @@ import type { ShareEdge } from './graph.ts';
 export interface Influence {
   score: number;
   shares: number;
+  /** shares whose recipient came through the link or was active in the shop around the share (ShareEdge.reached) */
+  reached: number;
   visits: number;
   orders: number;
   revenue: number;
 }
 
-/** How much a converted share counts against a visit only: an order is worth this many visits. */
-export const ORDER_WEIGHT = 2;
+/** How many shares' worth of weight the shop-wide rate carries in each person's estimate. */
+export const PRIOR_SHARES = 4;
 
 /**
- * Influence scores: PageRank over the share graph with the edges turned round (whoever was brought to
- * visit or buy "votes" for the sharer) and weighted by conversions (visits + ORDER_WEIGHT × orders), so
- * a share that converts nobody passes no influence. People whose own influence is high lend more to those
- * who converted them. Power iteration over typed arrays: 100k people and their edges take well under a
- * second. Scores are scaled so that the average person has 1.
+ * Influence: how likely a person's share is to bring the recipient to the shop. For each sharer, the share
+ * of their *reached* shares (ShareEdge.reached) that brought a visit, shrunk towards the shop-wide rate with
+ * the weight of PRIOR_SHARES shares (empirical Bayes: (visits + k·rate) / (reached + k)), so two lucky
+ * shares do not outrank twenty good ones. Shares to people the shop never saw, or who had already left, are
+ * left out of the rate: they say nothing about the sharer. People who never shared score 0. Scores are
+ * scaled so that the average sharer has 1.
+ *
+ * The conversion-weighted PageRank this replaced ranked like the truth of the generated worlds at ρ 0.60
+ * (people with ≥ 5 shares, 10M-event world) against 0.71 for this estimate (docs/loyalty.md).
  */
-export function influenceScores(edges: readonly ShareEdge[], o: { damping?: number; iterations?: number; tolerance?: number } = {}): Map<string, Influence> {
-  const d = o.damping ?? 0.85;
-  const index = new Map<string, number>();
-  const id = (u: string) => {
-    let i = index.get(u);
-    if (i === undefined) index.set(u, (i = index.size));
-    return i;
+export function influenceScores(edges: readonly ShareEdge[]): Map<string, Influence> {
+  const stats = new Map<string, Influence>();
+  const at = (u: string) => {
+    let st = stats.get(u);
+    if (!st) stats.set(u, (st = { score: 0, shares: 0, reached: 0, visits: 0, orders: 0, revenue: 0 }));
+    return st;
   };
-  // a directed edge recipient → sharer, weight by conversions
-  const src: number[] = [];
-  const dst: number[] = [];
-  const w: number[] = [];
-  const stats = new Map<number, Influence>();
   for (const e of edges) {
-    const s = id(e.from);
-    const r = id(e.to);
-    const st = stats.get(s) ?? { score: 0, shares: 0, visits: 0, orders: 0, revenue: 0 };
+    const st = at(e.from);
     st.shares += e.shares;
+    st.reached += e.reached;
     st.visits += e.visits;
     st.orders += e.orders;
     st.revenue += e.revenue;
-    stats.set(s, st);
-    const weight = e.visits + ORDER_WEIGHT * e.orders;
-    if (weight > 0) src.push(r), dst.push(s), w.push(weight);
+    at(e.to);
   }
-  const n = index.size;
-  const out = new Float64Array(n);
-  for (let k = 0; k < src.length; k++) out[src[k]!]! += w[k]!;
-  let pr = new Float64Array(n).fill(1 / Math.max(n, 1));
-  let next = new Float64Array(n);
-  for (let it = 0; it < (o.iterations ?? 100); it++) {
-    let dangling = 0;
-    for (let i = 0; i < n; i++) if (out[i] === 0) dangling += pr[i]!;
-    const base = (1 - d) / n + (d * dangling) / n;
-    next.fill(base);
-    for (let k = 0; k < src.length; k++) {
-      const a = src[k]!;
-      next[dst[k]!]! += (d * pr[a]! * w[k]!) / out[a]!;
-    }
-    let delta = 0;
-    for (let i = 0; i < n; i++) delta += Math.abs(next[i]! - pr[i]!);
-    [pr, next] = [next, pr];
-    if (delta < (o.tolerance ?? 1e-10)) break;
+  let reached = 0;
+  let visits = 0;
+  for (const st of stats.values()) (reached += st.reached), (visits += st.visits);
+  const rate = reached > 0 ? visits / reached : 0;
+  let sum = 0;
+  let sharers = 0;
+  for (const st of stats.values()) {
+    if (st.shares === 0) continue;
+    st.score = (st.visits + PRIOR_SHARES * rate) / (st.reached + PRIOR_SHARES);
+    sum += st.score;
+    sharers++;
   }
-  const result = new Map<string, Influence>();
-  for (const [u, i] of index) {
-    const st = stats.get(i) ?? { score: 0, shares: 0, visits: 0, orders: 0, revenue: 0 };
-    result.set(u, { ...st, revenue: Math.round(st.revenue * 100) / 100, score: pr[i]! * n });
+  const mean = sharers > 0 ? sum / sharers : 0;
+  for (const st of stats.values()) {
+    st.score = mean > 0 ? st.score / mean : 0;
+    st.revenue = Math.round(st.revenue * 100) / 100;
   }
-  return result;
+  return stats;
 }
 
 /** Spearman's rank correlation (average ranks for ties). */

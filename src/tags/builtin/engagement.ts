@@ -20,7 +20,7 @@ export const social: Builtin[] = [
   statTag('share_reach_365d', 'social', '分享触达人数', 'People shared with (365d)', { agg: 'uniq', of: 'properties.recipient', event: 'Product Shared', window: '365d' }),
   {
     code: 'influence_score', category: 'social', name_zh: '影响力', name_en: 'Influence score', kind: 'model', valueType: 'number', refresh: 'scheduled',
-    description: 'PageRank over the share graph turned round and weighted by conversions (visits + 2 × orders through the person’s share links), scaled so the average person scores 1. Written by the loyalty engine’s social computation (docs/loyalty.md).',
+    description: 'How likely the person’s shares are to bring the recipient to the shop: the share of their shares to reachable people (who came through the link, or were active in the shop around the share) that brought a visit, shrunk towards the shop-wide rate by 4 shares’ weight, scaled so the average sharer scores 1; 0 for people who never shared. Written by the loyalty engine’s social computation (docs/loyalty.md).',
     spec: { type: 'model', model: 'influence' },
   },
   {
