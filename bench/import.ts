@@ -5,6 +5,10 @@
 //
 //   node bin/run-ts.js bench/import.ts [--rows 5000000] [--users 50000] [--repeat 3]
 //        [--formats taobao-userbehavior,retailrocket,online-retail] [--reimport] [--chunk-rows N] [--keep]
+//        [--jsonl events.jsonl --formats segment-jsonl]
+//
+// segment-jsonl imports a given file (`huaxiang generate` writes one) instead of a generated one, and
+// reports how many lines took the TS protect step because they may hold personal data (`protectedLines`).
 //
 // On a shared machine the wall time swings with what else runs: each format is imported --repeat times
 // (fresh data dir each time) and a summary line gives the best and the median; cpuSeconds is the work.
@@ -17,6 +21,7 @@ import pino from 'pino';
 import { testConfig } from '../src/config.ts';
 import { openRuntime } from '../src/runtime.ts';
 import { runImport } from '../src/world/importers/run.ts';
+import { needsProtect } from '../src/world/importers/segmentSql.ts';
 import { repoRoot } from './lib/proc.ts';
 
 const { values: flags } = parseArgs({
@@ -28,6 +33,7 @@ const { values: flags } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'chunk-rows': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    jsonl: { type: 'string' },
     // internal: run one import in this process
     child: { type: 'string' },
     file: { type: 'string' },
@@ -142,12 +148,19 @@ async function child(format: string, file: string, dataDir: string): Promise<voi
         cpuSeconds: round((used.user + used.system) / 1e6, 2),
         loadAvg1m: round(load, 1),
         phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round(v, 2)])),
+        ...(format === 'segment-jsonl' ? { protectedLines: await protectedLines(rt, file) } : {}),
       };
       process.stdout.write(`${JSON.stringify(out)}\n`);
     }
   } finally {
     await rt.close();
   }
+}
+
+/** Lines of a segment-jsonl file that take the TS protect step (they may hold personal data). */
+async function protectedLines(rt: Awaited<ReturnType<typeof openRuntime>>, file: string): Promise<number> {
+  const [r] = await rt.olap.query<{ n: string }>(`SELECT countIf(${needsProtect()}) AS n FROM file({f:String}, 'LineAsString', 'line String')`, { f: path.resolve(file) });
+  return Number(r?.n ?? 0);
 }
 
 function addPhase(phases: Record<string, number>, o: { phase: string; seconds: number }): void {
@@ -162,15 +175,20 @@ async function main(): Promise<void> {
   log(`temp dir ${tmp}; ${os.cpus().length} CPUs`);
   try {
     for (const format of String(flags.formats).split(',')) {
+      const given = format === 'segment-jsonl' ? flags.jsonl : undefined;
+      if (format === 'segment-jsonl' && !given) throw new Error('segment-jsonl imports the file given with --jsonl FILE');
       const gen = generators[format];
-      if (!gen) throw new Error(`no generator for '${format}': one of ${Object.keys(generators).join(', ')}`);
-      const file = path.join(tmp, `${format}.csv`);
-      const t = performance.now();
-      const fd = fs.openSync(file, 'w');
-      gen(fd, rows, users);
-      fs.closeSync(fd);
-      log(`${format}: wrote ${rows} rows (${round(fs.statSync(file).size / 2 ** 20)} MiB) in ${round((performance.now() - t) / 1000, 1)} s`);
+      if (!gen && !given) throw new Error(`no generator for '${format}': one of ${Object.keys(generators).join(', ')}, or segment-jsonl with --jsonl`);
+      const file = given ? path.resolve(given) : path.join(tmp, `${format}.csv`);
+      if (gen && !given) {
+        const t = performance.now();
+        const fd = fs.openSync(file, 'w');
+        gen(fd, rows, users);
+        fs.closeSync(fd);
+        log(`${format}: wrote ${rows} rows (${round(fs.statSync(file).size / 2 ** 20)} MiB) in ${round((performance.now() - t) / 1000, 1)} s`);
+      }
       const rates: number[] = [];
+      let fileRows = rows;
       for (let run = 0; run < Number(flags.repeat); run++) {
         const dataDir = path.join(tmp, `data-${format}-${run}`);
         const args = [path.join(repoRoot, 'bin/run-ts.js'), path.join(repoRoot, 'bench/import.ts'), '--child', format, '--file', file, '--data', dataDir];
@@ -185,16 +203,16 @@ async function main(): Promise<void> {
         const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
         if (code !== 0) throw new Error(`${format}: the import process exited with ${code}`);
         for (const line of out.split('\n').filter(Boolean)) {
-          const o = JSON.parse(line) as { run: string; rowsPerSec: number };
-          if (o.run === 'first') rates.push(o.rowsPerSec);
+          const o = JSON.parse(line) as { run: string; rowsPerSec: number; rows: number };
+          if (o.run === 'first') rates.push(o.rowsPerSec), (fileRows = o.rows);
         }
         fs.rmSync(dataDir, { recursive: true, force: true });
       }
       const sorted = [...rates].sort((a, b) => a - b);
       process.stdout.write(
-        `${JSON.stringify({ bench: 'import', format, summary: true, rows, runs: rates.length, bestRowsPerSec: sorted[sorted.length - 1], medianRowsPerSec: sorted[Math.floor(sorted.length / 2)], target: 1_000_000 })}\n`,
+        `${JSON.stringify({ bench: 'import', format, summary: true, rows: fileRows, runs: rates.length, bestRowsPerSec: sorted[sorted.length - 1], medianRowsPerSec: sorted[Math.floor(sorted.length / 2)], target: 1_000_000 })}\n`,
       );
-      if (!flags.keep) fs.rmSync(file, { force: true });
+      if (!flags.keep && !given) fs.rmSync(file, { force: true });
     }
   } finally {
     if (!flags.keep) fs.rmSync(tmp, { recursive: true, force: true });
