@@ -13,6 +13,7 @@
  *
  *   if (isMain(import.meta.url)) await runAlone(bench);
  */
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -37,6 +38,11 @@ export interface BenchResult {
   /** milliseconds */
   p50: number;
   p90: number;
+  /**
+   * median CPU time of the process per run (ms): the embedded engine runs in-process, so this is the
+   * engine's work, which other jobs on the machine disturb far less than wall time
+   */
+  cpu?: number;
   runs: number;
   /** a short note shown next to the figures (rows returned, target …) */
   note?: string;
@@ -51,12 +57,16 @@ const pct = (xs: number[], p: number) => {
 export async function timeRuns<T>(name: string, runs: number, fn: () => Promise<T>, note?: (last: T) => string): Promise<BenchResult> {
   let last = await fn();
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     last = await fn();
     ms.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
-  return { name, p50: pct(ms, 50), p90: pct(ms, 90), runs, note: note?.(last) };
+  return { name, p50: pct(ms, 50), p90: pct(ms, 90), cpu: pct(cpu, 50), runs, note: note?.(last) };
 }
 
 /** Parses --data/--runs/--days/--tz, opens the runtime on the world and works out the default range. */
@@ -88,10 +98,11 @@ export async function openBench(argv = process.argv.slice(2)): Promise<{ rt: Run
 export function printTable(results: BenchResult[], opts: BenchOptions): void {
   console.log(`analytics benches: ${opts.events.toLocaleString('en')} events, range ${opts.range.from} .. ${opts.range.to} (${opts.range.tz}), ${opts.runs} runs each`);
   const w = Math.max(4, ...results.map((r) => r.name.length));
-  console.log(`${'case'.padEnd(w)}  ${'p50 ms'.padStart(9)}  ${'p90 ms'.padStart(9)}  runs  note`);
+  console.log(`${'case'.padEnd(w)}  ${'p50 ms'.padStart(9)}  ${'p90 ms'.padStart(9)}  ${'CPU ms'.padStart(9)}  runs  note`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(w)}  ${String(r.p50).padStart(9)}  ${String(r.p90).padStart(9)}  ${String(r.runs).padStart(4)}  ${r.note ?? ''}`);
+    console.log(`${r.name.padEnd(w)}  ${String(r.p50).padStart(9)}  ${String(r.p90).padStart(9)}  ${String(r.cpu ?? '').padStart(9)}  ${String(r.runs).padStart(4)}  ${r.note ?? ''}`);
   }
+  console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(', ')} (${os.cpus().length} cores)`);
 }
 
 /** True when the module at `metaUrl` is the script node was started with. */

@@ -1,4 +1,4 @@
-import { dayMs, perPerson, rawEventsBetween } from './searchSql.ts';
+import { dayMs, narrowBetween, perDevicePerson } from './searchSql.ts';
 
 /**
  * SQL pieces of the carts report (queries/carts.ts). Values travel as typed parameters; only the
@@ -20,9 +20,6 @@ import { dayMs, perPerson, rawEventsBetween } from './searchSql.ts';
 /** a run of removes only is no cart: its first add is this far-away instant, never in range */
 const NO_ADD = '9223372036854775807';
 
-/** kind of an event: 0 add, 1 remove, 2 order, 3 anything else (read for its traits); sorting by (time, kind) puts an order after an add at the same instant */
-const kindOf = `multiIf(e.type != 'track', 3, e.event = 'Product Added', 0, e.event = 'Product Removed', 1, e.event = 'Order Completed', 2, 3)`;
-
 /** the person's latest consent.marketing ('true', 'false', or '' when never given) passes {consent:String} */
 const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not_refused' AND ${col} != 'false'))`;
 
@@ -32,10 +29,12 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * (product, net quantity, net value), whether it is recoverable, and whether it is in the report's range
  * (`in_range`). Cart events are read from `readFrom` (by default the earlier of both starts, less the window).
  *
- * Events are gathered per (distinct_id, user_id) first (the events table's own order) and resolved to
- * persons after, so the identity join sees one row per id. Within a person's sorted array the carts are
- * numbered (arrayCumSum over "starts a cart"), and only the events of carts starting where wanted go on
- * to the row-wise grouping. The same pass reads the latest consent.marketing trait (from all time).
+ * Cart events come from the narrow copy (`behaviour_narrow`, migration 009) and are gathered per device
+ * (a number) with the messages carrying a consent.marketing trait (from all time, read from `events`),
+ * then resolved to persons, so the identity join sees one row per device. An event's kind is 0 add,
+ * 1 remove, 2 order, 3 consent (sorting by (time, kind) puts an order after an add at the same instant).
+ * Within a person's sorted array the carts are numbered (arrayCumSum over "starts a cart"), and only the
+ * events of carts starting where wanted go on to the row-wise grouping.
  */
 export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
   SELECT
@@ -69,19 +68,21 @@ export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = 
           arrayFill(t -> t > 0, arrayMap((e, f) -> if(f, e.1, 0), evs, starts)) AS cart_start
         FROM (
           SELECT person, arraySort(groupArrayArray(d_evs)) AS evs, argMax(d_marketing, d_marketing_ms) AS marketing
-          FROM ${perPerson(db, `
-            SELECT distinct_id, user_id,
-              groupArrayIf((ms, kind, cityHash64(product_id), product_id, value, qty), kind < 3 AND ms >= ${readFrom}) AS d_evs,
-              argMaxIf(JSONExtractRaw(traits, 'consent', 'marketing'), ms, has_consent) AS d_marketing,
-              maxIf(ms, has_consent) AS d_marketing_ms
+          FROM ${perDevicePerson(db, `
+            SELECT device,
+              groupArrayIf((ms, kind, cityHash64(product_id), product_id, value, qty), kind < 3) AS d_evs,
+              argMaxIf(marketing, ms, kind = 3) AS d_marketing,
+              maxIf(ms, kind = 3) AS d_marketing_ms
             FROM (
-              SELECT distinct_id, user_id, ms, ${kindOf} AS kind, product_id, traits,
-                ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty,
-                traits != '' AND JSONHas(traits, 'consent', 'marketing') AS has_consent
-              FROM ${rawEventsBetween(db, ['e.type AS type', 'e.event AS event', 'e.product_id AS product_id', 'e.price AS price', 'e.quantity AS quantity', 'e.traits AS traits'],
-                '0', '4102444800000', `(e.type = 'track' AND e.event IN ('Product Added', 'Product Removed', 'Order Completed') AND e.timestamp >= fromUnixTimestamp64Milli(${readFrom}, 'UTC')) OR e.traits != ''`)} AS e
+              SELECT device, ms, multiIf(event = 'Product Added', 0, event = 'Product Removed', 1, 2) AS kind, toString(product_id) AS product_id,
+                ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty, '' AS marketing
+              FROM ${narrowBetween(db, ['event', 'product_id', 'price', 'quantity'], ['Product Added', 'Product Removed', 'Order Completed'], readFrom, '4102444800000')}
+              UNION ALL
+              SELECT cityHash64(distinct_id, user_id), toUnixTimestamp64Milli(timestamp), 3, '', 0, 0, JSONExtractRaw(traits, 'consent', 'marketing')
+              FROM ${db}.events
+              WHERE traits != '' AND JSONHas(traits, 'consent', 'marketing')
             )
-            GROUP BY distinct_id, user_id`)}
+            GROUP BY device`)}
           GROUP BY person
           HAVING arrayExists(e -> e.2 = 0 AND ((e.1 >= ${startMs} AND e.1 < ${endMs}) OR e.1 >= {sinceMs:Int64}), evs)
         )
@@ -137,10 +138,10 @@ export const addToCartSql = (db: string) => `
 SELECT countIf(viewed) AS viewers, countIf(viewed AND added) AS viewers_added, countIf(added) AS adders
 FROM (
   SELECT person, max(d_viewed) AS viewed, max(d_added) AS added
-  FROM ${perPerson(db, `
-    SELECT distinct_id, user_id, max(event = 'Product Viewed') AS d_viewed, max(event = 'Product Added') AS d_added
-    FROM ${rawEventsBetween(db, ['e.event AS event'], ...inRange, `e.type = 'track' AND e.event IN ('Product Viewed', 'Product Added')`)}
-    GROUP BY distinct_id, user_id`)}
+  FROM ${perDevicePerson(db, `
+    SELECT device, max(event = 'Product Viewed') AS d_viewed, max(event = 'Product Added') AS d_added
+    FROM ${narrowBetween(db, ['event'], ['Product Viewed', 'Product Added'], ...inRange)}
+    GROUP BY device`)}
   GROUP BY person
 )`;
 
