@@ -49,13 +49,14 @@ const clippedColumns = `
   sum(least(gmv_cur, {gmvClip:Float64})) AS gmv,
   sum(least(gmv_prev, {gmvClip:Float64})) AS prev_gmv`;
 
-const groupsSql = (db: string, bd: string) => `
+// a tag's groups add up to the total; segments may overlap, so then the total is counted on its own
+const groupsSql = (db: string, bd: string, overlapping: boolean) => `
 SELECT 0 AS total, if(ifNull(bd.grp, '') = '', '${NO_VALUE}', assumeNotNull(bd.grp)) AS grp, ${clippedColumns}
 FROM ${personPeriodsSql(db)} AS x
 LEFT JOIN ${bd} AS bd ON bd.person_id = x.person
-GROUP BY grp
+GROUP BY grp${overlapping ? `
 UNION ALL
-SELECT 1 AS total, '' AS grp, ${clippedColumns} FROM ${personPeriodsSql(db)}`;
+SELECT 1 AS total, '' AS grp, ${clippedColumns} FROM ${personPeriodsSql(db)}` : ''}`;
 
 /** The parts each metric is computed from: people counts and clipped sums. */
 const PARTS: Record<BreakdownMetric, { counts: ('buyers' | 'new_users')[]; sums: ('orders' | 'gmv')[] }> = {
@@ -74,9 +75,14 @@ export async function noisyMetricBreakdown(olap: OlapStore, p: NoisyBreakdownPar
   const prevFrom = addDays(p.from, -days);
   const bd = breakdownSql(olap.db, p.breakdown);
   const params = { from: p.from, to: p.to, prevFrom, tz: p.tz, ordersClip: p.dp.ordersClip, gmvClip: p.dp.gmvClip, ...bd.params };
-  const rows = await olap.query<ClippedRow & { total: string | number }>(groupsSql(olap.db, bd.sql), params);
+  const overlapping = p.breakdown.by !== 'tag';
+  const rows = await olap.query<ClippedRow & { total: string | number }>(groupsSql(olap.db, bd.sql, overlapping), params);
   const exact = (r: ClippedRow) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k === 'grp' ? v : Number(v)])) as unknown as Record<Exclude<keyof ClippedRow, 'grp'>, number> & { grp: string };
-  const total = exact(rows.find((r) => Number(r.total) === 1)!);
+  const sumOf = (list: ClippedRow[]) => {
+    const keys = ['active_users', 'prev_active_users', 'new_users', 'prev_new_users', 'buyers', 'prev_buyers', 'orders', 'prev_orders', 'gmv', 'prev_gmv'] as const;
+    return { grp: '', ...Object.fromEntries(keys.map((k) => [k, list.reduce((a, r) => a + Number(r[k]), 0)])) } as ReturnType<typeof exact>;
+  };
+  const total = overlapping ? exact(rows.find((r) => Number(r.total) === 1)!) : sumOf(rows);
   const value = (r: typeof total, prev: '' | 'prev_') =>
     headline(0, r[`${prev}active_users`], r[`${prev}new_users`], r[`${prev}buyers`], r[`${prev}orders`], r[`${prev}gmv`])[p.metric];
   // as in the exact report: groups with nothing in either period are left out

@@ -150,6 +150,15 @@ describe('differential-privacy noise on aggregate reports', () => {
     // people and buyers in both periods: for two groups and the total, of which a person is in one group and the total
     assert.equal(a.privacy?.cells, 4 * 3);
     assert.equal(a.privacy?.cellsPerPerson, 4 * 2);
+    // the total of a tag breakdown is its groups' sum (the lone group included): with the noise vanishing,
+    // the clipped GMV of everybody and of each group
+    const to = new Date(NOW + DAY).toISOString().slice(0, 10);
+    const from = new Date(NOW + DAY - 7 * DAY).toISOString().slice(0, 10);
+    const dp = { ...sc.rt.config.privacy.dp, epsilon: 1e9, gmvClip: 1000 };
+    const r = await noisyMetricBreakdown(sc.rt.olap, { from, to, tz: 'Asia/Shanghai', metric: 'gmv', breakdown: { by: 'tag', tag: 'city_tier' }, dp, minGroupSize: 3 });
+    const clipped = (who: (u: string, i: number) => boolean) => [...many, lone].reduce((s, u, i) => s + (who(u, i) ? Math.min(revenue(u, i), 1000) : 0), 0);
+    assert.ok(Math.abs(r.total.current - clipped(() => true)) < 0.05, `${r.total.current}`);
+    for (const g of ['A', 'B']) assert.ok(Math.abs(r.groups.find((x) => x.group === g)!.current - clipped((u, i) => tier(u, i) === g)) < 0.05, g);
   });
 
   it('privacy.dp.always makes every answer noisy; a bad noise value is a 400 naming the field', async () => {
