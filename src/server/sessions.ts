@@ -12,6 +12,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+/** a session's last use is written at most this often (the idle timeout is minutes, so seconds do not matter) */
+const TOUCH_SECONDS = 30;
 
 export interface SessionOptions {
   /** a session ends this long after sign-in, however active */
@@ -63,15 +65,24 @@ export class SessionStore {
     return { id, session };
   }
 
-  /** The live session with this id (and marks it used now), or null: unknown, signed out, expired, idle too long, or its key revoked. */
+  /**
+   * The live session with this id, or null: unknown, signed out, expired, idle too long, or its key revoked.
+   * Marks it used now — written at most every TOUCH_SECONDS, so a page's burst of requests is one write.
+   */
   async resolve(id: string): Promise<Session | null> {
     const rows = await this.db.query<Row>(
-      `UPDATE dashboard_sessions s SET last_seen_at = now()
-       FROM api_tokens t
-       WHERE s.id_hash = $1 AND t.id = s.token_id AND t.revoked_at IS NULL AND s.ended_at IS NULL
-         AND s.expires_at > now() AND s.last_seen_at > now() - $2::int * interval '1 second'
-       RETURNING t.id, t.name, t.role, t.restricted_pii, s.created_at, s.last_seen_at, s.expires_at`,
-      [sha256(id), Math.round(this.opts.idleMinutes * 60)],
+      `WITH live AS (
+         SELECT s.id_hash, t.id, t.name, t.role, t.restricted_pii, s.created_at, s.last_seen_at, s.expires_at
+         FROM dashboard_sessions s JOIN api_tokens t ON t.id = s.token_id
+         WHERE s.id_hash = $1 AND t.revoked_at IS NULL AND s.ended_at IS NULL
+           AND s.expires_at > now() AND s.last_seen_at > now() - $2::int * interval '1 second'),
+       touched AS (
+         UPDATE dashboard_sessions SET last_seen_at = now()
+         WHERE id_hash IN (SELECT id_hash FROM live WHERE last_seen_at < now() - $3::int * interval '1 second'))
+       SELECT id, name, role, restricted_pii, created_at, expires_at,
+         CASE WHEN last_seen_at < now() - $3::int * interval '1 second' THEN now() ELSE last_seen_at END AS last_seen_at
+       FROM live`,
+      [sha256(id), Math.round(this.opts.idleMinutes * 60), TOUCH_SECONDS],
     );
     const r = rows[0];
     if (!r) return null;

@@ -228,6 +228,8 @@ describe('ending a session', () => {
     const me = await call('GET', '/api/v1/session', { cookie: fresh.cookie });
     assert.equal(me.status, 200, me.text);
     assert.ok(Date.parse(me.body.idleExpiresAt) - Date.now() > 29 * 60_000, 'idle clock reset');
+    const seen = await server.rt.oltp.query<{ ago: number | string }>('SELECT extract(epoch FROM now() - last_seen_at) AS ago FROM dashboard_sessions WHERE id_hash = $1', [hash(fresh.cookie)]);
+    assert.ok(Number(seen[0]!.ago) < 60, `last use stored ${seen[0]!.ago} s ago`);
   });
 
   it('records sign-in and sign-out in the audit log under the key id', async () => {
