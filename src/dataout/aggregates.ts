@@ -9,7 +9,8 @@ import { ReportNoise, wantsNoise, type NoiseMarker } from '../privacy/noise.ts';
  * - a value held by fewer than `privacy.minGroupSize` people is left out (in the query: `HAVING people >= k`)
  *   and counted in `suppressedGroups`;
  * - with noise (`noise`, or `privacy.dp.always`) each `people` count gets two-sided geometric noise, the
- *   budget ε split over every row of the file (a person holds one value per tag, or several for a list tag).
+ *   budget ε split over the rows one person can change: one per tag holding a single value, every row of
+ *   a tag holding lists (a person can hold several of its values).
  *
  * A number tag is counted per distinct number, so a continuous score mostly falls under the threshold:
  * export banded tags (`age_band`, `rfm_class` …) for distributions.
@@ -32,10 +33,11 @@ type Rt = Pick<Runtime, 'olap' | 'config'>;
 export async function tagCounts(rt: Rt, o: { tag?: string; noise?: boolean }): Promise<TagCounts> {
   const db = rt.olap.db;
   const k = rt.config.privacy.minGroupSize;
-  const [counted] = await rt.olap.query<{ kept: [string, string, string][]; suppressed: string }>(
-    `SELECT arrayFilter(x -> x.3 >= {k:UInt32}, groupArray((tag_code, value, people))) AS kept, countIf(people < {k:UInt32}) AS suppressed
+  const [counted] = await rt.olap.query<{ kept: [string, string, string][]; suppressed: string; lists: string[] }>(
+    `SELECT arrayFilter(x -> x.3 >= {k:UInt32}, groupArray((tag_code, value, people))) AS kept, countIf(people < {k:UInt32}) AS suppressed,
+            groupUniqArrayIf(tag_code, list) AS lists
      FROM (
-       SELECT tag_code, value, uniqExact(person_id) AS people
+       SELECT tag_code, value, uniqExact(person_id) AS people, max(length(value_list) > 0) AS list
        FROM ${db}_safe.tags
        ARRAY JOIN if(length(value_list) > 0, value_list, [if(value_num IS NOT NULL, toString(assumeNotNull(value_num)), value_str)]) AS value
        WHERE ({tag:String} = '' OR tag_code = {tag:String}) AND value != ''
@@ -47,6 +49,9 @@ export async function tagCounts(rt: Rt, o: { tag?: string; noise?: boolean }): P
   kept.sort((a, b) => (a.tag_code < b.tag_code ? -1 : a.tag_code > b.tag_code ? 1 : b.people - a.people || (a.value < b.value ? -1 : 1)));
   const suppressedGroups = Number(counted?.suppressed ?? 0);
   if (!wantsNoise(o.noise, rt.config.privacy.dp)) return { rows: kept, suppressedGroups, privacy: null };
-  const noise = new ReportNoise(rt.config.privacy.dp, kept.length, [], k);
+  const lists = new Set(counted?.lists ?? []);
+  const perTag = new Map<string, number>();
+  for (const r of kept) perTag.set(r.tag_code, lists.has(r.tag_code) ? (perTag.get(r.tag_code) ?? 0) + 1 : 1);
+  const noise = new ReportNoise(rt.config.privacy.dp, [...perTag.values()].reduce((a, n) => a + n, 0), [], k);
   return { rows: kept.map((r) => ({ ...r, people: noise.count(r.people) })), suppressedGroups, privacy: noise.marker() };
 }

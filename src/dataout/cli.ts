@@ -57,7 +57,7 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
       const { aggregate } = await exportToFile(rt, spec, format, out);
       if (aggregate) {
         note = `; ${aggregate.suppressedGroups} value(s) held by fewer than ${rt.config.privacy.minGroupSize} people left out`;
-        if (aggregate.privacy) note += `; people counts noisy (ε ${aggregate.privacy.epsilon} over ${aggregate.privacy.cells} rows, sd ${aggregate.privacy.counts.stddev.toFixed(1)})`;
+        if (aggregate.privacy) note += `; people counts noisy (ε ${aggregate.privacy.epsilon} split over the ${aggregate.privacy.cellsPerPerson} row(s) a person can be in, sd ${aggregate.privacy.counts.stddev.toFixed(1)})`;
       }
       const by = cliActor();
       await rt.audit.record({ ...by, action: spec.kind === 'profiles' && spec.includePii ? 'pii.export' : 'data.export', subjectType: spec.kind === 'segment' ? 'segment' : 'export', subjectId: spec.kind === 'segment' ? spec.segmentId : spec.kind, details: { format, includePii: spec.kind === 'profiles' && spec.includePii === true, file: out, ...(aggregate ? { suppressedGroups: aggregate.suppressedGroups, noise: aggregate.privacy !== null } : {}) } });

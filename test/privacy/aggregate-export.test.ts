@@ -82,6 +82,8 @@ describe('aggregate export: people per tag value', () => {
     for (const r of runs) {
       assert.deepEqual([...r.rows.keys()].sort(), [...want.keys()].sort(), 'thresholded on exact counts, before noise');
       assert.equal(r.note.privacy?.cells, want.size);
+      // a person holds one city tier and one vip value, and any of the interests kept
+      assert.equal(r.note.privacy?.cellsPerPerson, 1 + 1 + [...want.keys()].filter((key) => key.startsWith('interests\t')).length);
       assert.ok([...r.rows.values()].every((n) => Number.isInteger(n) && n >= 0));
     }
     assert.ok(!runs.every((r) => [...want].every(([key, n]) => r.rows.get(key) === n)), 'three noisy exports all exact');
