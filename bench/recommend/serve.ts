@@ -6,7 +6,7 @@
  * builds the per-person serving state, as a running shop would have it. Target: p99 ≤ 10 ms at 1,000 req/s.
  *
  *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20]
- *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args "--max-semi-space-size=64"] [--json]
+ *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args "--max-semi-space-size=64"] [--wait-quiet SECONDS] [--entry PATH/bin/huaxiang.js] [--json]
  *
  * People: a stable sample of those with product events in the data's last 30 days (bench/recommend/people.ts),
  * read before the server starts. The load generator writes requests on raw keep-alive sockets (a pool of
@@ -14,7 +14,9 @@
  * The figures include the CPU the server, the generator and everything else on the machine used during the
  * measured phase (`otherCpuCores`: other people's work sharing the cores) and the load average.
  * `--probe` loads bench/recommend/probe.mjs into the server: every GC pause and the event-loop delay of each
- * second, summarised for the measured phase.
+ * second, summarised for the measured phase. `--wait-quiet S` waits up to S seconds after training for the
+ * machine to be nearly idle (under half a core busy) before the warm-up starts. `--entry` serves from another
+ * checkout's bin/huaxiang.js (a before/after comparison on the same data and machine).
  *
  * DIR is a data dir holding a shop (e.g. made by `bench/recommend/world.ts --data DIR`, or a copy of a big
  * world); the server must not be running on it.
@@ -24,14 +26,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, repoRoot, runTs, startServerProcess, systemBusySeconds } from '../lib/proc.ts';
+import { cpuSeconds, repoRoot, runTs, startServerProcess, systemBusySeconds, waitForQuiet } from '../lib/proc.ts';
 import { percentile, summarize } from '../lib/load.ts';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, limit: { type: 'string' },
     people: { type: 'string' }, json: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, probe: { type: 'boolean' }, 'node-args': { type: 'string' },
-    connections: { type: 'string' },
+    connections: { type: 'string' }, 'wait-quiet': { type: 'string' }, entry: { type: 'string' },
   },
 });
 if (!values.data) throw new Error('--data DIR is required (a data dir holding a shop)');
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
     ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
     ...(values.probe ? ['--import', path.join(repoRoot, 'bench/recommend/probe.mjs')] : []),
   ];
-  const server = await startServerProcess({ dataDir, nodeArgs });
+  const server = await startServerProcess({ dataDir, nodeArgs, entry: values.entry ? [values.entry, 'serve'] : undefined });
   try {
     const { adminToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { adminToken: string };
     const t0 = Date.now();
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
     process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
 
+    if (values['wait-quiet']) process.stderr.write(`busy cores before the warm-up: ${await waitForQuiet(Number(values['wait-quiet']) * 1000, 0.5)}\n`);
     const { hostname, port } = new URL(server.url);
     const pool = new Pool(hostname, Number(port), Number(values.connections ?? 64), `Authorization: Bearer ${adminToken}\r\n`);
 

@@ -21,6 +21,11 @@ export interface AlsOptions {
 }
 
 export class ALS {
+  /** YᵀY, computed on the first fold-in and kept: the item factors do not change between trainings */
+  private gramY: Float64Array | null = null;
+  /** the score row `recommend` writes into (one request at a time: JavaScript runs one at a time) */
+  private scratch: Float32Array | null = null;
+
   constructor(
     readonly k: number,
     /** person factors, row u at u*k */
@@ -72,10 +77,9 @@ export class ALS {
   }
 
   /** scores of every item for person u (or for a folded-in vector) */
-  scoresOf(xu: Float32Array): Float32Array {
+  scoresOf(xu: Float32Array, out: Float32Array = new Float32Array(this.items)): Float32Array {
     const k = this.k;
     const n = this.items;
-    const out = new Float32Array(n);
     const Y = this.Y;
     for (let i = 0; i < n; i++) {
       let s = 0;
@@ -102,13 +106,14 @@ export class ALS {
     const c = Float32Array.from(items.map((h) => this.conf(h.weight)));
     const xu = new Float32Array(k);
     const ws = workspace(k);
-    gram(this.Y, k, ws.G);
+    if (!this.gramY) gram(this.Y, k, (this.gramY = new Float64Array(k * k)));
+    ws.G.set(this.gramY);
     for (let rep = 0; rep < 3; rep++) solveRow(xu, 0, this.Y, k, ptr, idx, c, this.lambda, Math.max(this.cgSteps, k), ws);
     return xu;
   }
 
   recommend(xu: Float32Array, limit: number): Scored[] {
-    const s = this.scoresOf(xu);
+    const s = this.scoresOf(xu, (this.scratch ??= new Float32Array(this.items)));
     return topOf(s, limit);
   }
 }

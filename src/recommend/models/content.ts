@@ -87,7 +87,7 @@ export class Content {
 
   /** Σ over the person's strongest recent items of interest × content similarity */
   recommend(history: readonly Touch[], limit: number): Scored[] {
-    const acc = new Accumulator();
+    const acc = Accumulator.take();
     for (const h of [...history.slice(0, 30)].sort((a, b) => b.weight - a.weight).slice(0, 10)) {
       const f = Math.log1p(h.weight);
       for (const s of this.similar(h.item, this.k)) acc.add(s.item, f * s.score, h.item);

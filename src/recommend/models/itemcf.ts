@@ -139,10 +139,17 @@ export class ItemCF {
 
   /** Σ over the person's recent items of interest × similarity; `via` is the history item that added most. */
   recommend(history: readonly Touch[], limit: number): Scored[] {
-    const acc = new Accumulator();
-    for (const h of history.slice(0, 30)) {
+    const acc = Accumulator.take();
+    const k = this.k;
+    for (let t = 0; t < history.length && t < 30; t++) {
+      const h = history[t]!;
+      if (h.item >= this.items) continue;
       const f = Math.log1p(h.weight);
-      for (const s of this.similar(h.item, this.k)) acc.add(s.item, f * s.score, h.item);
+      for (let r = 0; r < k; r++) {
+        const j = this.nbr[h.item * k + r]!;
+        if (j < 0) break;
+        acc.add(j, f * this.sim[h.item * k + r]!, h.item);
+      }
     }
     return acc.top(limit);
   }
@@ -195,21 +202,79 @@ export function top(xs: Iterable<Scored>, limit: number): Scored[] {
   return [...xs].sort((a, b) => b.score - a.score || a.item - b.item).slice(0, limit);
 }
 
-/** sums contributions per item and remembers which source item contributed most (the reason's "X") */
+/**
+ * Sums contributions per item and remembers which source item contributed most (the reason's "X"; the first
+ * of equal contributions). Dense scratch rows indexed by item, shared by the accumulators of one request
+ * after another, so a request allocates only its answer.
+ */
 export class Accumulator {
-  private readonly m = new Map<number, { score: number; via: number; best: number }>();
+  private static readonly free: Accumulator[] = [];
+  private score = new Float64Array(1024);
+  private best = new Float64Array(1024);
+  private via = new Int32Array(1024);
+  private seen = new Uint8Array(1024);
+  private touched = new Int32Array(256);
+  private n = 0;
+
+  /** a cleared accumulator (from the pool; `top` returns it) */
+  static take(): Accumulator {
+    return Accumulator.free.pop() ?? new Accumulator();
+  }
+
   add(item: number, score: number, via: number): void {
-    const cur = this.m.get(item);
-    if (!cur) this.m.set(item, { score, via, best: score });
-    else {
-      cur.score += score;
-      if (score > cur.best) {
-        cur.best = score;
-        cur.via = via;
+    if (item >= this.seen.length) this.grow(item + 1);
+    if (!this.seen[item]) {
+      this.seen[item] = 1;
+      if (this.n === this.touched.length) {
+        const t = new Int32Array(this.n * 2);
+        t.set(this.touched);
+        this.touched = t;
+      }
+      this.touched[this.n++] = item;
+      this.score[item] = score;
+      this.best[item] = score;
+      this.via[item] = via;
+    } else {
+      this.score[item]! += score;
+      if (score > this.best[item]!) {
+        this.best[item] = score;
+        this.via[item] = via;
       }
     }
   }
+
+  /** the `limit` highest sums, best first (ties: lower item first); clears the accumulator for reuse */
   top(limit: number): Scored[] {
-    return top([...this.m].map(([item, v]) => ({ item, score: v.score, via: v.via })), limit);
+    // the limit-th highest sum (a native numeric sort of the sums) bounds what is worth an object
+    let floor = -Infinity;
+    if (this.n > limit) {
+      const sums = new Float64Array(this.n);
+      for (let t = 0; t < this.n; t++) sums[t] = this.score[this.touched[t]!]!;
+      floor = sums.sort()[this.n - limit]!;
+    }
+    const out: Scored[] = [];
+    for (let t = 0; t < this.n; t++) {
+      const item = this.touched[t]!;
+      if (this.score[item]! >= floor) out.push({ item, score: this.score[item]!, via: this.via[item]! });
+      this.seen[item] = 0;
+    }
+    this.n = 0;
+    if (Accumulator.free.length < 8) Accumulator.free.push(this);
+    out.sort((a, b) => b.score - a.score || a.item - b.item);
+    if (out.length > limit) out.length = limit;
+    return out;
+  }
+
+  private grow(size: number): void {
+    const n = Math.max(size, this.seen.length * 2);
+    const f = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(n);
+      b.set(a);
+      return b;
+    };
+    this.score = f(this.score);
+    this.best = f(this.best);
+    this.via = f(this.via);
+    this.seen = f(this.seen);
   }
 }

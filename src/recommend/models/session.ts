@@ -68,7 +68,7 @@ export class SessionModel {
 
   /** from the last views, newest first */
   recommend(lastViews: readonly Touch[], limit: number): Scored[] {
-    const acc = new Accumulator();
+    const acc = Accumulator.take();
     lastViews.slice(0, 5).forEach((v, pos) => {
       const f = 0.6 ** pos;
       for (const s of this.next.get(v.item) ?? []) acc.add(s.item, f * s.score, v.item);
