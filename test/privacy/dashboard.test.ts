@@ -68,7 +68,7 @@ describe('audit log page (browser)', () => {
     await page.locator('[data-nav="privacy"]').click();
     await rows().first().waitFor();
     const want = (await admin.get('/api/v1/audit?limit=50')).body.entries as { action: string }[];
-    assert.equal(want.length, 7);
+    assert.equal(want.length, 8, 'the changes and rights above, and the dashboard sign-in (session.create)');
     assert.equal(await rows().count(), want.length);
     assert.deepEqual(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action'))), want.map((e) => e.action));
     await page.screenshot({ path: screenshot, fullPage: true });

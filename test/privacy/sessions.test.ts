@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { testConfig } from '../../src/config.ts';
 import { testPostgres } from '../support/postgres.ts';
-import { tmpDataDir } from '../support/server.ts';
+import { ingest, tmpDataDir } from '../support/server.ts';
 
 /**
  * Dashboard sessions over real HTTP against a server on a real Postgres: signing in with a secret key sets
@@ -75,7 +75,7 @@ before(async () => {
 after(async () => server?.close());
 
 describe('signing in', () => {
-  it('refuses a wrong key, a write key, a revoked key and a key restricted from personal data', async () => {
+  it('refuses a wrong key, a write key and a revoked key', async () => {
     const revoked = await call('POST', '/api/v1/keys', { auth: server.adminToken, body: { kind: 'secret', name: 'gone', role: 'admin' } });
     assert.equal((await call('DELETE', `/api/v1/keys/${revoked.body.id}`, { auth: server.adminToken })).status, 200);
     for (const [label, token] of [['wrong', 'hxa_not-a-key-of-this-server-000000'], ['write key', server.writeKey], ['revoked', revoked.body.key]] as const) {
@@ -83,9 +83,6 @@ describe('signing in', () => {
       assert.equal(r.status, 401, `${label}: ${r.text}`);
       assert.equal(r.headers.getSetCookie().length, 0, `${label}: no cookie`);
     }
-    const restricted = await call('POST', '/api/v1/session', { body: { token: keys.restricted.key }, origin });
-    assert.equal(restricted.status, 403, restricted.text);
-    assert.match(restricted.body.error.message, /restricted from personal data/);
   });
 
   it('answers 400 naming the field for a missing token, and 403 to a sign-in posted from another origin', async () => {
@@ -174,6 +171,26 @@ describe('a session authorises like its key', () => {
     const bySite = await call('POST', '/api/v1/segments', { cookie, csrf, site: 'same-site', body: segment('same site') });
     assert.equal(bySite.status, 403, bySite.text);
     assert.match(bySite.body.error.message, /Sec-Fetch-Site: same-site/);
+  });
+
+  it('leaves personal fields out for a session of a key restricted from personal data, as for the key itself', async () => {
+    const sent = await ingest(server.url, server.writeKey).send('batch', { batch: [{ type: 'identify', userId: 'sess-rp', messageId: 'sess-rp-i', traits: { email: 'rp@example.com', phone: '13811112222', plan: 'gold' } }] });
+    assert.equal(sent.status, 200, sent.text);
+    const { cookie } = await signIn(keys.restricted.key);
+    const bySession = await call('GET', '/api/v1/profiles/sess-rp', { cookie });
+    const byKey = await call('GET', '/api/v1/profiles/sess-rp', { auth: keys.restricted.key });
+    assert.equal(bySession.status, 200, bySession.text);
+    assert.deepEqual(Object.keys(bySession.body.traits).sort(), ['plan']);
+    assert.deepEqual(bySession.body.traits, byKey.body.traits);
+    assert.equal((await call('GET', '/api/v1/profiles/sess-rp?unmask=true', { cookie })).status, 403);
+  });
+
+  it('audits a change made through a session under the key it was opened with', async () => {
+    const { cookie, csrf } = await signIn(keys.admin.key);
+    const made = await call('POST', '/api/v1/segments', { cookie, csrf, origin, body: segment('audited via session') });
+    assert.equal(made.status, 201, made.text);
+    const log = await call('GET', `/api/v1/audit?action=segment.create&subject=${made.body.id}`, { auth: server.adminToken });
+    assert.deepEqual(log.body.entries.map((e: { actor: string }) => e.actor), [keys.admin.id]);
   });
 
   it('does not CSRF-check a Bearer key: it is no ambient credential', async () => {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -9,6 +8,7 @@ import type { Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import type { RouteDoc } from '../openapi.ts';
+import { actorOf } from './privacy.ts';
 import { parse } from '../validate.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });
@@ -28,11 +28,6 @@ const campaignOut = z.object({
   variants: z.array(z.unknown()), experiment: z.unknown(), schedule: z.unknown(), budget: z.unknown(), sendTimeOptimisation: z.boolean(),
   winner: z.string().nullable(), nextRunAt: z.string().nullable(), createdAt: z.string(), updatedAt: z.string(),
 });
-
-const actorOf = (req: FastifyRequest, role: Role): { actor: string; role: string } => {
-  const h = req.headers.authorization ?? '';
-  return { actor: `tok_${createHash('sha256').update(h.slice(7).trim()).digest('hex').slice(0, 12)}`, role };
-};
 
 /** zod issues of a module-level parse (the store validates too) as a 400 naming `body.<field>`. */
 function fromZod(err: z.ZodError): HttpError {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -9,6 +8,7 @@ import type { Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import type { RouteDoc } from '../openapi.ts';
+import { actorOf } from './privacy.ts';
 import { parse } from '../validate.ts';
 
 const noNul = (s: string) => !s.includes('\u0000');
@@ -47,11 +47,6 @@ const graphQuery = z.object({ limit: z.coerce.number().int().min(1).max(2000).de
 const rankQuery = z.object({ limit: z.coerce.number().int().min(1).max(10_000).default(100) });
 
 const bad = (field: string, message: string) => new HttpError(400, 'invalid_request', `${field}: ${message}`, [{ path: field, message }]);
-const actorOf = (req: FastifyRequest, role: Role): Actor => {
-  const h = req.headers.authorization ?? '';
-  return { actor: `tok_${createHash('sha256').update(h.slice(7).trim()).digest('hex').slice(0, 12)}`, role };
-};
-
 /** Points, earning rules, tiers and coupons (docs/loyalty.md). Reads: viewer; spending and issuing: marketer; rules, tiers and adjustments: admin. */
 export function loyaltyRoutes(app: FastifyInstance, ctx: AppContext) {
   const L = () => ctx.rt.loyalty;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CONSENT_CHANNELS, ConsentSubjectNotFoundError, PURPOSES, DATA_CLASSES, isPersonalField, maskTraits, PersonNotFoundError, RectificationError, type Actor, type AuditAction } from '../../privacy/index.ts';
-import { tokenId, type Role } from '../access.ts';
+import { principalOf, tokenId, type Role } from '../access.ts';
 import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
@@ -46,8 +46,10 @@ const receipt = z.object({
   timings: z.record(z.string(), z.number()),
 });
 
-/** Who made a request: the token's id (as `api_tokens.id`), never the token. */
+/** Who made a request: the key's id (as `api_tokens.id`; for a dashboard session, the key it was opened with), never the key. */
 export function actorOf(req: FastifyRequest, role: Role): Actor {
+  const p = principalOf(req);
+  if (p) return { actor: p.id, role };
   const h = req.headers.authorization ?? '';
   return { actor: h.startsWith('Bearer ') ? tokenId(h.slice(7).trim()) : 'unknown', role };
 }
@@ -63,7 +65,8 @@ export async function audit(ctx: AppContext, req: FastifyRequest, role: Role, ac
  */
 export async function shownTraits(ctx: AppContext, req: FastifyRequest, role: Role, userId: string, traits: Record<string, unknown>, unmask: boolean): Promise<Record<string, unknown>> {
   const auth = req.headers.authorization ?? '';
-  if (auth.startsWith('Bearer ') && (await ctx.access.restrictedPii(auth.slice(7).trim()))) {
+  // a session is restricted as its key is (ctx.authorize has recorded who the request is)
+  if (principalOf(req)?.restrictedPii ?? (auth.startsWith('Bearer ') && (await ctx.access.restrictedPii(auth.slice(7).trim())))) {
     // a key restricted from personal data sees none, masked or not (docs/api-keys.md)
     if (unmask) throw new HttpError(403, 'forbidden', 'this key is restricted from personal data');
     const sealed = new Set(Object.keys(await ctx.rt.privacy.personalTraits(userId)));

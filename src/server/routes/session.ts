@@ -39,8 +39,6 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, S: SessionS
     const { token } = parse(createBody, req.body ?? {}, 'body');
     const key = await ctx.access.secretKey(token);
     if (!key) throw new HttpError(401, 'unauthorized', 'unknown or revoked secret key (a write key cannot sign in)');
-    // the profile routes leave personal fields out by the Bearer key, which a session has not got
-    if (key.restrictedPii) throw new HttpError(403, 'forbidden', 'a key restricted from personal data cannot open a dashboard session; use it as a Bearer key');
     const previous = req.cookies[SESSION_COOKIE];
     if (previous) await S.end(previous);
     const { id, session } = await S.open(key.id);
