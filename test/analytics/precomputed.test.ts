@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { devicePersons } from '../../src/analytics/sql.ts';
+import { normaliseKeyword } from '../../src/analytics/queries/searchSql.ts';
 import { timezones } from '../../src/analytics/timezones.ts';
 import { DAY, HOUR, MINUTE, msg, openScenario, send, type Msg, type Scenario } from '../support/scenario.ts';
 
 /**
  * The analytics reports' precomputed tables (migration 005: person_firsts, order_events, review_events,
- * activity_slots, fed by materialized views) against what the raw events say, after messages sent
+ * activity_slots; migration 009: behaviour_narrow; fed by materialized views) against what the raw events say, after messages sent
  * through the real ingestion pipeline: anonymous browsing with campaign tags, an identity merge
  * (identify with the anonymous id), an order sent twice (a retry), a review sent twice, then more
  * activity after the merge. Expected values are computed here in TypeScript from the events table.
@@ -20,6 +22,7 @@ after(() => sc?.close());
 interface Ev {
   message_id: string; type: string; event: string; distinct_id: string; user_id: string; ms: number; utm_source: string;
   order_id: string; revenue: number | null; device_type: string; properties: string; product_id: string; rating: number | null;
+  query: string; line_ids: string[];
 }
 
 const T0 = Date.UTC(2025, 2, 3, 1, 0);
@@ -48,6 +51,9 @@ function messages(): Msg[] {
   m.push(msg.identify('u2', T0 - DAY, { name: 'u2' }));
   m.push(msg.track('u2', 'Home Viewed', T0 + 2 * DAY + 29 * MINUTE));
   m.push(msg.track('u2', 'Home Viewed', T0 + 2 * DAY + 31 * MINUTE));
+  // searches: the narrow copy keeps the keyword normalised (whitespace runs collapsed, trimmed, lower-cased)
+  m.push(msg.anon('dev-1', 'Products Searched', T0 + 20 * MINUTE, { query: '  Red \t Shoes ' }));
+  m.push(msg.track('u2', 'Products Searched', T0 + 2 * DAY, { query: '手机' }));
   return m;
 }
 
@@ -60,7 +66,7 @@ describe('precomputed analytics tables', () => {
     await send(sc.rt, messages());
     events = await sc.rt.olap.query<Ev>(
       `SELECT message_id, type, event, distinct_id, user_id, toUnixTimestamp64Milli(timestamp) AS ms, utm_source, order_id, revenue,
-              device_type, properties, product_id, rating
+              device_type, properties, product_id, rating, query, products.product_id AS line_ids
        FROM ${sc.rt.olap.db}.events`,
     );
     for (const e of events) e.ms = Number(e.ms);
@@ -152,6 +158,38 @@ describe('precomputed analytics tables', () => {
   });
 });
 
+describe('the narrow behaviour copy', () => {
+  it('behaviour_narrow: every behaviour message once, keyword normalised, order lines counted; its device key meets the identity map', async () => {
+    const db = sc.rt.olap.db;
+    const events = await sc.rt.olap.query<Ev>(
+      `SELECT message_id, type, event, distinct_id, user_id, toUnixTimestamp64Milli(timestamp) AS ms, product_id, query, products.product_id AS line_ids
+       FROM ${db}.events`,
+    );
+    const map = new Map((await sc.rt.olap.query<{ distinct_id: string; person_id: string }>(
+      `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
+    )).map((r) => [r.distinct_id, r.person_id]));
+    const personOf = (e: { distinct_id: string; user_id: string }) => map.get(e.distinct_id) || e.user_id || e.distinct_id;
+    const behaviour = events.filter((e) => ['track', 'page', 'screen'].includes(e.type));
+    const want = new Map(behaviour.map((e) => [e.message_id, {
+      event: e.event, type: e.type, ms: Number(e.ms), product_id: e.product_id,
+      keyword: e.type === 'track' && e.event === 'Products Searched' ? normaliseKeyword(e.query) : '',
+      lines: e.type === 'track' && e.event === 'Order Completed' ? (e.line_ids.length ? e.line_ids : [e.product_id]).filter((x) => x !== '').length : 0,
+      person: personOf(e),
+    }]));
+    const got = await sc.rt.olap.query<{ message_id: string; event: string; type: string; ms: number; product_id: string; keyword: string; lines: number; person: string }>(
+      `SELECT n.message_id AS message_id, toString(n.event) AS event, toString(n.type) AS type, toUnixTimestamp64Milli(n.timestamp) AS ms,
+              toString(n.product_id) AS product_id, n.keyword AS keyword, length(n.line_products) AS lines, dp.person AS person
+       FROM ${db}.behaviour_narrow AS n
+       LEFT JOIN ${devicePersons(db)} AS dp ON dp.device = n.device`,
+    );
+    assert.equal(got.length, want.size, 'one row per behaviour message');
+    assert.deepEqual(new Map(got.map(({ message_id, ...r }) => [message_id, { ...r, ms: Number(r.ms), lines: Number(r.lines) }])), want);
+    assert.ok([...want.values()].some((r) => r.keyword === 'red shoes'), 'the messy query is normalised');
+    assert.ok([...want.values()].some((r) => r.lines === 1), 'an order line is kept');
+    assert.equal(got.find((r) => r.keyword === 'red shoes')?.person, map.get('u1'), 'the anonymous device\'s search belongs to the person it merged into');
+  });
+});
+
 describe('half-hour rollups and reporting timezones', () => {
   it('every allowed timezone starts its days on a half hour (UTC), 2020–2030, so activity_slots give exact days', async () => {
     const off: Record<string, number> = {};
@@ -173,7 +211,7 @@ describe('erasure reaches the precomputed tables', () => {
     const ids = ['u1', 'dev-1', 'dev-2'];
     const count = async () => {
       const out: Record<string, number> = {};
-      for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots']) {
+      for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots', 'behaviour_narrow']) {
         const [r] = await sc.rt.olap.query<{ n: number }>(
           `SELECT count() AS n FROM ${db}.${t} WHERE distinct_id IN {ids:Array(String)} OR user_id IN {ids:Array(String)}`, { ids },
         );
@@ -184,8 +222,8 @@ describe('erasure reaches the precomputed tables', () => {
     const before = await count();
     assert.ok(Object.values(before).every((n) => n > 0), `the fixture put u1 in every table: ${JSON.stringify(before)}`);
     const receipt = await sc.rt.privacy.erase('u1', { actor: 'tok_test', role: 'admin' });
-    assert.deepEqual(await count(), { person_firsts: 0, order_events: 0, review_events: 0, activity_slots: 0 });
-    for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots']) assert.equal(receipt.stores[`olap.${t}`], before[t], t);
+    assert.deepEqual(await count(), { person_firsts: 0, order_events: 0, review_events: 0, activity_slots: 0, behaviour_narrow: 0 });
+    for (const t of ['person_firsts', 'order_events', 'review_events', 'activity_slots', 'behaviour_narrow']) assert.equal(receipt.stores[`olap.${t}`], before[t], t);
     const [u2] = await sc.rt.olap.query<{ n: number }>(`SELECT count() AS n FROM ${db}.order_events WHERE user_id = 'u2'`);
     assert.equal(Number(u2!.n), 1, 'other people stay');
   });
