@@ -189,7 +189,12 @@ export class CouponStore {
         );
       }
       await tx.query('UPDATE coupon_templates SET issued = issued + $2 WHERE id = $1', [templateId, chosen.length]);
-      await this.audit.record({ ...by, action: 'coupon.issue', subjectType: 'coupon_template', subjectId: templateId, details: { ...result } }, tx);
+      // an issue to one person is recorded against the person (the audit log keeps a pseudonym of a person
+      // subject, never the id), so the log does not name them after an erasure
+      const { targetRef, ...counts } = result;
+      await this.audit.record(target.kind === 'user'
+        ? { ...by, action: 'coupon.issue', subjectType: 'person', subjectId: targetRef, details: counts }
+        : { ...by, action: 'coupon.issue', subjectType: 'coupon_template', subjectId: templateId, details: { ...result } }, tx);
       if (chosen.length <= 100) result.codes = chosen.map((u, i) => ({ userId: u, code: codes[i]! }));
       return result;
     });
