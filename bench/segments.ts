@@ -13,6 +13,7 @@
  * --rate 0 measures membership with no background load.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServerProcess } from './lib/proc.ts';
@@ -35,7 +36,8 @@ const runs = Number(values.runs ?? 50);
 const rate = Number(values.rate ?? 500);
 const probes = Number(values.probes ?? 20);
 const timeoutMs = Number(values['timeout-seconds'] ?? 60) * 1000;
-const line = (o: object) => console.log(JSON.stringify({ bench: 'segments', ...o }));
+// every line carries the 1-minute load average: the machine may be shared, and figures move with it
+const line = (o: object) => console.log(JSON.stringify({ bench: 'segments', ...o, load1: Math.round(os.loadavg()[0]! * 10) / 10 }));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! * 10) / 10 : NaN;
@@ -96,7 +98,17 @@ try {
   }
   line({ step: 'tag-build', build: latest.id, asOf: latest.asOf, persons: latest.persons, waitedSeconds: Math.round((performance.now() - t0) / 100) / 10,
     buildSeconds: latest.finishedAt ? (Date.parse(latest.finishedAt) - Date.parse(latest.startedAt)) / 1000 : null });
-  const people = await api<{ count: number }>('POST', '/api/v1/segments/preview', { rule: { not: { event: 'No Such Event' } }, sample: 0 });
+  // the server may be busy with its start-up work (recommendation training reads every event): the first
+  // query waits behind it, longer than fetch waits for headers, so it is asked again until it answers
+  const t1 = performance.now();
+  let people: { count: number } | undefined;
+  while (!people) {
+    people = await api<{ count: number }>('POST', '/api/v1/segments/preview', { rule: { not: { event: 'No Such Event' } }, sample: 0 }).catch((err: Error) => {
+      if (!/fetch failed/.test(String(err)) || performance.now() - t1 > 3_600_000) throw err;
+      return undefined;
+    });
+  }
+  line({ step: 'first-answer', persons: people.count, waitedSeconds: Math.round((performance.now() - t1) / 100) / 10 });
 
   // ---- 1. preview latency ----------------------------------------------------------------------------------
   if (!values['skip-preview']) {
