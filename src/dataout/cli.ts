@@ -15,7 +15,7 @@ export const EXPORT_USAGE = 'usage: huaxiang export profiles|tags|tag-counts|seg
 /**
  * `huaxiang export`: profiles, tag values, people per tag value (an aggregate: minimum group size, optional
  * noise) or a segment's members into a file (docs/data-out.md). When `serve` holds the data dir the export
- * is fetched from that server's API instead (not yet for tag-counts, which has no route).
+ * is fetched from that server's API instead.
  */
 export async function exportCommand(config: (data?: string, logLevel?: string) => Config, argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -67,11 +67,11 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
   } catch (err) {
     if ((err as Error).name === 'SegmentNotFoundError') throw new CliError((err as Error).message);
     if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
-    if (spec.kind === 'tag-counts') throw new CliError(`the data dir is held by the server at ${err.holder.url}, which does not serve tag-counts exports yet: stop it, or query GET /api/v1/analytics/breakdown`);
     process.stderr.write(`data dir is held by the server at ${err.holder.url}; exporting through it\n`);
     const url = new URL(spec.kind === 'segment' ? `/api/v1/exports/segments/${encodeURIComponent(spec.segmentId)}` : `/api/v1/exports/${spec.kind}`, err.holder.url);
     url.searchParams.set('format', format);
-    if (spec.kind === 'tags' && spec.tag) url.searchParams.set('tag', spec.tag);
+    if ((spec.kind === 'tags' || spec.kind === 'tag-counts') && spec.tag) url.searchParams.set('tag', spec.tag);
+    if (spec.kind === 'tag-counts' && spec.noise) url.searchParams.set('noise', 'true');
     if (spec.kind === 'profiles' && spec.includePii) url.searchParams.set('includePii', 'true');
     const res = await fetch(url, { headers: { authorization: `Bearer ${cfg.adminToken ?? readSavedToken(cfg.dataDir)}` } });
     if (!res.ok || !res.body) {
@@ -79,6 +79,7 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
       throw new CliError(`the server answered ${res.status}: ${body.error?.message ?? ''}`);
     }
     await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(out, { mode: 0o600 }));
+    if (spec.kind === 'tag-counts') note = `; ${res.headers.get('x-suppressed-groups') ?? '?'} value(s) held by too few people left out${res.headers.get('x-privacy') !== 'null' ? '; people counts noisy' : ''}`;
   }
   const bytes = fs.statSync(out).size;
   process.stderr.write(`wrote ${out}: ${bytes} bytes of ${format} in ${((Date.now() - started) / 1000).toFixed(1)} s${spec.kind === 'profiles' && spec.includePii ? ' (with personal data; audited)' : ''}${note}\n`);

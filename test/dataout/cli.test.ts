@@ -80,11 +80,18 @@ describe('huaxiang export', () => {
   it('while serve holds the dir, the export comes from the server and is the same', { timeout: 180_000 }, async () => {
     const local = path.join(out, 'local.jsonl');
     await cli('export', 'profiles', '--format', 'jsonl', '--out', local, '--data', dataDir);
+    const localCounts = path.join(out, 'local-counts.jsonl');
+    await cli('export', 'tag-counts', '--tag', 'orders_total', '--format', 'jsonl', '--out', localCounts, '--data', dataDir);
     server = await spawnServer({ dataDir });
     const remote = path.join(out, 'remote.jsonl');
     const r = await cli('export', 'profiles', '--format', 'jsonl', '--out', remote, '--data', dataDir);
     assert.match(r.stderr, /held by the server at http:\/\/127\.0\.0\.1:\d+; exporting through it/);
     assert.deepEqual(jsonl(remote), jsonl(local));
+    const remoteCounts = path.join(out, 'remote-counts.jsonl');
+    const c = await cli('export', 'tag-counts', '--tag', 'orders_total', '--format', 'jsonl', '--out', remoteCounts, '--data', dataDir);
+    assert.match(c.stderr, /exporting through it[\s\S]*0 value\(s\) held by too few people left out/);
+    assert.deepEqual(jsonl(remoteCounts), jsonl(localCounts));
+    assert.ok(jsonl(localCounts).length > 0);
     // with personal data: decrypted by the server, for the admin token the CLI found in the data dir
     const pii = path.join(out, 'pii.jsonl');
     await cli('export', 'profiles', '--include-pii', '--format', 'jsonl', '--out', pii, '--data', dataDir);

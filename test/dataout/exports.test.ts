@@ -118,6 +118,37 @@ describe('tag and segment exports', () => {
     assert.ok(got.length > 0 && got.every((r) => r.tag_code === 'orders_total'));
   });
 
+  it('people per tag value over HTTP: counts as the tag exports imply, the minimum group size, noise marked', async () => {
+    const { rows: all } = await rows(await get('/api/v1/exports/tags?format=jsonl&tag=city_tier'), 'jsonl');
+    const expected = new Map<string, number>();
+    for (const r of all) expected.set(String(r.value_str), (expected.get(String(r.value_str)) ?? 0) + 1);
+    assert.ok(expected.size >= 2, JSON.stringify([...expected]));
+    const k = Math.max(...expected.values());
+    const saved = sc.rt.config.privacy.minGroupSize;
+    try {
+      sc.rt.config.privacy.minGroupSize = 0;
+      const exact = await get('/api/v1/exports/tag-counts?format=jsonl&tag=city_tier');
+      assert.equal(exact.headers.get('x-suppressed-groups'), '0');
+      assert.equal(exact.headers.get('x-privacy'), 'null');
+      const { rows: got } = await rows(exact, 'jsonl');
+      assert.deepEqual(new Map(got.map((r) => [String(r.value), Number(r.people)])), expected);
+      // a threshold of the largest group's size keeps only the groups that large
+      sc.rt.config.privacy.minGroupSize = k;
+      const kept = await get('/api/v1/exports/tag-counts?format=jsonl&tag=city_tier');
+      const big = [...expected].filter(([, n]) => n >= k);
+      assert.equal(kept.headers.get('x-suppressed-groups'), String(expected.size - big.length));
+      assert.deepEqual((await rows(kept, 'jsonl')).rows.map((r) => [String(r.value), Number(r.people)]).sort(), big.sort());
+      const noisy = await get('/api/v1/exports/tag-counts?format=csv&tag=city_tier&noise=true');
+      assert.equal((JSON.parse(noisy.headers.get('x-privacy') ?? 'null') as { mechanism?: string } | null)?.mechanism !== undefined, true);
+      assert.equal((await rows(noisy, 'csv')).rows.length, big.length);
+    } finally {
+      sc.rt.config.privacy.minGroupSize = saved;
+    }
+    assert.equal((await get('/api/v1/exports/tag-counts?noise=maybe')).status, 400);
+    assert.equal((await get('/api/v1/exports/tag-counts?tag=no_such_tag')).status, 404);
+    assert.equal((await get('/api/v1/exports/tag-counts', 'viewer')).status, 403);
+  });
+
   it('clear errors: bad format, unknown tag or segment, no token, a viewer', async () => {
     const bad = await get('/api/v1/exports/profiles?format=xlsx');
     assert.equal(bad.status, 400);

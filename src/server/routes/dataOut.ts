@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { CONTENT_TYPES, exportStream, type ExportFormat, type ExportSpec } from '../../dataout/exports.ts';
+import { CONTENT_TYPES, exportStream, exportToFile, type ExportFormat, type ExportSpec } from '../../dataout/exports.ts';
 import { SqlConsole, SqlRefused } from '../../dataout/sql.ts';
 import { SegmentNotFoundError } from '../../segments/index.ts';
 import type { Role } from '../access.ts';
@@ -18,6 +20,10 @@ const profilesQuery = z.object({
 });
 const tagsQuery = z.object({ format, tag: z.string().regex(/^[a-z][a-z0-9_]{0,99}$/, 'a tag code (lower-case letters, digits, _)').optional() });
 const segmentQuery = z.object({ format });
+const tagCountsQuery = tagsQuery.extend({
+  /** differential-privacy noise on the counts (docs/privacy.md) */
+  noise: z.enum(['true', 'false']).default('false'),
+});
 const segmentParams = z.object({ id: z.string().min(1).max(100) });
 const sqlBody = z.strictObject({
   query: z.string().trim().min(1, 'write a SELECT over the safe views').max(100_000),
@@ -84,6 +90,32 @@ export function dataOutRoutes(app: FastifyInstance, ctx: AppContext): void {
       throw err;
     }
     return send(req, reply, role, { kind: 'segment', segmentId: id }, q.format, `segment-${id}`);
+  });
+
+  ctx.docs.add({ method: 'GET', url: '/api/v1/exports/tag-counts', summary: 'People per tag value (aggregate): values held by fewer than HX_MIN_GROUP_SIZE people left out, optional noise; x-suppressed-groups and x-privacy headers say what was done', tag: 'data-out', auth: 'bearer', query: tagCountsQuery });
+  app.get('/api/v1/exports/tag-counts', async (req, reply) => {
+    const q = parse(tagCountsQuery, req.query, 'query');
+    const role = await ctx.authorize(req, 'analyst');
+    if (q.tag && !(await ctx.rt.tags.taxonomy.definitions()).has(q.tag)) throw new HttpError(404, 'not_found', `no tag '${q.tag}'`);
+    // written to a file first: what was suppressed and the noise marker are known only once it is counted
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-export-'));
+    const file = path.join(dir, `tag-counts.${q.format}`);
+    try {
+      const out = await exportToFile(ctx.rt, { kind: 'tag-counts', tag: q.tag, noise: q.noise === 'true' }, q.format, file);
+      await audit(ctx, req, role, 'data.export', 'export', 'tag-counts', { format: q.format, ...(q.tag ? { tag: q.tag } : {}), noise: q.noise === 'true', suppressedGroups: out.aggregate?.suppressedGroups ?? 0 });
+      const stream = fs.createReadStream(file);
+      stream.once('close', () => fs.rmSync(dir, { recursive: true, force: true }));
+      return reply
+        .type(CONTENT_TYPES[q.format])
+        .header('content-disposition', `attachment; filename="${q.tag ? `tag-counts-${q.tag}` : 'tag-counts'}.${q.format}"`)
+        .header('cache-control', 'no-store')
+        .header('x-suppressed-groups', String(out.aggregate?.suppressedGroups ?? 0))
+        .header('x-privacy', JSON.stringify(out.aggregate?.privacy ?? null))
+        .send(stream);
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   });
 
   ctx.docs.add({ method: 'POST', url: '/api/v1/sql', summary: 'Read-only SQL over the safe views (SELECT only; row limit, timeout)', tag: 'data-out', auth: 'bearer', body: sqlBody, response: sqlResult });
