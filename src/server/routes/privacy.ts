@@ -76,12 +76,8 @@ export async function shownTraits(ctx: AppContext, req: FastifyRequest, role: Ro
       (typeof v === 'string' && (maskPiiIn(v) !== v || /\*{3,}/.test(v)));
     return Object.fromEntries(Object.entries(traits).filter(([k, v]) => !personal(k, v)));
   }
-  if (!unmask) {
-    // the profile masks only email and phone itself and shows other encrypted fields as '***'; those are
-    // opened here and masked the same way as the rest (e.g. an ID number keeps its region and last digits)
-    const opaque = Object.entries(traits).some(([, v]) => v === '***');
-    return maskTraits(opaque ? { ...traits, ...(await ctx.rt.privacy.personalTraits(userId)) } : traits);
-  }
+  // the profile module masks sealed fields from their opened value already; masking again keeps them so
+  if (!unmask) return maskTraits(traits);
   if (role !== 'admin') throw new HttpError(403, 'forbidden', `unmasking personal data needs the admin role; the token has ${role}`);
   return { ...traits, ...(await ctx.rt.privacy.reveal(userId, actorOf(req, role))) };
 }
