@@ -50,6 +50,9 @@ export function minimiseRow(row: EventRow): EventRow {
   return row;
 }
 
+/** The write key id of rows a bulk importer sends through the pipeline (src/world/importers/segmentJsonl.ts). */
+const IMPORTED = 'import';
+
 /** How long the loaded consent may be believed before ClickHouse is asked again (other nodes ingest too). */
 const RELOAD_MS = 5_000;
 
@@ -85,7 +88,7 @@ export class ConsentMinimiser {
     const rows = await this.olap.query<{ id: string }>(
       `WITH consented AS (
          SELECT distinct_id, timestamp, message_id, JSONExtractRaw(traits, 'consent', 'analytics') AS a
-         FROM ${db}.events WHERE type = 'identify' AND JSONHas(traits, 'consent', 'analytics')),
+         FROM ${db}.events WHERE type = 'identify' AND position(traits, '"analytics"') > 0 AND JSONHas(traits, 'consent', 'analytics')),
        persons AS (
          SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids
          WHERE distinct_id IN (SELECT distinct_id FROM consented) GROUP BY distinct_id),
@@ -103,6 +106,7 @@ export class ConsentMinimiser {
   private async current(): Promise<Set<string>> {
     if (this.withdrawn && Date.now() - this.loadedAt < RELOAD_MS) return this.withdrawn;
     const started = Date.now();
+    const reload = !this.loading;
     this.loading ??= this.load().then((set) => {
       this.withdrawn = set;
       this.loadedAt = started;
@@ -110,6 +114,12 @@ export class ConsentMinimiser {
       for (const [id, c] of this.recent) if (c.at < started - RELOAD_MS) this.recent.delete(id);
       return set;
     }).finally(() => (this.loading = null));
+    // after the first load a flush never waits for the next: it uses the set it has (a change this node
+    // saw is in `recent` meanwhile), and the reload lands for a later flush
+    if (this.withdrawn) {
+      if (reload) this.loading.catch(() => {});
+      return this.withdrawn;
+    }
     return this.loading;
   }
 
@@ -128,6 +138,8 @@ export class ConsentMinimiser {
     for (const r of rows) {
       const given = analyticsConsentOf(r);
       if (given !== null) for (const id of [r.anonymous_id, r.user_id]) if (id) this.recent.set(id, { given, at: now });
+      // imported history is stored as sent, whichever path a line took (the engine's bulk path cannot ask)
+      if (r.write_key_id === IMPORTED) continue;
       if (this.isWithdrawn(set, r.anonymous_id) || this.isWithdrawn(set, r.user_id)) minimiseRow(r);
     }
     return rows;
