@@ -4,6 +4,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { HttpError } from './errors.ts';
+import { SESSION_COOKIE } from './sessions.ts';
 
 type Area = 'api' | 'ingest' | 'other';
 
@@ -44,11 +45,19 @@ export async function registerLimits(app: FastifyInstance, config: Config['http'
     timeWindow: 60_000,
     max: (req) => budget[areaOf(req)] || Number.MAX_SAFE_INTEGER,
     allowList: (req) => req.method === 'OPTIONS' || budget[areaOf(req)] === 0,
+    // per key, per dashboard session (its cookie), else per client address
     keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `${areaOf(req)}:${createHash('sha256').update(auth).digest('base64url').slice(0, 22)}` : `${areaOf(req)}:ip:${req.ip}`;
+      const credential = req.headers.authorization ?? sessionCookieOf(req.headers.cookie);
+      return credential ? `${areaOf(req)}:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}` : `${areaOf(req)}:ip:${req.ip}`;
     },
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(429, 'rate_limited', `more than ${ctx.max} requests a minute for this key; retry in ${ctx.after}`, [], { 'Retry-After': String(Math.ceil(ctx.ttl / 1000)) }),
   });
+}
+
+/** The dashboard session's id from a Cookie header (read before the cookie plugin has parsed it). */
+function sessionCookieOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(header);
+  return m ? `session:${m[1]}` : undefined;
 }

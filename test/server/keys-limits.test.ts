@@ -16,9 +16,10 @@ const DASH = 'https://console.example.com';
 /** per key per minute on /api/*: enough for the admin calls of this file, small enough to reach */
 const LIMIT = 30;
 
-const req = async (method: string, path: string, o: { auth?: string; body?: unknown; origin?: string } = {}) => {
+const req = async (method: string, path: string, o: { auth?: string; body?: unknown; origin?: string; cookie?: string } = {}) => {
   const headers: Record<string, string> = {};
   if (o.auth) headers.authorization = o.auth;
+  if (o.cookie) headers.cookie = o.cookie;
   if (o.origin) headers.origin = o.origin;
   if (o.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(server.url + path, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body) });
@@ -84,6 +85,24 @@ describe('rate limits per key', () => {
     assert.equal(over.body.error.code, 'rate_limited');
     assert.ok(Number(over.headers.get('retry-after')) > 0);
     assert.equal((await req('GET', '/api/v1/tags', { auth: `Bearer ${other.body.key}` })).status, 200);
+  });
+});
+
+describe('rate limits for dashboard sessions', () => {
+  it('counts a session’s requests against the session, not the client address', async () => {
+    const signIn = async (name: string) => {
+      const key = await req('POST', '/api/v1/keys', { auth: admin, body: { kind: 'secret', name, role: 'viewer' } });
+      const res = await fetch(`${server.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: key.body.key }) });
+      assert.equal(res.status, 201, await res.clone().text());
+      return /hx_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')![0];
+    };
+    const first = await signIn('session rate probe');
+    const second = await signIn('session rate other');
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i++) statuses.push((await req('GET', '/api/v1/tags', { cookie: first })).status);
+    assert.deepEqual(statuses, [...Array(LIMIT).fill(200), 429]);
+    // the same client address, another session: its own budget
+    assert.equal((await req('GET', '/api/v1/tags', { cookie: second })).status, 200);
   });
 });
 
