@@ -46,7 +46,7 @@ export class ApiDocs {
       (paths[url] ??= {})[r.method.toLowerCase()] = {
         summary: r.summary,
         tags: [r.tag],
-        security: r.auth === 'bearer' ? [{ bearer: [] }] : r.auth === 'writeKey' ? [{ writeKey: [] }] : [],
+        security: r.auth === 'bearer' ? [{ bearer: [] }, { session: [] }] : r.auth === 'writeKey' ? [{ writeKey: [] }] : [],
         parameters,
         ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(r.body) } } } } : {}),
         responses: {
@@ -62,6 +62,7 @@ export class ApiDocs {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
           writeKey: { type: 'http', scheme: 'basic', description: 'write key as the user name, empty password' },
+          session: { type: 'apiKey', in: 'cookie', name: 'hx_session', description: 'a dashboard session (POST /api/v1/session); writes with it also need the x-csrf-token header and the server’s own origin' },
         },
       },
       paths,
