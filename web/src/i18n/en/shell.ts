@@ -28,7 +28,6 @@ export const shell: Record<keyof typeof zh, string> = {
   'login.invalid': 'This token is unknown or revoked.',
   'login.expired': 'Your session ended: paste the token again.',
   'login.unreachable': 'Cannot reach the server: {msg}',
-  'login.stored': 'The token is kept in this browser only (localStorage).',
   'shell.logout': 'Sign out',
 
 

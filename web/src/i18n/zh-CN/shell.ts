@@ -26,7 +26,6 @@ export const shell = {
   'login.invalid': '令牌无效或已被吊销。',
   'login.expired': '登录已失效，请重新输入令牌。',
   'login.unreachable': '无法连接服务器：{msg}',
-  'login.stored': '令牌仅保存在本浏览器（localStorage）。',
   'shell.logout': '退出登录',
 
 
