@@ -16,8 +16,12 @@ export const RECORD_PROPERTIES: readonly string[] = [
 ];
 /** Fields of each product in `products` that the record needs. */
 export const RECORD_PRODUCT_FIELDS: readonly string[] = ['product_id', 'sku', 'price', 'quantity', 'category', 'brand', 'coupon'];
-/** Context the record and message delivery need (the time zone decides quiet hours; the library names a consent change's source). */
-export const RECORD_CONTEXT: readonly string[] = ['library', 'locale', 'timezone'];
+/**
+ * Context the record and message delivery need: the time zone decides quiet hours, the library names a
+ * consent change's source, and `consent` (what an SDK says was consented to when the event left) is the
+ * record of the basis it was sent on.
+ */
+export const RECORD_CONTEXT: readonly string[] = ['library', 'locale', 'timezone', 'consent'];
 /**
  * Typed columns that only analytics reads, cleared when analytics is withdrawn: the search text, the
  * review score, the share recipient, where the person was (page, referrer, campaign), with what (device,
