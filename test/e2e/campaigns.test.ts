@@ -290,6 +290,29 @@ describe('campaigns dashboard', () => {
     second = id;
   });
 
+  it('edits the scheduled campaign in the wizard: the changes are stored, it stays scheduled, the history shows the edit', async () => {
+    const detail = page.getByTestId('campaign-detail');
+    await detail.locator('[data-action="edit"]').click();
+    await page.getByTestId('editing').waitFor();
+    assert.equal(await page.locator('input[name="name"]').inputValue(), '明日提醒');
+    await page.fill('input[name="name"]', '明日提醒·改');
+    await page.locator('[data-step="content"]').click();
+    assert.equal(await page.locator('[data-variant="0"] textarea[name="body"]').inputValue(), '明天见');
+    await page.locator('[data-variant="0"] textarea[name="body"]').fill('明天见，记得来');
+    await page.locator('[data-step="review"]').click();
+    assert.equal(await page.getByTestId('launch').count(), 0, 'a scheduled campaign is saved, not launched again');
+    await page.getByTestId('save-draft').click();
+    await page.getByTestId('campaign-name').filter({ hasText: '明日提醒·改' }).waitFor();
+    const stored = (await admin.get(`/api/v1/campaigns/${second}`)).body;
+    assert.equal(stored.name, '明日提醒·改');
+    assert.equal(stored.status, 'scheduled');
+    assert.match(JSON.stringify(stored.variants), /明天见，记得来/);
+    const changes = (await admin.get(`/api/v1/campaigns/${second}/changes`)).body.changes as { action: string; before: { name?: string }; after: { name?: string } }[];
+    const edit = changes.find((c) => c.after?.name === '明日提醒·改')!;
+    assert.equal(edit.before.name, '明日提醒');
+    await page.locator(`[data-testid="change-history"] tr[data-action="${edit.action}"]`).first().waitFor();
+  });
+
   it('lists the campaigns with their sends and conversions, filters by status, pauses and resumes the scheduled one', async () => {
     const c = { body: { id: second } };
     await page.locator('[data-tab="list"]').click();

@@ -142,7 +142,7 @@ export function apiGet<T>(path: string, query?: Query, opts: Options = {}): Prom
 }
 
 /** POST or PUT a JSON body with the session (and its CSRF token). */
-export function apiSend<T>(method: 'POST' | 'PUT', path: string, body: unknown, opts: Options = {}): Promise<T> {
+export function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH', path: string, body: unknown, opts: Options = {}): Promise<T> {
   return request<T>(method, path, { ...opts, body });
 }
 

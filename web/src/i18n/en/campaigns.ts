@@ -41,6 +41,8 @@ export const campaigns: Record<keyof typeof zh, string> = {
   'cmp.col.actions': 'Actions',
 
   'cmp.action.copy': 'Copy as new',
+  'cmp.action.edit': 'Edit',
+  'cmp.editing': 'Editing “{name}”: the changes apply to its next run; the change history keeps what it was.',
   'cmp.copyName': '{name} (copy)',
   'cmp.copiedFrom': 'Copied from “{name}”: change what you need and save it as a new campaign; the original stays as it is.',
   'cmp.action.start': 'Start now',
@@ -70,6 +72,7 @@ export const campaigns: Record<keyof typeof zh, string> = {
   'cmp.wizard.back': 'Back',
   'cmp.wizard.next': 'Next',
   'cmp.wizard.saveDraft': 'Save draft',
+  'cmp.wizard.saveChanges': 'Save changes',
   'cmp.wizard.startNow': 'Save and start now',
   'cmp.wizard.schedule': 'Save and schedule',
   'cmp.wizard.saveFailed': 'Could not save: {msg}',

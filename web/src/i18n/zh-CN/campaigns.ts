@@ -39,6 +39,8 @@ export const campaigns = {
   'cmp.col.actions': '操作',
 
   'cmp.action.copy': '复制为新活动',
+  'cmp.action.edit': '编辑',
+  'cmp.editing': '正在编辑「{name}」：修改作用于下一次运行，变更记录保留原来的设置。',
   'cmp.copyName': '{name}（副本）',
   'cmp.copiedFrom': '从「{name}」复制：改好后保存为一个新活动，原活动不变。',
   'cmp.action.start': '立即开始',
@@ -68,6 +70,7 @@ export const campaigns = {
   'cmp.wizard.back': '上一步',
   'cmp.wizard.next': '下一步',
   'cmp.wizard.saveDraft': '保存草稿',
+  'cmp.wizard.saveChanges': '保存修改',
   'cmp.wizard.startNow': '保存并立即开始',
   'cmp.wizard.schedule': '保存并排期',
   'cmp.wizard.saveFailed': '保存失败：{msg}',

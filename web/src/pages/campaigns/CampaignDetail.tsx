@@ -11,7 +11,7 @@ import { armName, funnelOption, upliftOption, type UpliftMetric } from './campai
 import { AudienceText, ScheduleText } from './CampaignWizard.tsx';
 import { ChangeHistory } from './ChangeHistory.tsx';
 import { MessagesCard } from './MessagesCard.tsx';
-import type { ArmResult, Campaign, CampaignChange, CampaignResults, CampaignRow } from './types.ts';
+import { EDITABLE_STATUSES, type ArmResult, type Campaign, type CampaignChange, type CampaignResults, type CampaignRow } from './types.ts';
 
 /** A person without a value of the grouping tag (src/campaigns/results/outcomes.ts). */
 const NO_VALUE = '(none)';
@@ -70,6 +70,11 @@ export function CampaignDetail({ id, segments }: { id: string; segments: Segment
           <div className="detail-actions-wrap">
             <div className="cmp-actions">
               <CampaignActions campaign={c} onChanged={() => (camp.reload(), changes.reload(), results.reload())} />
+              {EDITABLE_STATUSES.includes(c.status) && (
+                <button type="button" className="btn" onClick={() => navigate(`/campaigns/${encodeURIComponent(c.id)}/edit`)} data-action="edit">
+                  {t('cmp.action.edit')}
+                </button>
+              )}
               <button type="button" className="btn" onClick={() => navigate(`/campaigns/new?from=${encodeURIComponent(c.id)}`)} data-action="copy">
                 {t('cmp.action.copy')}
               </button>

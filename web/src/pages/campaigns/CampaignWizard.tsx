@@ -18,10 +18,12 @@ type Step = (typeof STEPS)[number];
 /**
  * /campaigns/new: audience (with a live count), goal, content per variant (with a live preview), channel and
  * schedule, experiment and budget, then a review; saved as a draft, or saved and scheduled / started.
+ * /campaigns/<id>/edit: the same steps over a campaign that is still draft, scheduled or paused, saved with
+ * PATCH (a draft can be launched from the review as well).
  */
-export function CampaignWizard({ segments, from }: { segments: Segment[]; from?: Campaign }) {
+export function CampaignWizard({ segments, from, edit }: { segments: Segment[]; from?: Campaign; edit?: Campaign }) {
   const { t } = useI18n();
-  const [draft, setDraft] = useState<Draft>(() => (from ? draftOf(from, t('cmp.copyName', { name: from.name })) : emptyDraft()));
+  const [draft, setDraft] = useState<Draft>(() => (edit ? draftOf(edit, edit.name) : from ? draftOf(from, t('cmp.copyName', { name: from.name })) : emptyDraft()));
   const [step, setStep] = useState<Step>('audience');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ msg: string; saved?: Campaign } | null>(null);
@@ -39,7 +41,9 @@ export function CampaignWizard({ segments, from }: { segments: Segment[]; from?:
     setError(null);
     let saved: Campaign | undefined;
     try {
-      saved = await apiSend<Campaign>('POST', '/api/v1/campaigns', toInput(draft));
+      saved = edit
+        ? await apiSend<Campaign>('PATCH', `/api/v1/campaigns/${encodeURIComponent(edit.id)}`, toInput(draft))
+        : await apiSend<Campaign>('POST', '/api/v1/campaigns', toInput(draft));
       if (launch) await apiSend<Campaign>('POST', `/api/v1/campaigns/${encodeURIComponent(saved.id)}/${draft.scheduleKind === 'now' ? 'start' : 'schedule'}`, {});
       navigate(`/campaigns/${encodeURIComponent(saved.id)}`);
     } catch (e) {
@@ -54,6 +58,11 @@ export function CampaignWizard({ segments, from }: { segments: Segment[]; from?:
         {from && (
           <div className="notice small" data-testid="copied-from">
             {t('cmp.copiedFrom', { name: from.name })}
+          </div>
+        )}
+        {edit && (
+          <div className="notice small" data-testid="editing">
+            {t('cmp.editing', { name: edit.name })}
           </div>
         )}
         <div className="cmp-name">
@@ -111,12 +120,14 @@ export function CampaignWizard({ segments, from }: { segments: Segment[]; from?:
           </button>
           <span className="cmp-spacer" />
           <button type="button" className="btn" disabled={busy || nameMissing || ownerMissing} onClick={() => void save(false)} data-testid="save-draft">
-            {t('cmp.wizard.saveDraft')}
+            {t(edit ? 'cmp.wizard.saveChanges' : 'cmp.wizard.saveDraft')}
           </button>
           {step === 'review' ? (
+            edit && edit.status !== 'draft' ? null : (
             <button type="button" className="btn primary" disabled={busy || blocking} onClick={() => void save(true)} data-testid="launch">
               {t(draft.scheduleKind === 'now' ? 'cmp.wizard.startNow' : 'cmp.wizard.schedule')}
             </button>
+            )
           ) : (
             <button type="button" className="btn primary" onClick={() => setStep(STEPS[i + 1]!)} data-testid="wizard-next">
               {t('cmp.wizard.next')} →

@@ -17,6 +17,7 @@ const tabPath = (tab: Tab) => (tab === 'list' ? '/campaigns' : `/campaigns/${tab
 
 /**
  * The campaigns area: /campaigns (list), /campaigns/new (wizard), /campaigns/<id> (live results),
+ * /campaigns/<id>/edit (the wizard over a draft, scheduled or paused campaign),
  * /campaigns/journeys (templates and journeys), /campaigns/journeys/<id> (a journey's flow).
  */
 export function CampaignsPage({ route }: { route: string[] }) {
@@ -29,6 +30,9 @@ export function CampaignsPage({ route }: { route: string[] }) {
   const { search } = useLocation();
   const fromId = tab === 'new' ? search.get('from') : null;
   const source = useApi<Campaign>(fromId ? `/api/v1/campaigns/${encodeURIComponent(fromId)}` : null);
+  // /campaigns/<id>/edit: the wizard over a campaign not yet running or done
+  const editing = tab === null && second === 'edit' ? first : null;
+  const target = useApi<Campaign>(editing ? `/api/v1/campaigns/${encodeURIComponent(editing)}` : null);
   const routeKey = route.join('/');
   const mounted = useRef(false);
   useEffect(() => {
@@ -54,6 +58,8 @@ export function CampaignsPage({ route }: { route: string[] }) {
     ) : (
       <CampaignWizard key="new" segments={segs} />
     );
+  } else if (editing) {
+    body = target.data ? <CampaignWizard key={`edit-${editing}`} segments={segs} edit={target.data} /> : target.status === 'error' ? <ErrorBox message={target.error.message} onRetry={target.reload} /> : <Loading />;
   } else {
     body = <CampaignDetail key={first} id={first} segments={segs} />;
   }

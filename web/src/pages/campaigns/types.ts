@@ -18,6 +18,8 @@ type Complete<Union, List extends readonly Union[]> = [Exclude<Union, List[numbe
 // the lists the pages offer, in the order they offer them
 export const CHANNELS = ['inapp', 'email', 'sms', 'push', 'webhook', 'coupon'] as const satisfies readonly ChannelName[];
 export const CAMPAIGN_STATUSES = ['draft', 'scheduled', 'running', 'paused', 'done', 'cancelled'] as const satisfies readonly CampaignStatus[];
+/** the statuses whose definition can still change (EDITABLE in src/campaigns/status.ts; PATCH answers 409 otherwise) */
+export const EDITABLE_STATUSES: readonly CampaignStatus[] = ['draft', 'scheduled', 'paused'];
 export const MESSAGE_STATUSES = ['queued', 'suppressed', 'sending', 'sent', 'delivered', 'failed', 'opened', 'clicked'] as const satisfies readonly MessageStatus[];
 export const SUPPRESSION_REASONS = ['no_consent', 'unsubscribed', 'frequency_cap', 'duplicate', 'no_address', 'budget', 'erased'] as const satisfies readonly SuppressionReason[];
 const complete: [
