@@ -108,7 +108,13 @@ try {
       return undefined;
     });
   }
-  line({ step: 'first-answer', persons: people.count, waitedSeconds: Math.round((performance.now() - t1) / 100) / 10 });
+  // …and recommendation training at start holds the embedded engine for minutes: the figures wait for it
+  for (;;) {
+    const st = await api<{ training: boolean }>('GET', '/api/v1/recommendations/status').catch(() => ({ training: false }));
+    if (!st.training) break;
+    await sleep(2000);
+  }
+  line({ step: 'server-ready', persons: people.count, waitedSeconds: Math.round((performance.now() - t1) / 100) / 10 });
 
   // ---- 1. preview latency ----------------------------------------------------------------------------------
   if (!values['skip-preview']) {
