@@ -112,7 +112,7 @@ export const personPeriodsSql = (db: string) => `(
       UNION ALL
       SELECT distinct_id, user_id, ${NEVER}, tuple(${NEVER}, ''), 0, 0,
         countIf(ts >= ${bound('from')}), sumIf(amount, ts >= ${bound('from')}), countIf(ts < ${bound('from')}), sumIf(amount, ts < ${bound('from')})
-      FROM ${ordersSince(db, 'prevFrom')}
+      FROM ${ordersSince(db, 'prevFrom', true)}
       GROUP BY distinct_id, user_id
     )
     GROUP BY distinct_id, user_id
