@@ -6,7 +6,7 @@
  * builds the per-person serving state, as a running shop would have it. Target: p99 ≤ 10 ms at 1,000 req/s.
  *
  *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20]
- *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args "--max-semi-space-size=64"] [--wait-quiet SECONDS] [--entry PATH/bin/huaxiang.js] [--json]
+ *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args=--single-threaded-gc] [--wait-quiet SECONDS] [--entry PATH/bin/huaxiang.js] [--json]
  *
  * People: a stable sample of those with product events in the data's last 30 days (bench/recommend/people.ts),
  * read before the server starts. The load generator writes requests on raw keep-alive sockets (a pool of
@@ -22,6 +22,7 @@
  * world); the server must not be running on it.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,7 +58,8 @@ async function main(): Promise<void> {
   try {
     const { adminToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { adminToken: string };
     const t0 = Date.now();
-    const trained = (await (await fetch(`${server.url}/api/v1/recommendations/train`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: '{}' })).json()) as { seconds: number; persons: number; items: number };
+    // node:http rather than fetch: training the 10M world on a busy machine outlasts fetch's 300 s header timeout
+    const trained = JSON.parse(await post(`${server.url}/api/v1/recommendations/train`, adminToken)) as { seconds: number; persons: number; items: number };
     process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
     process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
 
@@ -122,6 +124,19 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+function post(url: string, token: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
 
 function round(x: number): number {

@@ -152,6 +152,31 @@ describe('item-CF', () => {
     assert.ok(m.simOf(ix('c2'), ix('b3')) > 0 && m.simOf(ix('b3'), ix('c2')) > 0);
     assert.equal(m.similar(ix('c2'), 5)[0]!.item, ix('b3'));
   });
+
+  it('a person’s list sums log(1 + w) × similarity over their last 30 items, names the strongest contributor, and is the same on every call', () => {
+    const m = ItemCF.train(x, catalog.ids.length);
+    for (let u = 0; u < x.persons.length; u++) {
+      const history = touchesOf(x, u);
+      // the formula, here with a plain Map over the neighbour lists
+      const sums = new Map<number, { score: number; via: number; best: number }>();
+      for (const h of history.slice(0, 30)) {
+        for (const n of m.similar(h.item, m.k)) {
+          const add = Math.log1p(h.weight) * n.score;
+          const cur = sums.get(n.item);
+          if (!cur) sums.set(n.item, { score: add, via: h.item, best: add });
+          else {
+            cur.score += add;
+            if (add > cur.best) Object.assign(cur, { best: add, via: h.item });
+          }
+        }
+      }
+      const want = [...sums].map(([item, v]) => ({ item, score: v.score, via: v.via })).sort((p, q) => q.score - p.score || p.item - q.item).slice(0, 3);
+      // the scratch rows are reused from call to call: a second call (after another person's) answers the same
+      assert.deepEqual(m.recommend(history, 3), want, x.persons[u]);
+      m.recommend(touchesOf(x, (u + 1) % x.persons.length), 50);
+      assert.deepEqual(m.recommend(history, 3), want, `${x.persons[u]} again`);
+    }
+  });
 });
 
 describe('iALS (conjugate gradient)', () => {
@@ -177,6 +202,11 @@ describe('iALS (conjugate gradient)', () => {
     const v = m.foldIn([4, 5, 6].map((item) => ({ item, at: 0, weight: 3, bought: false })));
     const s = m.scoresOf(v);
     assert.equal([0, 1, 2, 3, 7].sort((a, b) => s[b]! - s[a]!)[0], 7);
+    // a second fold-in (the item factors' Gram matrix kept from the first) gives the same vector, and the
+    // served list is the scores' top items in order
+    assert.deepEqual([...m.foldIn([4, 5, 6].map((item) => ({ item, at: 0, weight: 3, bought: false })))], [...v]);
+    const byScore = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, 3);
+    assert.deepEqual(m.recommend(v, 3).map((r) => [r.item, r.score]), byScore.map((i) => [i, s[i]!]));
   });
 });
 
