@@ -1,3 +1,5 @@
+import { classification } from '../privacy/classification.ts';
+import { scrubPii } from '../privacy/detect.ts';
 import { piiTraits } from './steps/protect.ts';
 
 /** A row of the `dead_letters` table: a message that could not be stored, with the reason. */
@@ -36,14 +38,22 @@ export function deadLetter(
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The message with the values of its PII traits (what protect encrypts) replaced, so a rejected message keeps no plain email, phone or ID number. */
+/**
+ * The message with its personal data out, so a rejected message keeps no plain email, phone or ID number:
+ * the values of PII traits (what protect encrypts, and traits or properties the classification names `pii`)
+ * replaced by `[redacted]`, and personal data found in any other string of traits, properties or context
+ * masked as ingestion masks it (`139****4321`).
+ */
 function redactPii(raw: unknown): unknown {
   if (!isObject(raw)) return raw;
-  const scrub = (traits: unknown) =>
-    isObject(traits) ? Object.fromEntries(Object.entries(traits).map(([k, v]) => [k, k in piiTraits && v !== null && v !== undefined && v !== '' ? '[redacted]' : v])) : traits;
+  const c = classification();
+  const redact = (o: unknown, isPii: (k: string) => boolean) =>
+    isObject(o) ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, isPii(k) && v !== null && v !== undefined && v !== '' ? '[redacted]' : v])) : o;
+  const traits = (t: unknown) => scrubPii(redact(t, (k) => k in piiTraits || c.trait(k) === 'pii')).value;
   const out: Record<string, unknown> = { ...raw };
-  if ('traits' in raw) out.traits = scrub(raw.traits);
-  if (isObject(raw.context) && 'traits' in raw.context) out.context = { ...raw.context, traits: scrub(raw.context.traits) };
+  if ('traits' in raw) out.traits = traits(raw.traits);
+  if ('properties' in raw) out.properties = scrubPii(redact(raw.properties, (k) => c.property(k) === 'pii')).value;
+  if (isObject(raw.context)) out.context = scrubPii({ ...raw.context, ...('traits' in raw.context ? { traits: traits(raw.context.traits) } : {}) }).value;
   return out;
 }
 

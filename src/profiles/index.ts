@@ -1,4 +1,4 @@
-import { isPersonalField, maskTraits, maskValue } from '../privacy/mask.ts';
+import { isPersonalField, maskProperties, maskTraits, maskValue } from '../privacy/mask.ts';
 import type { Runtime } from '../runtime.ts';
 
 export interface Profile {
@@ -109,7 +109,8 @@ export async function getTimeline(rt: Rt, id: string, limit: number, before?: nu
     timestamp: iso(r.timestamp)!,
     anonymousId: r.anonymous_id,
     userId: r.user_id,
-    properties: r.properties ? JSON.parse(r.properties) : {},
+    // properties the classification names pii or sensitive, and personal data in text, shown masked
+    properties: r.properties ? maskProperties(JSON.parse(r.properties) as Record<string, unknown>) : {},
   }));
 }
 

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, testConfig } from '../../src/config.ts';
+import { deadLetter } from '../../src/ingest/deadLetter.ts';
 import { protectProperties, protectTraits, type PiiCipher } from '../../src/ingest/steps/protect.ts';
 import { compileClassification } from '../../src/privacy/classification.ts';
 import { deriveKey, open, pseudonym, seal } from '../../src/privacy/crypto.ts';
@@ -99,6 +100,23 @@ describe('configured classification in the API', () => {
     assert.equal(ev.status, 200);
     const order = (ev.body.events ?? ev.body).find((e: { event: string }) => e.event === 'Order Completed');
     assert.equal(order.properties.buyer_phone, '136****5678');
+    // the sensitive property is stored as sent (above) and shown masked
+    assert.ok(typeof order.properties.gift_note === 'string' && order.properties.gift_note !== 'for mum', order.properties.gift_note);
+    assert.equal(order.properties.order_id, 'o-cl-1');
+  });
+
+  it('keeps no configured or detected personal data in a dead letter', () => {
+    const d = deadLetter(
+      { type: 'track', event: 'Order Completed', userId: 'cl-9', timestamp: 'not a time', traits: { wechat_id: WECHAT, note: 'call 13912345678' },
+        properties: { buyer_phone: BUYER_PHONE, gift_note: 'for mum', order_id: 'o-9' }, context: { traits: { wechat_id: WECHAT }, page: { search: '13812345678' } } },
+      { receivedAt: now, requestId: 'r-1', source: 'http', index: 0 }, 'timestamp', 'not a date',
+    );
+    const p = JSON.parse(d.payload);
+    assert.equal(p.traits.wechat_id, '[redacted]');
+    assert.equal(p.context.traits.wechat_id, '[redacted]');
+    assert.equal(p.properties.buyer_phone, '[redacted]');
+    assert.equal(p.properties.order_id, 'o-9');
+    for (const plain of [WECHAT, BUYER_PHONE, '13912345678', '13812345678']) assert.ok(!d.payload.includes(plain), plain);
   });
 
   it('shows an admin who unmasks both in the clear; a key restricted from personal data sees neither', async () => {
