@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -140,6 +141,53 @@ export const configSchema = z.object({
   privacy: z.object({
     /** breakdown groups with fewer people than this are left out of reports (k-anonymity; 0 or 1: keep all) */
     minGroupSize: z.number().int().min(0).max(1000).default(0),
+    /** the field classification (HX_PRIVACY_FIELDS: JSON, or the path of a JSON file; docs/privacy.md, "Field classification") */
+    fields: z.object({
+      /** trait name → `pii` (encrypted, matched by hash when an email or phone), `sensitive` (masked on display) or `ordinary` */
+      traits: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a trait name'), z.enum(['pii', 'sensitive', 'ordinary'])).default({}),
+      /** top-level event property name → `pii` (encrypted, kept masked), `sensitive` (masked on display) or `ordinary` */
+      properties: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, 'must be a property name'), z.enum(['pii', 'sensitive', 'ordinary'])).default({}),
+      /** personal data detected in a field nobody classified: `encrypt` (whole values; text around one masked), `mask`, or `drop` the field */
+      detected: z.enum(['encrypt', 'mask', 'drop']).default('encrypt'),
+    }).strict().prefault({}),
+    /** differential-privacy noise for aggregate reports shared outside the team (docs/privacy.md, "Differential privacy") */
+    dp: z.object({
+      /** the privacy budget ε of one noisy answer, split over the cells one person can change (smaller: more noise) */
+      epsilon: z.number().positive().max(10).default(1),
+      /** every answer of the noisy reports is noisy, whether or not the request asks (`noise=true`) */
+      always: z.boolean().default(false),
+      /** the most GMV (in the shop's currency) one person adds to one cell of a noisy report; more is clipped */
+      gmvClip: z.number().positive().default(5000),
+      /** the most orders one person adds to one cell of a noisy report; more are clipped */
+      ordersClip: z.number().int().positive().default(10),
+    }).prefault({}),
+    /** where sensitive attributes may not be used (HX_FAIRNESS_POLICY: JSON, or the path of a JSON file; default: docs/privacy.md, "Transparency and fairness") */
+    fairness: z.object({
+      /** per tag purpose: the sensitive attributes its tags must not read (a purpose left out may read any) */
+      tagPurposes: z.object({
+        /** sensitive attributes analytics tags must not read */
+        analytics: z.array(z.enum(['gender', 'age', 'age_band', 'birthday', 'city_tier'])).optional(),
+        /** sensitive attributes personalisation tags must not read */
+        personalization: z.array(z.enum(['gender', 'age', 'age_band', 'birthday', 'city_tier'])).optional(),
+        /** sensitive attributes marketing tags must not read */
+        marketing: z.array(z.enum(['gender', 'age', 'age_band', 'birthday', 'city_tier'])).optional(),
+      }).strict(),
+      /** the sensitive attributes a campaign's audience rule must not select on */
+      campaignAudiences: z.array(z.enum(['gender', 'age', 'age_band', 'birthday', 'city_tier'])),
+    }).strict().optional(),
+  }).prefault({}),
+  /** days each data class is kept before the daily retention job removes it (0: kept until deleted; docs/privacy.md, "Retention") */
+  retention: z.object({
+    /** raw behaviour events (none by default: a shop importing years of history chooses its own period) */
+    eventsDays: z.number().int().min(0).default(0),
+    /** rejected messages with their payload */
+    deadLettersDays: z.number().int().min(0).default(90),
+    /** dated copies of full builds' tag values */
+    tagSnapshotsDays: z.number().int().min(0).default(400),
+    /** segment entries and exits */
+    segmentChangesDays: z.number().int().min(0).default(400),
+    /** delivered or abandoned segment webhooks */
+    webhookDeliveriesDays: z.number().int().min(0).default(30),
   }).prefault({}),
   /** the HTTP API's browser and rate rules (docs/api-keys.md) */
   http: z.object({
@@ -151,6 +199,13 @@ export const configSchema = z.object({
     ingestRatePerMinute: z.number().int().min(0).default(120_000),
     /** behind a load balancer: take the client address from X-Forwarded-For (per-IP limits, masked IPs) */
     trustProxy: z.boolean().default(false),
+  }).prefault({}),
+  /** dashboard sign-in sessions, the hx_session cookie (docs/api-keys.md#dashboard-sessions) */
+  sessions: z.object({
+    /** a session ends this many hours after sign-in, however active */
+    hours: z.number().int().min(1).max(24 * 30).default(12),
+    /** … or after this many minutes without a request */
+    idleMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
   }).prefault({}),
   /** the ingestion API and its writer (docs/ingestion.md) */
   ingest: z.object({
@@ -222,12 +277,22 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
       concurrency: env.HX_CAMPAIGN_CONCURRENCY === undefined ? undefined : Number(env.HX_CAMPAIGN_CONCURRENCY),
       maxAttempts: env.HX_CAMPAIGN_MAX_ATTEMPTS === undefined ? undefined : Number(env.HX_CAMPAIGN_MAX_ATTEMPTS),
     },
-    privacy: { minGroupSize: env.HX_MIN_GROUP_SIZE === undefined ? undefined : Number(env.HX_MIN_GROUP_SIZE) },
+    privacy: { minGroupSize: env.HX_MIN_GROUP_SIZE === undefined ? undefined : Number(env.HX_MIN_GROUP_SIZE), fields: jsonSetting('HX_PRIVACY_FIELDS', env.HX_PRIVACY_FIELDS),
+      dp: { epsilon: num(env.HX_DP_EPSILON), always: env.HX_DP_ALWAYS === undefined ? undefined : env.HX_DP_ALWAYS === 'true' || env.HX_DP_ALWAYS === '1', gmvClip: num(env.HX_DP_GMV_CLIP), ordersClip: num(env.HX_DP_ORDERS_CLIP) },
+      fairness: jsonSetting('HX_FAIRNESS_POLICY', env.HX_FAIRNESS_POLICY) },
+    retention: {
+      eventsDays: num(env.HX_RETENTION_EVENTS_DAYS), deadLettersDays: num(env.HX_RETENTION_DEAD_LETTERS_DAYS), tagSnapshotsDays: num(env.HX_RETENTION_TAG_SNAPSHOTS_DAYS),
+      segmentChangesDays: num(env.HX_RETENTION_SEGMENT_CHANGES_DAYS), webhookDeliveriesDays: num(env.HX_RETENTION_WEBHOOK_DELIVERIES_DAYS),
+    },
     http: {
       corsOrigins: env.HX_CORS_ORIGINS ? env.HX_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : undefined,
       apiRatePerMinute: env.HX_API_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_API_RATE_PER_MINUTE),
       ingestRatePerMinute: env.HX_INGEST_RATE_PER_MINUTE === undefined ? undefined : Number(env.HX_INGEST_RATE_PER_MINUTE),
       trustProxy: env.HX_TRUST_PROXY === undefined ? undefined : env.HX_TRUST_PROXY === 'true' || env.HX_TRUST_PROXY === '1',
+    },
+    sessions: {
+      hours: env.HX_SESSION_HOURS === undefined ? undefined : Number(env.HX_SESSION_HOURS),
+      idleMinutes: env.HX_SESSION_IDLE_MINUTES === undefined ? undefined : Number(env.HX_SESSION_IDLE_MINUTES),
     },
     ingest: {},
   };
@@ -253,6 +318,17 @@ export const configEnvNames: Record<string, string> = {
   timezone: 'HX_TIMEZONE',
   'http.corsOrigins': 'HX_CORS_ORIGINS',
   'privacy.minGroupSize': 'HX_MIN_GROUP_SIZE',
+  'privacy.fields': 'HX_PRIVACY_FIELDS',
+  'privacy.dp.epsilon': 'HX_DP_EPSILON',
+  'privacy.dp.always': 'HX_DP_ALWAYS',
+  'privacy.dp.gmvClip': 'HX_DP_GMV_CLIP',
+  'privacy.dp.ordersClip': 'HX_DP_ORDERS_CLIP',
+  'privacy.fairness': 'HX_FAIRNESS_POLICY',
+  'retention.eventsDays': 'HX_RETENTION_EVENTS_DAYS',
+  'retention.deadLettersDays': 'HX_RETENTION_DEAD_LETTERS_DAYS',
+  'retention.tagSnapshotsDays': 'HX_RETENTION_TAG_SNAPSHOTS_DAYS',
+  'retention.segmentChangesDays': 'HX_RETENTION_SEGMENT_CHANGES_DAYS',
+  'retention.webhookDeliveriesDays': 'HX_RETENTION_WEBHOOK_DELIVERIES_DAYS',
   'http.apiRatePerMinute': 'HX_API_RATE_PER_MINUTE',
   'http.ingestRatePerMinute': 'HX_INGEST_RATE_PER_MINUTE',
   role: '--role / HX_ROLE',
@@ -286,11 +362,39 @@ export const configEnvNames: Record<string, string> = {
   'clickhouse.password': 'HX_CLICKHOUSE_PASSWORD',
   logLevel: '--log-level / HX_LOG_LEVEL',
   'http.trustProxy': 'HX_TRUST_PROXY',
+  'sessions.hours': 'HX_SESSION_HOURS',
+  'sessions.idleMinutes': 'HX_SESSION_IDLE_MINUTES',
 };
 
 function describePath(p: PropertyKey[]): string {
   const key = p.map(String).join('.');
+  // a setting inside one variable's JSON is named by the variable and the path within it
+  for (let i = p.length - 1; i > 0; i--) {
+    const env = configEnvNames[p.slice(0, i).map(String).join('.')];
+    if (env && !configEnvNames[key]) return `${env} ${p.slice(i).map(String).join('.')}:`;
+  }
   return configEnvNames[key] ?? key;
+}
+
+/** A number setting from the environment (undefined when unset, so the default applies; NaN fails the check). */
+const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+
+/** A JSON setting: inline JSON (starting with `{`) or the path of a JSON file. */
+function jsonSetting(name: string, value: string | undefined): unknown {
+  if (!value) return undefined;
+  let source = value;
+  if (!value.trimStart().startsWith('{')) {
+    try {
+      source = fs.readFileSync(value, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`configuration: ${name} cannot read ${value}: ${(err as Error).message}`);
+    }
+  }
+  try {
+    return JSON.parse(source) as unknown;
+  } catch (err) {
+    throw new ConfigError(`configuration: ${name} is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 export class ConfigError extends Error {}

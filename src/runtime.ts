@@ -5,6 +5,8 @@ import type { Config } from './config.ts';
 import { IdentityGraph } from './identity/index.ts';
 import { BatchingWriter, ingestMetrics, type IngestMetrics } from './ingest/index.ts';
 import { AuditLog } from './privacy/audit.ts';
+import { setClassification } from './privacy/classification.ts';
+import { ConsentMinimiser } from './privacy/minimise.ts';
 import { openKeyring, type Keyring } from './privacy/keyring.ts';
 import { personPseudonym } from './privacy/persons.ts';
 import { Privacy } from './privacy/index.ts';
@@ -52,6 +54,8 @@ export interface Runtime {
 export async function openRuntime(config: Config, opts: { command: string; log?: Logger }): Promise<Runtime> {
   const log = opts.log ?? pino({ level: config.logLevel });
   const lock = lockDataDir(config.dataDir, { command: opts.command });
+  // the field classification in force for this process: the protect step and masking read it
+  setClassification(config.privacy.fields);
   try {
     const olap = await OlapStore.open({
       url: config.clickhouse.url,
@@ -91,7 +95,9 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     };
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
     await privacy.init();
-    writer.keep = (rows) => privacy.tombstones.keep(rows);
+    // rows of erased persons are dropped; those of persons without analytics consent minimised (src/privacy/minimise.ts)
+    const minimiser = new ConsentMinimiser(olap);
+    writer.keep = async (rows) => minimiser.apply(await privacy.tombstones.keep(rows));
     privacy.registry.register(loyaltyErasable(oltp));
     const campaigns = new CampaignEngine({ config, log, olap, oltp, keyring, audit, segments, tags, identity, writer, recommend, loyalty, registry });
     await campaigns.init();

@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Runtime } from '../runtime.ts';
 import { AccessStore, type Role } from './access.ts';
@@ -16,6 +17,7 @@ import { modelRoutes } from './routes/models.ts';
 import { recommendRoutes } from './routes/recommend.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
 import { privacyRoutes } from './routes/privacy.ts';
+import { classificationRoutes } from './routes/classification.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { messagingRoutes } from './routes/messaging.ts';
 import { journeyRoutes } from './routes/journeys.ts';
@@ -24,12 +26,14 @@ import { sdkRoutes } from './routes/sdk.ts';
 import { dataOutRoutes } from './routes/dataOut.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { transparencyRoutes } from './routes/transparency.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { authenticate, SessionStore } from './sessions.ts';
 
 export interface AppContext {
   rt: Runtime;
   access: AccessStore;
   docs: ApiDocs;
-  /** throws 401/403 unless the bearer token has at least `role` */
+  /** throws 401/403 unless the Bearer key, or the session cookie (CSRF-checked on writes), has at least `role` */
   authorize(req: FastifyRequest, role: Role): Promise<Role>;
 }
 
@@ -45,15 +49,13 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   });
   const access = new AccessStore(rt.oltp);
   const docs = new ApiDocs();
+  const sessions = new SessionStore(rt.oltp, rt.config.sessions);
   const ctx: AppContext = {
     rt,
     access,
     docs,
     async authorize(req, role) {
-      const h = req.headers.authorization ?? '';
-      if (!h.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'an API token is required: Authorization: Bearer <token>');
-      const have = await access.roleOf(h.slice(7).trim());
-      if (!have) throw new HttpError(401, 'unauthorized', 'unknown or revoked API token');
+      const have = (await authenticate(req, access, sessions)).role;
       if (rank[have] < rank[role]) throw new HttpError(403, 'forbidden', `this needs the ${role} role; the token has ${have}`);
       return have;
     },
@@ -62,6 +64,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFound);
   await registerLimits(app, rt.config.http);
+  await app.register(cookie);
   opsRoutes(app, ctx);
   ingestRoutes(app, ctx);
   profileRoutes(app, ctx);
@@ -74,6 +77,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   recommendRoutes(app, ctx);
   loyaltyRoutes(app, ctx);
   privacyRoutes(app, ctx);
+  classificationRoutes(app, ctx);
   campaignRoutes(app, ctx);
   messagingRoutes(app, ctx);
   journeyRoutes(app, ctx);
@@ -81,6 +85,7 @@ export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx
   sdkRoutes(app, ctx);
   dataOutRoutes(app, ctx);
   keyRoutes(app, ctx);
+  sessionRoutes(app, ctx, sessions);
   transparencyRoutes(app, ctx);
   webRoutes(app, ctx);
   return { app, ctx };
