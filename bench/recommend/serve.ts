@@ -6,7 +6,7 @@
  * builds the per-person serving state, as a running shop would have it. Target: p99 ≤ 10 ms at 1,000 req/s.
  *
  *   node bin/run-ts.js bench/recommend/serve.ts --data DIR [--rate 1000] [--seconds 30] [--warmup 10] [--limit 20]
- *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args=--single-threaded-gc] [--wait-quiet SECONDS] [--entry PATH/bin/huaxiang.js] [--json]
+ *        [--people 5000] [--probe] [--cpu-prof DIR] [--node-args=--single-threaded-gc] [--wait-quiet SECONDS] [--entry PATH/bin/huaxiang.js] [--nice=-10] [--json]
  *
  * People: a stable sample of those with product events in the data's last 30 days (bench/recommend/people.ts),
  * read before the server starts. The load generator writes requests on raw keep-alive sockets (a pool of
@@ -16,7 +16,10 @@
  * `--probe` loads bench/recommend/probe.mjs into the server: every GC pause and the event-loop delay of each
  * second, summarised for the measured phase. `--wait-quiet S` waits up to S seconds after training for the
  * machine to be nearly idle (under half a core busy) before the warm-up starts. `--entry` serves from another
- * checkout's bin/huaxiang.js (a before/after comparison on the same data and machine).
+ * checkout's bin/huaxiang.js (a before/after comparison on the same data and machine). `--nice N` sets the
+ * scheduling priority of every thread of the server and of this generator for the measured phases (N < 0
+ * needs root): what serving costs when it is first in line for a core rather than sharing equally with
+ * whatever else the machine runs.
  *
  * DIR is a data dir holding a shop (e.g. made by `bench/recommend/world.ts --data DIR`, or a copy of a big
  * world); the server must not be running on it.
@@ -34,7 +37,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, warmup: { type: 'string' }, limit: { type: 'string' },
     people: { type: 'string' }, json: { type: 'boolean' }, 'cpu-prof': { type: 'string' }, probe: { type: 'boolean' }, 'node-args': { type: 'string' },
-    connections: { type: 'string' }, 'wait-quiet': { type: 'string' }, entry: { type: 'string' },
+    connections: { type: 'string' }, 'wait-quiet': { type: 'string' }, entry: { type: 'string' }, nice: { type: 'string' },
   },
 });
 if (!values.data) throw new Error('--data DIR is required (a data dir holding a shop)');
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
 
     if (values['wait-quiet']) process.stderr.write(`busy cores before the warm-up: ${await waitForQuiet(Number(values['wait-quiet']) * 1000, 0.5)}\n`);
+    if (values.nice !== undefined) for (const pid of [server.pid, process.pid]) renice(pid, Number(values.nice));
     const { hostname, port } = new URL(server.url);
     const pool = new Pool(hostname, Number(port), Number(values.connections ?? 64), `Authorization: Bearer ${adminToken}\r\n`);
 
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     pool.close();
     const s = summarize(m.latencies.sort((a, b) => a - b));
     const result = {
+      ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
       rate, achieved: Math.round(m.latencies.length / m.seconds), requests: m.latencies.length, errors: m.errors, limit, people: people.length,
       ...s, ...m.cpu, loadAverage: load, slowRequests: m.slow.length, target: { p99Ms: 10 }, met: s.p99Ms <= 10,
     };
@@ -118,12 +123,17 @@ async function main(): Promise<void> {
       values.json
         ? `${JSON.stringify({ ...result, probe })}\n`
         : `serving ${limit} items at ${rate} req/s to ${people.length} people: p50 ${s.p50Ms.toFixed(2)} ms, p90 ${s.p90Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(1)} ms ` +
-            `(${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)}; CPU cores: server ${m.cpu.serverCores}, generator ${m.cpu.generatorCores}, other ${m.cpu.otherCpuCores}; load average ${load.join(' ')})\n` +
+            `(${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)}; CPU cores: server ${m.cpu.serverCores}, generator ${m.cpu.generatorCores}, other ${m.cpu.otherCpuCores}; load average ${load.join(' ')}${values.nice !== undefined ? `; server and generator at nice ${values.nice}` : ''})\n` +
             (probe ? `probe: ${JSON.stringify(probe)}\n` : ''),
     );
   } finally {
     await server.stop();
   }
+}
+
+/** every thread of a process (Linux: /proc/PID/task) */
+function renice(pid: number, n: number): void {
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) os.setPriority(Number(tid), n);
 }
 
 function post(url: string, token: string): Promise<string> {
