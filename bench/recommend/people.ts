@@ -30,6 +30,6 @@ const rows = await olap.query<{ person: string }>(
    ORDER BY cityHash64(person), person LIMIT {n:UInt32}`,
   { events: BEHAVIOURS, days: Number(values.days ?? 30), n: Number(values.n ?? 5000) },
 );
-process.stdout.write(`${JSON.stringify(rows.map((r) => r.person))}\n`);
 await olap.client.close();
-process.exit(0);
+// exit once the list is written (a pipe takes large writes asynchronously); the engine's threads would keep the process up
+process.stdout.write(`${JSON.stringify(rows.map((r) => r.person))}\n`, () => process.exit(0));
