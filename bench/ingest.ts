@@ -201,30 +201,14 @@ if (cases.has('batch') || cases.has('track')) {
   try {
     if (cases.has('batch')) {
       const clients = num('clients');
-      await quiet('http_batch');
-      log(`(b) /v1/batch: ${clients} clients, ${synth.batchSize} events per request, ${num('warmup')} s warm-up + ${num('seconds')} s`);
-      await phase(
-        'http_batch',
-        () =>
-          runLoad({
-            url: server.url,
-            path: '/v1/batch',
-            headers,
-            clients,
-            warmupMs: num('warmup') * 1000,
-            durationMs: num('seconds') * 1000,
-            body: (s) => stamp(synth.batch[s % synth.batch.length]!, s),
-            eventsPerRequest: synth.batchSize,
-            firstSeq: seq,
-          }),
-        synth.batchSize,
-      );
-      (results.http_batch as Record<string, unknown>).clients = clients;
-      if (synthPii) {
-        await quiet('http_batch_pii');
-        log(`(b') /v1/batch, traffic heavy with personal data: ${clients} clients, ${num('warmup')} s warm-up + ${num('seconds')} s`);
+      // the plain traffic, then (--pii) the same shop's traffic heavy with personal data
+      const runs: { name: 'http_batch' | 'http_batch_pii'; traffic: typeof synth; label: string }[] = [{ name: 'http_batch', traffic: synth, label: '(b) /v1/batch' }];
+      if (synthPii) runs.push({ name: 'http_batch_pii', traffic: synthPii, label: "(b') /v1/batch, traffic heavy with personal data" });
+      for (const { name, traffic, label } of runs) {
+        await quiet(name);
+        log(`${label}: ${clients} clients, ${traffic.batchSize} events per request, ${num('warmup')} s warm-up + ${num('seconds')} s`);
         await phase(
-          'http_batch_pii',
+          name,
           () =>
             runLoad({
               url: server.url,
@@ -233,13 +217,13 @@ if (cases.has('batch') || cases.has('track')) {
               clients,
               warmupMs: num('warmup') * 1000,
               durationMs: num('seconds') * 1000,
-              body: (s) => stamp(synthPii.batch[s % synthPii.batch.length]!, s),
-              eventsPerRequest: synthPii.batchSize,
+              body: (s) => stamp(traffic.batch[s % traffic.batch.length]!, s),
+              eventsPerRequest: traffic.batchSize,
               firstSeq: seq,
             }),
-          synthPii.batchSize,
+          traffic.batchSize,
         );
-        (results.http_batch_pii as Record<string, unknown>).clients = clients;
+        (results[name] as Record<string, unknown>).clients = clients;
       }
     }
     if (cases.has('track')) {
