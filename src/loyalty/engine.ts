@@ -14,6 +14,13 @@ import { TierStore, type TierChange } from './tiers.ts';
 
 /** How far before a write was reported the live earner looks for its events (received_at). */
 const RECEIVED_MARGIN_MS = 10 * 60_000;
+/**
+ * Under a steady stream of events the earner would run back to back and hold the embedded engine, which
+ * answers one query at a time, for most of the time ingestion needs it: after a run of d ms the next starts
+ * no sooner than EARN_PACE × d ms later, so earning takes at most a third of the engine. Light traffic keeps
+ * runs short and points prompt (earnDelayMs); under load points arrive a few seconds late.
+ */
+const EARN_PACE = 2;
 
 /** The model tag that carries each member's tier on the profile (src/tags/builtin/basic.ts). */
 export const TIER_TAG = 'loyalty_tier';
@@ -54,6 +61,8 @@ export class LoyaltyEngine {
   /** when the oldest id still pending was reported (its events were received a little before) */
   private pendingSince: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** how long the last earning run took: the next waits at least twice that (EARN_PACE) */
+  private lastRunMs = 0;
   private interval: NodeJS.Timeout | null = null;
   private running: Promise<unknown> | null = null;
   private waiters: (() => void)[] = [];
@@ -206,13 +215,15 @@ export class LoyaltyEngine {
       // the events just stored, with a margin for a slow flush and the clocks of several API nodes
       const receivedSince = new Date((this.pendingSince ?? Date.now()) - RECEIVED_MARGIN_MS);
       if (this.pending.size === 0) this.pendingSince = null;
+      const started = performance.now();
       this.running = this.earn({ ids, receivedSince })
         .then((r) => this.d.log.debug({ ids: ids.length, people: r.people, seconds: r.seconds }, 'loyalty earned'))
         .catch((err) => this.d.log.warn({ err }, 'loyalty earning failed'))
         .finally(() => {
+          this.lastRunMs = performance.now() - started;
           this.running = null;
           this.kick();
         });
-    }, this.d.config.earnDelayMs);
+    }, Math.max(this.d.config.earnDelayMs, EARN_PACE * this.lastRunMs));
   }
 }
