@@ -44,7 +44,7 @@ export async function readiness(rt: Runtime): Promise<Readiness> {
   const role = rt.config.role;
   const state = rt.jobs.state();
   const jobs = role === 'api' ? 'not used' : state.up ? 'ok' : 'the job runner is not running';
-  const leaderNode = oltp !== 'ok' ? null : rt.oltp.kind === 'pglite' ? (state.leader ? state.node : null) : await currentLeader(rt.oltp).catch(() => null);
+  const leaderNode = oltp !== 'ok' ? null : rt.oltp.kind === 'pglite' ? (state.leader ? state.node : null) : await currentLeader(rt.oltp, rt.workspace.leaderLock).catch(() => null);
   const ready = olap === 'ok' && oltp === 'ok' && migrations === 'ok' && (role !== 'worker' || state.up);
   return { ready, role, node: state.node, checks: { olap, oltp, migrations, jobs }, leader: state.leader, leaderNode };
 }

@@ -20,8 +20,11 @@ export class OlapStore {
   readonly client: ClickHouseClient;
 
   private readonly rawInsert?: OlapClient['rawInsert'];
+  /** false for a store opened over another's connection (`over`): closing it leaves the connection open */
+  private readonly owner: boolean;
 
-  private constructor({ client, kind, rawInsert }: OlapClient, opts: OlapOptions) {
+  private constructor({ client, kind, rawInsert }: OlapClient, opts: OlapOptions, owner = true) {
+    this.owner = owner;
     this.client = client;
     this.kind = kind;
     this.rawInsert = rawInsert;
@@ -35,6 +38,16 @@ export class OlapStore {
     const store = new OlapStore(connected, opts);
     await migrateOlap(connected.client, { database: opts.database, cluster: opts.cluster });
     return store;
+  }
+
+  /**
+   * A store for another database over this one's connection (a workspace's tables, src/workspaces.ts): one
+   * embedded engine per process, one HTTP pool per server. Applies that database's pending migrations.
+   */
+  static async over(store: OlapStore, database: string): Promise<OlapStore> {
+    const sibling = new OlapStore({ client: store.client, kind: store.kind, rawInsert: store.rawInsert }, { database, cluster: store.cluster }, false);
+    await migrateOlap(store.client, { database, cluster: store.cluster });
+    return sibling;
   }
 
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
@@ -67,7 +80,7 @@ export class OlapStore {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    if (this.owner) await this.client.close();
   }
 }
 
