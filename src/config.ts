@@ -19,6 +19,12 @@ export const configSchema = z.object({
   role: z.enum(['api', 'worker', 'all']).default('all'),
   /** this node's name in job_runs and in the leader's Postgres session (default host:pid) */
   nodeName: z.string().regex(/^[\w.:@-]{1,100}$/, 'must be letters, digits and . : @ - _ (at most 100)').optional(),
+  /** the shops this installation serves besides `default`, each with its own stores and keys (docs/workspaces.md); comma-separated */
+  workspaces: z.array(z.string().regex(/^[a-z][a-z0-9]{0,31}$/, 'must be a lower-case letter then letters and digits (at most 32)')
+    .refine((w) => w !== 'default', 'default is always there; list only the others'))
+    .refine((ws) => new Set(ws).size === ws.length, 'names a workspace twice').default([]),
+  /** the workspace a command acts on: `default` or one of HX_WORKSPACES */
+  workspace: z.string().default('default'),
   /** the analytical store: embedded chdb in the data dir unless a ClickHouse server is given */
   clickhouse: z.object({
     /** a ClickHouse server (http://host:8123) instead of embedded chdb */
@@ -232,6 +238,7 @@ export interface Flags {
   host?: string;
   logLevel?: string;
   role?: string;
+  workspace?: string;
 }
 
 /** Reads the HX_* environment (CONTRACT.md) and the flags into a checked Config; throws a readable error. */
@@ -243,6 +250,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     logLevel: flags.logLevel ?? env.HX_LOG_LEVEL,
     role: flags.role ?? (env.HX_ROLE || undefined),
     nodeName: env.HX_NODE_NAME || undefined,
+    workspaces: env.HX_WORKSPACES ? env.HX_WORKSPACES.split(',').map((w) => w.trim()).filter(Boolean) : undefined,
+    workspace: flags.workspace ?? (env.HX_WORKSPACE || undefined),
     clickhouse: {
       url: env.HX_CLICKHOUSE_URL || undefined,
       user: env.HX_CLICKHOUSE_USER || undefined,
@@ -301,7 +310,16 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
     const first = parsed.error.issues[0]!;
     throw new ConfigError(`configuration: ${describePath(first.path)} ${first.message}`);
   }
-  return parsed.data;
+  return checkWorkspace(parsed.data);
+}
+
+/** The workspace a command names must be one the installation has. */
+function checkWorkspace(config: Config): Config {
+  if (config.workspace !== 'default' && !config.workspaces.includes(config.workspace)) {
+    const have = ['default', ...config.workspaces].join(', ');
+    throw new ConfigError(`configuration: workspace (--workspace / HX_WORKSPACE) '${config.workspace}' is not one of this installation's workspaces (${have}; HX_WORKSPACES lists the others)`);
+  }
+  return config;
 }
 
 export const configEnvNames: Record<string, string> = {
@@ -333,6 +351,8 @@ export const configEnvNames: Record<string, string> = {
   'http.ingestRatePerMinute': 'HX_INGEST_RATE_PER_MINUTE',
   role: '--role / HX_ROLE',
   nodeName: 'HX_NODE_NAME',
+  workspaces: 'HX_WORKSPACES',
+  workspace: '--workspace / HX_WORKSPACE',
   'tags.buildEveryMinutes': 'HX_TAG_BUILD_MINUTES',
   'loyalty.expiryMonths': 'HX_POINTS_EXPIRY_MONTHS',
   'loyalty.tierWindowDays': 'HX_TIER_WINDOW_DAYS',
@@ -401,5 +421,5 @@ export class ConfigError extends Error {}
 
 /** A config for tests and tools: defaults plus overrides, without reading the environment. */
 export function testConfig(overrides: Partial<Config> & { dataDir: string }): Config {
-  return configSchema.parse({ clickhouse: {}, ingest: {}, ...overrides });
+  return checkWorkspace(configSchema.parse({ clickhouse: {}, ingest: {}, ...overrides }));
 }

@@ -19,10 +19,15 @@ import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
 import { JobRunner, leadershipFor, nodeName } from './jobs/index.ts';
+import { workspacePlaces, type WorkspacePlaces } from './workspaces.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
   config: Config;
+  /** the workspace this runtime serves and where its data lives (src/workspaces.ts) */
+  workspace: WorkspacePlaces;
+  /** in the default workspace's runtime under `serve`: the other workspaces' runtimes open in this process */
+  others: Runtime[];
   log: Logger;
   olap: OlapStore;
   oltp: OltpStore;
@@ -51,21 +56,31 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, opts: { command: string; log?: Logger }): Promise<Runtime> {
-  const log = opts.log ?? pino({ level: config.logLevel });
-  const lock = lockDataDir(config.dataDir, { command: opts.command });
+/**
+ * Opens the runtime of `opts.workspace` (default: the config's). `opts.over` is a runtime already open in
+ * this process: the new one shares its data-dir lock and ClickHouse connection, and closing it leaves them
+ * to that one (`serve` opens every workspace this way, src/cli/serve.ts).
+ */
+export async function openRuntime(config: Config, opts: { command: string; log?: Logger; workspace?: string; over?: Runtime }): Promise<Runtime> {
+  const places = workspacePlaces(config, opts.workspace ?? config.workspace);
+  const log = (opts.log ?? opts.over?.log ?? pino({ level: config.logLevel })).child(places.name === 'default' ? {} : { workspace: places.name });
+  const owned = !opts.over;
+  const lock = opts.over?.lock ?? lockDataDir(config.dataDir, { command: opts.command });
   // the field classification in force for this process: the protect step and masking read it
   setClassification(config.privacy.fields);
   try {
-    const olap = await OlapStore.open({
-      url: config.clickhouse.url,
-      user: config.clickhouse.user,
-      password: config.clickhouse.password,
-      database: config.clickhouse.database,
-      cluster: config.clickhouse.cluster,
-      path: path.join(config.dataDir, 'clickhouse'),
-    });
-    const oltp = await openOltp({ url: config.databaseUrl, dataDir: config.dataDir });
+    const olap = opts.over
+      ? await OlapStore.over(opts.over.olap, places.olapDatabase)
+      : await OlapStore.open({
+          url: config.clickhouse.url,
+          user: config.clickhouse.user,
+          password: config.clickhouse.password,
+          database: places.olapDatabase,
+          cluster: config.clickhouse.cluster,
+          path: path.join(config.dataDir, 'clickhouse'),
+        });
+    const oltp = await openOltp({ url: places.databaseUrl, dataDir: places.dir, schema: places.pgSchema });
+    // one master key for the installation; each workspace's data keys are its own, kept in its own store
     const keyring = await openKeyring(oltp, config.dataDir, config.masterKey);
     const audit = new AuditLog(oltp, personPseudonym(keyring));
     const identity = new IdentityGraph(oltp, olap);
@@ -107,7 +122,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     segments.onChange = (id, change) => journeys.segmentChanged(id, change);
     // loyalty maintenance, retention, the campaign and journey clocks and the other deployment-wide
     // schedules run on the elected leader: src/jobs/schedule.ts, started by `serve` (src/cli/serve.ts)
-    const jobs = new JobRunner({ oltp, log, registry, leadership: leadershipFor({ url: config.databaseUrl, oltp, node: nodeName(config.nodeName), log }) });
+    const jobs = new JobRunner({ oltp, log, registry, leadership: leadershipFor({ url: places.databaseUrl, oltp, node: nodeName(config.nodeName), log, key: places.leaderLock }) });
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
     writer.onStored = (ids) => {
@@ -115,7 +130,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
       recommend.changed(ids);
     };
     return {
-      config, log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, campaigns, journeys, jobs, lock,
+      config, workspace: places, others: [], log, olap, oltp, keyring, audit, identity, writer, registry, metrics, tags, segments, recommend, loyalty, privacy, campaigns, journeys, jobs, lock,
       async close() {
         await jobs.stop();
         await journeys.stop();
@@ -129,11 +144,11 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
         await privacy.retention.stop();
         await olap.close();
         await oltp.close();
-        lock.release();
+        if (owned) lock.release();
       },
     };
   } catch (err) {
-    lock.release();
+    if (owned) lock.release();
     throw err;
   }
 }
