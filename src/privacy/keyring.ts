@@ -149,14 +149,16 @@ export class Keyring {
 
 /**
  * Rotates the master key kept in the data dir: writes the new key beside the old one
- * (`master.key.next`), re-wraps the data keys, then renames it over `master.key`. A crash between the
- * two leaves `master.key.next`, which `loadMasterKey` finishes on the next start.
+ * (`master.key.next`), re-wraps the data keys of every keyring given (one per workspace: the master key
+ * is the installation's), then renames it over `master.key`. A crash between the two leaves
+ * `master.key.next`, which `loadMasterKey` finishes on the next start.
  */
-export async function rewrapMasterKeyFile(dataDir: string, keyring: Keyring, newMaster = randomBytes(32)): Promise<number> {
+export async function rewrapMasterKeyFile(dataDir: string, keyrings: Keyring | readonly Keyring[], newMaster = randomBytes(32)): Promise<number> {
   const file = path.join(dataDir, 'master.key');
   const next = `${file}.next`;
   fs.writeFileSync(next, newMaster.toString('base64') + '\n', { mode: 0o600 });
-  const n = await keyring.rewrap(newMaster);
+  let n = 0;
+  for (const k of Array.isArray(keyrings) ? keyrings : [keyrings]) n += await (k as Keyring).rewrap(newMaster);
   fs.renameSync(next, file);
   return n;
 }

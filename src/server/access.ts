@@ -65,7 +65,14 @@ export class AccessStore {
   private writeKeys = new Map<string, { id: string | null; at: number }>();
   private tokens = new Map<string, { key: SecretKey | null; at: number }>();
 
-  constructor(private readonly db: OltpStore) {}
+  /**
+   * `marker` is the workspace's key prefix (`shop2.`; empty for the default workspace, src/workspaces.ts):
+   * keys made here carry it, so a request names its workspace by the key it sends.
+   */
+  constructor(
+    private readonly db: OltpStore,
+    readonly marker = '',
+  ) {}
 
   /**
    * Makes sure an admin token and a write key exist: the configured ones, else the ones kept in
@@ -76,8 +83,8 @@ export class AccessStore {
     const file = path.join(dataDir, 'credentials.json');
     const saved: Partial<Credentials> = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
     let created = false;
-    const adminToken = configured.adminToken ?? saved.adminToken ?? ((created = true), `hxa_${randomBytes(24).toString('base64url')}`);
-    const writeKey = configured.writeKey ?? saved.writeKey ?? ((created = true), `hxw_${randomBytes(18).toString('base64url')}`);
+    const adminToken = configured.adminToken ?? saved.adminToken ?? ((created = true), this.newKey('secret'));
+    const writeKey = configured.writeKey ?? saved.writeKey ?? ((created = true), this.newKey('write'));
     if (created) {
       fs.mkdirSync(dataDir, { recursive: true });
       fs.writeFileSync(file, JSON.stringify({ ...saved, adminToken: saved.adminToken ?? adminToken, writeKey: saved.writeKey ?? writeKey }, null, 2), { mode: 0o600 });
@@ -85,6 +92,11 @@ export class AccessStore {
     await this.addToken('admin', adminToken, 'admin');
     await this.addWriteKey('default', writeKey);
     return { adminToken, writeKey, created };
+  }
+
+  /** a fresh key of the kind, with the workspace's marker */
+  private newKey(kind: 'secret' | 'write'): string {
+    return kind === 'secret' ? `hxa_${this.marker}${randomBytes(24).toString('base64url')}` : `hxw_${this.marker}${randomBytes(18).toString('base64url')}`;
   }
 
   async addToken(name: string, token: string, role: Role, restrictedPii = false): Promise<void> {
@@ -107,7 +119,7 @@ export class AccessStore {
 
   /** A new key: a secret key (admin API, with a role) or a write key (ingestion only). The key is returned once. */
   async create(kind: 'secret' | 'write', name: string, role: Role = 'viewer', restrictedPii = false): Promise<KeyInfo & { key: string }> {
-    const key = kind === 'secret' ? `hxa_${randomBytes(24).toString('base64url')}` : `hxw_${randomBytes(18).toString('base64url')}`;
+    const key = this.newKey(kind);
     const id = kind === 'secret' ? (await this.addToken(name, key, role, restrictedPii), tokenId(key)) : await this.addWriteKey(name, key);
     return { ...(await this.info(id)), key };
   }

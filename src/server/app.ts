@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import { workspaceMarker } from '../workspaces.ts';
 import type { Runtime } from '../runtime.ts';
 import { AccessStore, type Role } from './access.ts';
 import { errorHandler, HttpError, notFound } from './errors.ts';
@@ -40,16 +41,17 @@ export interface AppContext {
 const rank: Record<Role, number> = { viewer: 0, marketer: 1, analyst: 1, admin: 2 };
 
 /** Builds the HTTP app over an opened runtime. Route modules stay thin: parse → authorize → module → respond. */
-export async function buildApp(rt: Runtime): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+export async function buildApp(rt: Runtime, opts: { serverFactory?: FastifyServerFactory } = {}): Promise<{ app: FastifyInstance; ctx: AppContext }> {
   const app: FastifyInstance = Fastify({
+    ...(opts.serverFactory ? { serverFactory: opts.serverFactory } : {}),
     loggerInstance: rt.log.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: rt.config.ingest.maxBatchBytes,
     genReqId: () => crypto.randomUUID(),
     trustProxy: rt.config.http.trustProxy,
   });
-  const access = new AccessStore(rt.oltp);
+  const access = new AccessStore(rt.oltp, workspaceMarker(rt.workspace.name));
   const docs = new ApiDocs();
-  const sessions = new SessionStore(rt.oltp, rt.config.sessions);
+  const sessions = new SessionStore(rt.oltp, rt.config.sessions, workspaceMarker(rt.workspace.name));
   const ctx: AppContext = {
     rt,
     access,

@@ -1,3 +1,4 @@
+import { otherWorkspaceHint } from '../workspaces.ts';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
@@ -47,15 +48,17 @@ export const csrfTokenOf = (sessionId: string): string => createHmac('sha256', s
  * the key, so a session follows its key's role and restricted flag and stops the moment the key is revoked.
  */
 export class SessionStore {
+  /** `marker`: the workspace's prefix on session ids (src/workspaces.ts), so the cookie alone names the workspace */
   constructor(
     private readonly db: OltpStore,
     readonly opts: SessionOptions,
+    readonly marker = '',
   ) {}
 
   /** Opens a session for a secret key; the id is returned once, for the cookie. Sessions long over are pruned. */
   async open(keyId: string): Promise<{ id: string; session: Session }> {
     await this.db.query(`DELETE FROM dashboard_sessions WHERE expires_at < now() - interval '7 days' OR ended_at < now() - interval '7 days'`);
-    const id = randomBytes(32).toString('base64url');
+    const id = this.marker + randomBytes(32).toString('base64url');
     await this.db.query(
       `INSERT INTO dashboard_sessions (id_hash, token_id, expires_at) VALUES ($1, $2, now() + $3::int * interval '1 second')`,
       [sha256(id), keyId, Math.round(this.opts.hours * 3600)],
@@ -142,8 +145,9 @@ export async function authenticate(req: FastifyRequest, access: AccessStore, ses
   const h = req.headers.authorization;
   if (h !== undefined) {
     if (!h.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'an API token is required: Authorization: Bearer <token>');
-    const key = await access.secretKey(h.slice(7).trim());
-    if (!key) throw new HttpError(401, 'unauthorized', 'unknown or revoked API token');
+    const token = h.slice(7).trim();
+    const key = await access.secretKey(token);
+    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked API token${otherWorkspaceHint(token, access.marker)}`);
     return setPrincipal(req, { ...key, via: 'bearer' });
   }
   const id = req.cookies?.[SESSION_COOKIE];

@@ -1,3 +1,4 @@
+import { otherWorkspaceHint, workspaceOfCredential } from '../../workspaces.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { batchEnvelope } from '../../events/index.ts';
@@ -24,7 +25,11 @@ export function ingestRoutes(app: FastifyInstance, ctx: AppContext) {
     else if (body && typeof body === 'object' && typeof (body as { writeKey?: unknown }).writeKey === 'string') key = (body as { writeKey: string }).writeKey;
     if (!key) throw new HttpError(401, 'unauthorized', 'a write key is required: HTTP Basic with the key as user name, or writeKey in the body');
     const id = await ctx.access.writeKeyId(key);
-    if (!id) throw new HttpError(401, 'unauthorized', 'unknown or revoked write key');
+    if (!id) {
+      const hint = otherWorkspaceHint(key, ctx.access.marker);
+      const fix = hint && !auth.startsWith('Basic ') ? `: send it as HTTP Basic, or to /w/${workspaceOfCredential(key)}${req.url.replace(/^\/w\/[^/]+/, '')}` : '';
+      throw new HttpError(401, 'unauthorized', `unknown or revoked write key${hint}${fix}`);
+    }
     return id;
   }
 

@@ -1,3 +1,4 @@
+import { otherWorkspaceHint } from '../../workspaces.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../access.ts';
@@ -8,6 +9,8 @@ import { parse } from '../validate.ts';
 
 const createBody = z.strictObject({ token: z.string().trim().min(1).max(200) });
 const sessionOut = z.object({
+  /** the workspace the key and session belong to (docs/workspaces.md) */
+  workspace: z.string(),
   via: z.enum(['session', 'bearer']),
   keyId: z.string(),
   keyName: z.string().nullable(),
@@ -20,8 +23,8 @@ const sessionOut = z.object({
   csrfToken: z.string().nullable(),
 });
 
-const describe = (id: string, s: Session): z.infer<typeof sessionOut> => ({
-  via: 'session', keyId: s.key.id, keyName: s.key.name, role: s.key.role, restrictedPii: s.key.restrictedPii,
+const describe = (workspace: string, id: string, s: Session): z.infer<typeof sessionOut> => ({
+  workspace, via: 'session', keyId: s.key.id, keyName: s.key.name, role: s.key.role, restrictedPii: s.key.restrictedPii,
   expiresAt: s.expiresAt, idleExpiresAt: s.idleExpiresAt, csrfToken: csrfTokenOf(id),
 });
 
@@ -38,13 +41,13 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, S: SessionS
     requireSameOrigin(req);
     const { token } = parse(createBody, req.body ?? {}, 'body');
     const key = await ctx.access.secretKey(token);
-    if (!key) throw new HttpError(401, 'unauthorized', 'unknown or revoked secret key (a write key cannot sign in)');
+    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked secret key (a write key cannot sign in)${otherWorkspaceHint(token, ctx.access.marker)}`);
     const previous = req.cookies[SESSION_COOKIE];
     if (previous) await S.end(previous);
     const { id, session } = await S.open(key.id);
     await ctx.rt.audit.record({ actor: key.id, role: key.role, action: 'session.create', subjectType: 'session', subjectId: key.id, details: { expiresAt: session.expiresAt } });
     void reply.setCookie(SESSION_COOKIE, id, sessionCookie(req, Math.round(S.opts.hours * 3600))).header('cache-control', 'no-store');
-    return reply.status(201).send(describe(id, session));
+    return reply.status(201).send(describe(ctx.rt.workspace.name, id, session));
   });
 
   const who = ctx.docs.add({ method: 'GET', url: '/api/v1/session', summary: 'Who the caller is (a session or a Bearer key): key, role, and for a session its end and CSRF token', tag: 'keys', auth: 'bearer', response: sessionOut });
@@ -55,9 +58,9 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, S: SessionS
     const id = req.cookies[SESSION_COOKIE];
     if (p.via === 'session' && id) {
       const s = await S.resolve(id);
-      if (s) return describe(id, s);
+      if (s) return describe(ctx.rt.workspace.name, id, s);
     }
-    return { via: p.via, keyId: p.id, keyName: null, role: p.role, restrictedPii: p.restrictedPii, expiresAt: null, idleExpiresAt: null, csrfToken: null };
+    return { workspace: ctx.rt.workspace.name, via: p.via, keyId: p.id, keyName: null, role: p.role, restrictedPii: p.restrictedPii, expiresAt: null, idleExpiresAt: null, csrfToken: null };
   });
 
   const remove = ctx.docs.add({ method: 'DELETE', url: '/api/v1/session', summary: 'Sign out: ends the session of the hx_session cookie (with x-csrf-token) and clears the cookie', tag: 'keys', auth: 'none' });

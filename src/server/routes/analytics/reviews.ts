@@ -68,7 +68,7 @@ export function reviewsRoutes(app: FastifyInstance, ctx: AppContext) {
   app.get(report.url, async (req) => {
     await ctx.authorize(req, 'viewer');
     const q = parse(reviewsQuery, req.query, 'query');
-    return reviews(ctx.rt.olap, { ...(await rangeOf(ctx, q)), by: q.by, categoryLevel: q.categoryLevel, lang: q.lang, groups: q.limit, dataDir: ctx.rt.config.dataDir });
+    return reviews(ctx.rt.olap, { ...(await rangeOf(ctx, q)), by: q.by, categoryLevel: q.categoryLevel, lang: q.lang, groups: q.limit, dataDir: ctx.rt.workspace.dir });
   });
 
   const evalDoc = ctx.docs.add({
@@ -81,7 +81,7 @@ export function reviewsRoutes(app: FastifyInstance, ctx: AppContext) {
   });
   app.get(evalDoc.url, async (req) => {
     await ctx.authorize(req, 'analyst');
-    return { results: await evaluateShopModels(ctx.rt.olap, ctx.rt.config.dataDir) };
+    return { results: await evaluateShopModels(ctx.rt.olap, ctx.rt.workspace.dir) };
   });
 
   const trainDoc = ctx.docs.add({
@@ -96,6 +96,6 @@ export function reviewsRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(trainDoc.url, async (req) => {
     await ctx.authorize(req, 'admin');
     const b = parse(trainBody, req.body ?? {}, 'body');
-    return { results: await trainShopModels(ctx.rt.olap, ctx.rt.config.dataDir, { minReviews: b.minReviews }) };
+    return { results: await trainShopModels(ctx.rt.olap, ctx.rt.workspace.dir, { minReviews: b.minReviews }) };
   });
 }
