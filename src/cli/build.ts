@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import type { BuildResult } from '../tags/index.ts';
-import { CliError, readSavedToken } from './import.ts';
+import { CliError, serverToken } from './import.ts';
 import { loyaltyCommand } from './loyalty.ts';
 import { printRun, trainRecommendations } from './recommend.ts';
 import { ChurnInputError, trainChurn, type ChurnReport } from '../analytics/index.ts';
@@ -48,7 +48,7 @@ export async function buildCommand(config: Config, args: BuildArgs): Promise<voi
     process.stderr.write(`data dir is held by the server at ${err.holder.url}; building through it\n`);
     const res = await fetch(`${err.holder.url}/api/v1/builds`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${serverToken(config)}` },
       body: JSON.stringify(args.asOf ? { asOf: args.asOf.toISOString() } : {}),
     });
     const body = (await res.json()) as BuildResult & { error?: { message: string } };
@@ -80,7 +80,7 @@ async function churnModel(config: Config, asOf?: Date): Promise<void> {
     if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
     const res = await fetch(`${err.holder.url}/api/v1/analytics/predictions/churn/train`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${serverToken(config)}` },
       body: JSON.stringify(asOf ? { asOf: asOf.toISOString() } : {}),
     });
     const body = (await res.json()) as ChurnReport & { error?: { message: string } };

@@ -1,3 +1,4 @@
+import { DEFAULT_WORKSPACE, workspacePlaces } from '../workspaces.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.ts';
@@ -42,7 +43,7 @@ export async function importCommand(config: Config, args: ImportArgs): Promise<I
 }
 
 async function viaServer(config: Config, url: string, args: ImportArgs): Promise<ImportReport> {
-  const token = config.adminToken ?? readSavedToken(config.dataDir);
+  const token = serverToken(config);
   process.stderr.write(`data dir is held by the server at ${url}; importing through it\n`);
   const res = await fetch(`${url}/api/v1/imports`, {
     method: 'POST',
@@ -54,11 +55,17 @@ async function viaServer(config: Config, url: string, args: ImportArgs): Promise
   return body;
 }
 
-export function readSavedToken(dataDir: string): string {
+/**
+ * The admin key a command sends to the server holding the data dir: the workspace's own (its key's marker
+ * routes the request to it, src/server/workspaces.ts). The default workspace's may come from HX_ADMIN_TOKEN.
+ */
+export function serverToken(config: Config): string {
+  if (config.workspace === DEFAULT_WORKSPACE && config.adminToken) return config.adminToken;
+  const dir = workspacePlaces(config, config.workspace).dir;
   try {
-    return JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')).adminToken;
+    return JSON.parse(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8')).adminToken;
   } catch {
-    throw new CliError('the server holds the data dir but no admin token is known: set HX_ADMIN_TOKEN');
+    throw new CliError(`the server holds the data dir but no admin token is known: ${config.workspace === DEFAULT_WORKSPACE ? 'set HX_ADMIN_TOKEN' : `${dir}/credentials.json is missing (the server writes it when it first opens the workspace)`}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { rewrapMasterKeyFile } from '../privacy/keyring.ts';
+import { openRuntime } from '../runtime.ts';
 import { cliActor, locallyOrViaServer } from './erase.ts';
 import { CliError } from './import.ts';
 
@@ -36,8 +37,18 @@ export async function keysCommand(config: (data?: string, logLevel?: string) => 
     newKey = next ? Buffer.from(next, 'base64') : undefined;
     if (!newKey || newKey.length !== 32) throw new CliError('HX_MASTER_KEY is set, so give the new master key in HX_NEW_MASTER_KEY (32 bytes, base64; e.g. `openssl rand -base64 32`)');
   }
+  if (cfg.workspace !== 'default') throw new CliError(`the master key wraps every workspace's data keys: run \`keys rewrap\` for the default workspace, not '${cfg.workspace}'`);
   const r = await locallyOrViaServer(cfg, 'keys', async (rt) => {
-    const rewrapped = newKey ? await rt.keyring.rewrap(newKey) : await rewrapMasterKeyFile(cfg.dataDir, rt.keyring);
+    // every workspace's data keys are wrapped with the one master key (docs/workspaces.md)
+    for (const name of cfg.workspaces) rt.others.push(await openRuntime(cfg, { command: 'keys', workspace: name, over: rt }));
+    let rewrapped = 0;
+    try {
+      const keyrings = [rt.keyring, ...rt.others.map((o) => o.keyring)];
+      if (newKey) for (const k of keyrings) rewrapped += await k.rewrap(newKey);
+      else rewrapped = await rewrapMasterKeyFile(cfg.dataDir, keyrings);
+    } finally {
+      for (const o of rt.others) await o.close();
+    }
     await rt.audit.record({ ...cliActor(), action: 'key.rewrap', subjectType: 'master_key', subjectId: newKey ? 'HX_MASTER_KEY' : 'master.key', details: { rewrapped } });
     return { rewrapped };
   }, { method: 'POST', path: '/api/v1/privacy/keys/rewrap' });

@@ -55,6 +55,7 @@ commands:
 options common to all commands:
   --data DIR        data directory (default ./.huaxiang, or HX_DATA_DIR)
   --log-level L     fatal|error|warn|info|debug|silent
+  --workspace NAME  the workspace the command acts on: default, or one of HX_WORKSPACES (or HX_WORKSPACE; docs/workspaces.md)
 `;
 
 const common = { data: { type: 'string' }, 'log-level': { type: 'string' } } as const;
@@ -171,6 +172,14 @@ async function main(argv: string[]): Promise<void> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return;
+  }
+  // --workspace belongs to every command: it is read here and reaches the config as HX_WORKSPACE
+  const at = rest.findIndex((a) => a === '--workspace' || a.startsWith('--workspace='));
+  if (at >= 0) {
+    const value = rest[at]!.includes('=') ? rest[at]!.slice('--workspace='.length) : rest[at + 1];
+    if (!value || value.startsWith('--')) throw new CliError('--workspace needs a name: default, or one of HX_WORKSPACES');
+    process.env.HX_WORKSPACE = value;
+    rest.splice(at, rest[at]!.includes('=') ? 1 : 2);
   }
   const command = commands[name];
   if (!command) {

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { evaluate, evalTable, type TrainRun } from '../recommend/index.ts';
 import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
-import { CliError, readSavedToken } from './import.ts';
+import { CliError, serverToken } from './import.ts';
 
 /**
  * `huaxiang recommend eval|train` (docs/recommend.md).
@@ -73,7 +73,7 @@ export async function trainRecommendations(config: Config, asOf?: Date): Promise
     process.stderr.write(`data dir is held by the server at ${err.holder.url}; training through it\n`);
     const res = await fetch(`${err.holder.url}/api/v1/recommendations/train`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${serverToken(config)}` },
       body: JSON.stringify(asOf ? { asOf: asOf.toISOString() } : {}),
     });
     const body = (await res.json()) as TrainRun & { error?: { message: string } };

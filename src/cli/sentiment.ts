@@ -1,9 +1,10 @@
+import { workspacePlaces } from '../workspaces.ts';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import { DEFAULT_MIN_REVIEWS, evaluateShopModels, percent, trainShopModels, type EvalResult, type Evaluation, type TrainResult } from '../analytics/sentiment/index.ts';
 import { DataDirBusyError, lockDataDir } from '../store/lock.ts';
 import { OlapStore } from '../store/olap/index.ts';
-import { CliError, readSavedToken } from './import.ts';
+import { CliError, serverToken } from './import.ts';
 
 export interface SentimentArgs {
   action: 'train' | 'eval';
@@ -26,14 +27,14 @@ export async function sentimentCommand(config: Config, args: SentimentArgs): Pro
         url: config.clickhouse.url,
         user: config.clickhouse.user,
         password: config.clickhouse.password,
-        database: config.clickhouse.database,
+        database: workspacePlaces(config, config.workspace).olapDatabase,
         cluster: config.clickhouse.cluster,
         path: path.join(config.dataDir, 'clickhouse'),
       });
       try {
         result = args.action === 'train'
-          ? { action: 'train', results: await trainShopModels(olap, config.dataDir, { minReviews: args.minReviews }) }
-          : { action: 'eval', results: await evaluateShopModels(olap, config.dataDir) };
+          ? { action: 'train', results: await trainShopModels(olap, workspacePlaces(config, config.workspace).dir, { minReviews: args.minReviews }) }
+          : { action: 'eval', results: await evaluateShopModels(olap, workspacePlaces(config, config.workspace).dir) };
       } finally {
         await olap.close();
       }
@@ -43,7 +44,7 @@ export async function sentimentCommand(config: Config, args: SentimentArgs): Pro
   } catch (err) {
     if (!(err instanceof DataDirBusyError) || !err.holder.url) throw err;
     process.stderr.write(`data dir is held by the server at ${err.holder.url}; running through it\n`);
-    const auth = { authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}` };
+    const auth = { authorization: `Bearer ${serverToken(config)}` };
     const res = args.action === 'train'
       ? await fetch(`${err.holder.url}${API}/train`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(args.minReviews ? { minReviews: args.minReviews } : {}) })
       : await fetch(`${err.holder.url}${API}`, { headers: auth });

@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import { openRuntime, type Runtime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
-import { CliError, readSavedToken } from './import.ts';
+import { CliError, serverToken } from './import.ts';
 
 /**
  * Runs `local` on a runtime over the data dir, or, when `serve` holds the dir, sends the request to that
@@ -32,7 +32,7 @@ export async function locallyOrViaServer<T>(
     const post = remote.method === 'POST';
     const res = await fetch(`${err.holder.url}${remote.path}`, {
       method: remote.method,
-      headers: { authorization: `Bearer ${config.adminToken ?? readSavedToken(config.dataDir)}`, ...(post ? { 'content-type': 'application/json' } : {}) },
+      headers: { authorization: `Bearer ${serverToken(config)}`, ...(post ? { 'content-type': 'application/json' } : {}) },
       ...(post ? { body: '{}' } : {}),
     });
     const body = (await res.json()) as T & { error?: { message: string } };

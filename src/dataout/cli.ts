@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { cliActor } from '../cli/erase.ts';
-import { CliError, readSavedToken } from '../cli/import.ts';
+import { CliError, serverToken } from '../cli/import.ts';
 import { openRuntime } from '../runtime.ts';
 import { DataDirBusyError } from '../store/lock.ts';
 import { EXPORT_FORMATS, exportToFile, type ExportFormat, type ExportSpec } from './exports.ts';
@@ -73,7 +73,7 @@ export async function exportCommand(config: (data?: string, logLevel?: string) =
     if ((spec.kind === 'tags' || spec.kind === 'tag-counts') && spec.tag) url.searchParams.set('tag', spec.tag);
     if (spec.kind === 'tag-counts' && spec.noise) url.searchParams.set('noise', 'true');
     if (spec.kind === 'profiles' && spec.includePii) url.searchParams.set('includePii', 'true');
-    const res = await fetch(url, { headers: { authorization: `Bearer ${cfg.adminToken ?? readSavedToken(cfg.dataDir)}` } });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${serverToken(cfg)}` } });
     if (!res.ok || !res.body) {
       const body = (await res.json().catch(() => ({}))) as { error?: { message: string } };
       throw new CliError(`the server answered ${res.status}: ${body.error?.message ?? ''}`);

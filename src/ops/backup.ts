@@ -31,6 +31,11 @@ export async function backup(config: Config, outDir: string): Promise<BackupRepo
   const out = path.resolve(outDir);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new BackupError(`${out} is not empty; back up into a new directory`);
   if (!fs.existsSync(config.dataDir) || fs.readdirSync(config.dataDir).length === 0) throw new BackupError(`${config.dataDir} holds no data to back up`);
+  // a backup of the default workspace alone would look complete while leaving the others out
+  const others = fs.existsSync(path.join(config.dataDir, 'workspaces')) ? fs.readdirSync(path.join(config.dataDir, 'workspaces')) : [];
+  if (config.workspaces.length > 0 || others.length > 0) {
+    throw new BackupError(`this installation has workspaces besides default (${[...new Set([...config.workspaces, ...others])].join(', ')}); backup copies one workspace's stores and does not cover them yet: copy the stopped data dir instead (docs/workspaces.md#backups)`);
+  }
   fs.mkdirSync(out, { recursive: true });
   const embedded = !config.clickhouse.url || !config.databaseUrl;
   const lock = embedded ? lockDataDir(config.dataDir, { command: 'backup' }) : null;
