@@ -145,6 +145,7 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout(): void }
           <div className="topbar-actions">
             <LangSwitch />
             <span className="muted small" style={{ alignSelf: 'center' }} data-testid="whoami" data-role={session.role}>
+              {session.workspace && session.workspace !== 'default' ? <strong data-testid="workspace">{session.workspace} · </strong> : null}
               {session.keyName ?? session.keyId} · {session.role}
             </span>
             <button type="button" className="btn ghost" onClick={onLogout} data-testid="logout">

@@ -23,6 +23,8 @@ export class ApiError extends Error {
 
 /** Who is signed in (GET /api/v1/session). */
 export interface SessionInfo {
+  /** the workspace (shop) the key belongs to; `default` for the installation's first */
+  workspace: string;
   via: 'session' | 'bearer';
   keyId: string;
   keyName: string | null;
@@ -43,7 +45,11 @@ const remember = (s: SessionInfo): SessionInfo => {
 
 /** Signs in with a secret key: opens a session (the cookie is set by the answer) and keeps its CSRF token. */
 export async function signIn(token: string): Promise<SessionInfo> {
-  return remember(await request<SessionInfo>('POST', '/api/v1/session', { body: { token }, quiet: true }));
+  // a workspace's key carries its name (hxa_shop2.…): the sign-in goes to that workspace, whose session
+  // cookie then routes every later request there (docs/workspaces.md)
+  const workspace = /^hxa_([a-z][a-z0-9]{0,31})\./.exec(token.trim())?.[1];
+  const at = workspace ? `/w/${workspace}/api/v1/session` : '/api/v1/session';
+  return remember(await request<SessionInfo>('POST', at, { body: { token }, quiet: true }));
 }
 
 /** Ends the session on the server and clears the cookie. */
