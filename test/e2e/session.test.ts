@@ -11,7 +11,8 @@ import { api, tmpDataDir } from '../support/server.ts';
  * session cookie and is kept nowhere the page's scripts can read; a reload stays signed in; a write made
  * through the dashboard carries the CSRF token and succeeds, while a bare same-origin fetch without it is
  * refused; a key an older version left in local storage is moved into a session and removed; signing out
- * ends the session on the server; a revoked key sends the dashboard back to the login page.
+ * ends the session on the server; a revoked key sends the dashboard back to the login page; a second
+ * workspace's key signs in to that workspace, whose data alone the dashboard then shows.
  */
 
 /** the page's globals, for callbacks that run in the browser (this file is type-checked without the DOM lib) */
@@ -32,7 +33,7 @@ const sessionCookie = async () => (await context.cookies(server.url)).find((c) =
 
 before(async () => {
   ensureWebBuilt();
-  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error' }), 'test');
+  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error', workspaces: ['shop2'] }), 'test');
   const admin = api(server.url, server.adminToken);
   const made = await admin.post('/api/v1/keys', { kind: 'secret', name: 'ui viewer', role: 'viewer' });
   assert.equal(made.status, 201, made.text);
@@ -114,5 +115,17 @@ describe('dashboard session (browser)', () => {
     await page.reload();
     await page.locator('input[name="token"]').waitFor();
     await page.getByRole('alert').waitFor();
+  });
+
+  it('signs in to another workspace with its key, and shows that workspace\'s data only', async () => {
+    const shop2 = server.workspaces.get('shop2')!;
+    await signIn(page, server.url, shop2.adminToken);
+    assert.equal(await page.getByTestId('workspace').textContent(), 'shop2 · ');
+    assert.match(decodeURIComponent((await sessionCookie())!.value), /^shop2\./);
+    await page.goto(`${server.url}/segments`);
+    await page.locator('[data-nav="segments"]').waitFor();
+    const seen = await page.evaluate(async () => (await (await fetch('/api/v1/segments', { credentials: 'same-origin' })).json()) as { segments: { id: string }[] });
+    assert.equal(seen.segments.some((s) => s.id === segmentId), false, 'the default workspace\'s segment is not in shop2');
+    assert.equal(await page.getByText('Viewers of anything').count(), 0);
   });
 });

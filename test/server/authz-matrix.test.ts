@@ -12,6 +12,8 @@ import { tmpDataDir } from '../support/server.ts';
  * endpoints are the admin's alone. A dashboard session cookie (docs/api-keys.md#dashboard-sessions) is a
  * second column: each role's session is allowed and refused exactly where its key is, a session of a revoked
  * key gets 401 everywhere, and no POST, PUT, PATCH or DELETE passes on the cookie without the CSRF token.
+ * The server has a second workspace (docs/workspaces.md): its admin key sent to the default workspace, and
+ * the default admin key sent to it, are 401 on every endpoint too.
  */
 
 type Role = 'viewer' | 'marketer' | 'analyst' | 'admin';
@@ -31,7 +33,7 @@ let routes: { method: string; path: string }[] = [];
 const needed = new Map<string, Role>();
 
 /** `auth` is an Authorization header, or a session: its cookie, and its CSRF token (with the server's own Origin) when `csrf` */
-async function call(method: string, path: string, auth?: string | { cookie: string; csrf?: string }): Promise<{ status: number; text: string }> {
+async function call(method: string, path: string, auth?: string | { cookie: string; csrf?: string }, prefix = ''): Promise<{ status: number; text: string }> {
   const headers: Record<string, string> = {};
   if (typeof auth === 'string') headers.authorization = auth;
   else if (auth) {
@@ -40,7 +42,7 @@ async function call(method: string, path: string, auth?: string | { cookie: stri
   }
   const hasBody = method !== 'GET' && method !== 'DELETE';
   if (hasBody) headers['content-type'] = 'application/json';
-  const res = await fetch(server.url + path, { method, headers, body: hasBody ? '{}' : undefined, redirect: 'manual' });
+  const res = await fetch(server.url + prefix + path, { method, headers, body: hasBody ? '{}' : undefined, redirect: 'manual' });
   return { status: res.status, text: await res.text() };
 }
 
@@ -53,7 +55,7 @@ async function openSession(token: string): Promise<{ cookie: string; csrf: strin
 }
 
 before(async () => {
-  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error' }), 'test');
+  server = await startServer(testConfig({ dataDir, port: 0, logLevel: 'error', workspaces: ['shop2'] }), 'test');
   const admin = `Bearer ${server.adminToken}`;
   for (const role of ROLES) {
     const r = await fetch(`${server.url}/api/v1/keys`, { method: 'POST', headers: { authorization: admin, 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'secret', name: `matrix ${role}`, role }) });
@@ -82,7 +84,7 @@ describe('authorisation matrix', () => {
     assert.ok(routes.length >= 60, `only ${routes.length} bearer routes documented`);
   });
 
-  it('answers 401 with no key, the write key, a wrong key and a revoked key — on every admin endpoint', async () => {
+  it('answers 401 with no key, the write key, a wrong key, a revoked key and another workspace\'s key — on every admin endpoint', async () => {
     const bad: string[] = [];
     for (const r of routes) {
       for (const [label, auth] of [
@@ -94,6 +96,12 @@ describe('authorisation matrix', () => {
       ] as const) {
         const res = await call(r.method, r.path, auth);
         if (res.status !== 401) bad.push(`${r.method} ${r.path} with ${label}: ${res.status} ${res.text.slice(0, 120)}`);
+      }
+      // another workspace's admin key, each way round (the prefix decides where the request goes)
+      const shop2 = server.workspaces.get('shop2')!;
+      for (const [label, prefix, token] of [['shop2\'s admin key in default', '/w/default', shop2.adminToken], ['the default admin key in shop2', '/w/shop2', server.adminToken]] as const) {
+        const res = await call(r.method, r.path, `Bearer ${token}`, prefix);
+        if (res.status !== 401) bad.push(`${r.method} ${prefix}${r.path} with ${label}: ${res.status} ${res.text.slice(0, 120)}`);
       }
     }
     assert.deepEqual(bad, []);
