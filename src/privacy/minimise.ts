@@ -59,6 +59,18 @@ const IMPORTED = 'import';
 
 /** How long the loaded consent may be believed before ClickHouse is asked again (other nodes ingest too). */
 const RELOAD_MS = 5_000;
+/**
+ * How often a reload reads every stored consent again instead of what arrived since the last: the safety
+ * net for what the incremental reads cannot see (history imported with its own, older receive time; an
+ * identity change committed long after its version was drawn).
+ */
+const FULL_RELOAD_MS = 10 * 60_000;
+/**
+ * How far before the last load began an incremental reload reads again: rows received before it but
+ * stored after (another node's writer queue and retries), and clocks of nodes that differ a little.
+ * Reading a row twice changes nothing, as each person touched is decided again from all their consent.
+ */
+const OVERLAP_MS = 60_000;
 
 /** The `consent.analytics` an identify row's traits carry, if any. */
 export function analyticsConsentOf(row: EventRow): boolean | null {
@@ -73,14 +85,21 @@ export function analyticsConsentOf(row: EventRow): boolean | null {
 
 /**
  * Applies minimisation before every insert (`BatchingWriter.keep`, after the tombstones): the ids of
- * people whose latest consent withdraws analytics are held in memory and reloaded every few seconds, and
- * a consent change arriving in a flush applies to the rows after it at once. A flush with no such person
- * costs one set lookup per row.
+ * people whose latest consent withdraws analytics are held in memory and brought up to date every few
+ * seconds (reading only the consent and identity changes stored since, by any node; everything again every
+ * ten minutes), and a consent change arriving in a flush applies to the rows after it at once. A flush with
+ * no such person costs one set lookup per row.
  */
 export class ConsentMinimiser {
   private withdrawn: Set<string> | null = null;
+  /** when the last load began, and the last full one */
   private loadedAt = 0;
+  private fullAt = 0;
+  /** each load since the last full one: when it began and the identity map's highest version then */
+  private marks: { at: number; version: number }[] = [];
   private loading: Promise<Set<string>> | null = null;
+  /** how many loads of each kind have run */
+  readonly loads = { full: 0, incremental: 0 };
   /** changes seen in flushes since the last load began: id → analytics consent */
   private recent = new Map<string, { given: boolean; at: number }>();
 
@@ -107,17 +126,100 @@ export class ConsentMinimiser {
     return new Set(rows.map((r) => r.id));
   }
 
+  /**
+   * The ids whose consent may have changed since a moment: those with a consent received from then on
+   * (the receive time, set where the message arrived, whichever node stored it), and those whose person
+   * changed in the identity map after a version of it (a merge can bring a withdrawal to a person).
+   */
+  private async touchedSince(receivedFrom: number, version: number): Promise<string[]> {
+    const db = this.olap.db;
+    const rows = await this.olap.query<{ id: string }>(
+      `SELECT distinct_id AS id FROM ${db}.events
+       PREWHERE received_at >= fromUnixTimestamp64Milli({from:Int64})
+       WHERE type = 'identify' AND position(traits, '"analytics"') > 0 AND JSONHas(traits, 'consent', 'analytics')
+       UNION DISTINCT
+       SELECT distinct_id AS id FROM ${db}.person_ids WHERE version > {version:UInt64}`,
+      { from: receivedFrom, version },
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Each person the ids belong or belonged to, decided again as the full load decides (the latest
+   * consent over every id the person has now): every id of theirs, with whether it is withdrawn.
+   */
+  private async decide(ids: string[]): Promise<{ id: string; withdrawn: number }[]> {
+    const db = this.olap.db;
+    return this.olap.query<{ id: string; withdrawn: number }>(
+      `WITH
+       touched AS (
+         SELECT person_id AS person FROM ${db}.person_ids WHERE distinct_id IN {ids:Array(String)}
+         UNION DISTINCT SELECT arrayJoin({ids:Array(String)}) AS person),
+       candidates AS (
+         SELECT person AS id FROM touched
+         UNION DISTINCT SELECT distinct_id AS id FROM ${db}.person_ids WHERE person_id IN (SELECT person FROM touched)),
+       members AS (
+         SELECT c.id AS id, if(p.person_id != '', p.person_id, c.id) AS person
+         FROM candidates AS c
+         LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids
+                    WHERE distinct_id IN (SELECT id FROM candidates) GROUP BY distinct_id) AS p ON p.distinct_id = c.id
+         WHERE person IN (SELECT person FROM touched)),
+       latest AS (
+         SELECT m.person AS person, argMax(JSONExtractRaw(e.traits, 'consent', 'analytics'), (e.timestamp, e.message_id)) AS a
+         FROM ${db}.events AS e INNER JOIN members AS m ON m.id = e.distinct_id
+         WHERE e.distinct_id IN (SELECT id FROM members) AND e.type = 'identify'
+           AND position(e.traits, '"analytics"') > 0 AND JSONHas(e.traits, 'consent', 'analytics')
+         GROUP BY person)
+       SELECT m.id AS id, l.a = 'false' AS withdrawn FROM members AS m LEFT JOIN latest AS l ON l.person = m.person`,
+      { ids },
+    );
+  }
+
+  /** The identity map's highest version (versions come from one Postgres sequence, shared by every node). */
+  private async version(): Promise<number> {
+    const [r] = await this.olap.query<{ v: string | number }>(`SELECT max(version) AS v FROM ${this.olap.db}.person_ids`);
+    return Number(r?.v ?? 0);
+  }
+
+  /**
+   * Brings the set up to date: the first time, and every FULL_RELOAD_MS, by reading every stored consent;
+   * otherwise by reading only what arrived since shortly before the last load and deciding again each
+   * person it touches (latest consent per person wins, over the ids the identity map gives them now).
+   * Waits for a reload already under way, then runs one that begins now.
+   */
+  async refresh(): Promise<Set<string>> {
+    await this.loading?.catch(() => {});
+    return (this.loading ??= this.reload().finally(() => (this.loading = null)));
+  }
+
+  private async reload(): Promise<Set<string>> {
+    const started = Date.now();
+    const version = await this.version();
+    if (!this.withdrawn || started - this.fullAt >= FULL_RELOAD_MS) {
+      this.withdrawn = await this.load();
+      this.fullAt = started;
+      this.marks = [];
+      this.loads.full++;
+    } else {
+      const from = this.loadedAt - OVERLAP_MS;
+      // the identity version of the newest load that began before `from` (or of the full load)
+      const mark = this.marks.findLast((m) => m.at <= from) ?? this.marks[0]!;
+      const ids = await this.touchedSince(from, mark.version);
+      if (ids.length > 0) for (const r of await this.decide(ids)) r.withdrawn ? this.withdrawn.add(r.id) : this.withdrawn.delete(r.id);
+      this.marks = this.marks.filter((m) => m.at >= mark.at);
+      this.loads.incremental++;
+    }
+    this.marks.push({ at: started, version });
+    this.loadedAt = started;
+    // changes older than the load are in it; later ones still apply on top
+    for (const [id, c] of this.recent) if (c.at < started - RELOAD_MS) this.recent.delete(id);
+    return this.withdrawn;
+  }
+
   private async current(): Promise<Set<string>> {
     if (this.withdrawn && Date.now() - this.loadedAt < RELOAD_MS) return this.withdrawn;
-    const started = Date.now();
     const reload = !this.loading;
-    this.loading ??= this.load().then((set) => {
-      this.withdrawn = set;
-      this.loadedAt = started;
-      // changes older than the load are in it; later ones still apply on top
-      for (const [id, c] of this.recent) if (c.at < started - RELOAD_MS) this.recent.delete(id);
-      return set;
-    }).finally(() => (this.loading = null));
+    this.loading ??= this.reload().finally(() => (this.loading = null));
     // after the first load a flush never waits for the next: it uses the set it has (a change this node
     // saw is in `recent` meanwhile), and the reload lands for a later flush
     if (this.withdrawn) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { BatchingWriter, runPipeline } from '../../src/ingest/index.ts';
 import { ConsentMinimiser } from '../../src/privacy/minimise.ts';
 import { DAY, HOUR, msg, openScenario, send, type Msg, type Scenario } from '../support/scenario.ts';
 
@@ -49,6 +50,16 @@ before(async () => {
 });
 after(async () => sc?.close());
 
+/** Messages through the real pipeline into a given writer (a node of its own), stored when this returns. */
+async function sendThrough(writer: BatchingWriter, messages: readonly Msg[]) {
+  const out = runPipeline(
+    { messages, receivedAt: Date.now(), requestId: `node-${Math.random()}`, source: 'http', writeKeyId: 'test', maxMessageBytes: sc.rt.config.ingest.maxMessageBytes, maxFutureMs: sc.rt.config.ingest.maxFutureMs },
+    sc.rt.keyring,
+  );
+  assert.deepEqual(out.rejected, []);
+  return writer.submit(out.rows, out.dead);
+}
+
 describe('data minimisation per consented purpose', () => {
   it('stores only the order record for a person without analytics consent', async () => {
     const rows = await rowsOf('mn-1');
@@ -86,5 +97,64 @@ describe('data minimisation per consented purpose', () => {
     const withdrawn = await new ConsentMinimiser(sc.rt.olap).load();
     assert.ok(withdrawn.has('mn-1'));
     assert.ok(!withdrawn.has('mn-2') && !withdrawn.has('mn-3'));
+  });
+});
+
+describe('consent changed on another node', () => {
+  // "this node" is a writer of its own with its own minimiser; the runtime's writer plays another node
+  // ingesting into the same stores, whose consent changes this node's flushes never see
+  let minimiser: ConsentMinimiser;
+  let here: BatchingWriter;
+  before(() => {
+    minimiser = new ConsentMinimiser(sc.rt.olap);
+    here = new BatchingWriter(sc.rt.olap, sc.rt.identity, sc.rt.config.ingest);
+    here.keep = (rows) => minimiser.apply(rows);
+  });
+  after(async () => here?.close());
+
+  const minimised = (rows: Row[], tag: string) => {
+    assert.deepEqual(JSON.parse(rows[1]!.properties), recordOf({ ...order, order_id: `o-${tag}` }), tag);
+    assert.deepEqual(rows.map((r) => [r.query, r.page_url, r.user_agent, r.rating]), [['', '', '', null], ['', '', '', null], ['', '', '', null]], tag);
+  };
+  const kept = (rows: Row[], tag: string) => {
+    assert.deepEqual(rows.map((r) => JSON.parse(r.properties)), events('x', 0, tag).map((m) => m.properties), tag);
+    assert.deepEqual(rows.map((r) => [r.query, r.page_url, r.user_agent, r.rating]), [['保温杯 大容量', context.page.url, context.userAgent, null], ['', context.page.url, context.userAgent, null], ['', context.page.url, context.userAgent, 5]], tag);
+  };
+
+  it('applies a withdrawal stored by another node after the next reload, and a consent given again after the one after', async () => {
+    const t0 = now - 10 * DAY;
+    await send(sc.rt, [consent('mn-5', t0, true)]);
+    await sendThrough(here, events('mn-5', t0 + HOUR, 'mn-5a'));
+    await send(sc.rt, [consent('mn-5', t0 + DAY, false)]);
+    await minimiser.refresh();
+    await sendThrough(here, events('mn-5', t0 + DAY + HOUR, 'mn-5b'));
+    await send(sc.rt, [consent('mn-5', t0 + 2 * DAY, true)]);
+    await minimiser.refresh();
+    await sendThrough(here, events('mn-5', t0 + 2 * DAY + HOUR, 'mn-5c'));
+
+    const rows = await rowsOf('mn-5');
+    assert.equal(rows.length, 9);
+    kept(rows.slice(0, 3), 'mn-5a');
+    minimised(rows.slice(3, 6), 'mn-5b');
+    kept(rows.slice(6, 9), 'mn-5c');
+    // the first load read every consent; the two after only what arrived since
+    assert.deepEqual(minimiser.loads, { full: 1, incremental: 2 });
+  });
+
+  it('follows a merge: a device that withdrew, then tied to an account on another node, withdraws the account', async () => {
+    const t0 = now - 10 * DAY;
+    const device = 'mn-dev-6';
+    await send(sc.rt, [{ type: 'identify', messageId: `m-${device}-w`, anonymousId: device, timestamp: new Date(t0).toISOString(), traits: { consent: { analytics: false, personalization: true, marketing: false } } }]);
+    await minimiser.refresh();
+    await sendThrough(here, events('mn-6', t0 + HOUR, 'mn-6a'));
+    await send(sc.rt, [msg.identify('mn-6', t0 + DAY, { name: '王芳' }, { anonymousId: device })]);
+    await minimiser.refresh();
+    await sendThrough(here, events('mn-6', t0 + DAY + HOUR, 'mn-6b'));
+
+    const rows = await rowsOf('mn-6');
+    assert.equal(rows.length, 6);
+    kept(rows.slice(0, 3), 'mn-6a');
+    minimised(rows.slice(3, 6), 'mn-6b');
+    assert.equal(minimiser.loads.full, 1);
   });
 });
