@@ -3,6 +3,7 @@ import { members, type EvalDeps } from '../../src/segments/evaluate.ts';
 import type { Rule } from '../../src/segments/rule.ts';
 import { personsOf } from '../../src/tags/build.ts';
 import { SHANGHAI_OFFSET } from '../support/scenario.ts';
+import { reply } from '../support/server.ts';
 
 /**
  * Kit for the segment tests: one runtime per file (chdb binds one data dir per process), Segment
@@ -11,6 +12,7 @@ import { SHANGHAI_OFFSET } from '../support/scenario.ts';
  */
 
 export { DAY, HOUR, MINUTE, SHANGHAI_OFFSET, msg, openScenario, prng, send, type Msg, type Scenario } from '../support/scenario.ts';
+export type { Reply } from '../support/server.ts';
 
 /** The Shanghai calendar date of a moment, YYYY-MM-DD. */
 export const shanghaiDate = (t: number) => new Date(t + SHANGHAI_OFFSET).toISOString().slice(0, 10);
@@ -41,24 +43,6 @@ export async function until<T>(fn: () => Promise<T>, timeoutMs: number, everyMs 
     if (v || Date.now() > end) return v;
     await sleep(everyMs);
   }
-}
-
-export interface Reply<T = any> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
-
-async function reply<T>(res: Response): Promise<Reply<T>> {
-  const text = await res.text();
-  let body: any;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, headers: res.headers, body: body as T, text };
 }
 
 /** The product API with a bearer token: JSON in, JSON (or text) out. */

@@ -129,7 +129,8 @@ export interface Reply<T = any> {
   text: string;
 }
 
-async function reply<T>(res: Response): Promise<Reply<T>> {
+/** A response read whole: status, headers, the body parsed when it is JSON, and the raw text. */
+export async function reply<T>(res: Response): Promise<Reply<T>> {
   const text = await res.text();
   let body: any = undefined;
   try {
