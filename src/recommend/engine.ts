@@ -9,6 +9,8 @@ import type { OltpStore } from '../store/oltp/index.ts';
 import { touchesOf } from './data.ts';
 import { applyEvent, eventsOf, observe } from './liveEvents.ts';
 import type { Lang } from './explain.ts';
+import { FeedbackMemory, type Feedback } from './feedbackMemory.ts';
+import { PersonResolver } from './personResolver.ts';
 import { loadProfiles } from './profile.ts';
 import { rank, type Models, type Ranked, type Scene, type UserState } from './rank.ts';
 import { trainModels, type TrainStats } from './train.ts';
@@ -109,7 +111,8 @@ export class UnknownItemError extends Error {
 interface Live {
   models: Models;
   profiles: Map<string, Profile>;
-  personOf: Map<string, string>;
+  /** the person behind an id, as the identity map stood at training and as the graph answers since */
+  persons: PersonResolver;
   run: TrainRun;
 }
 
@@ -117,14 +120,7 @@ export class RecommendEngine {
   private live: Live | null = null;
   private training: Promise<TrainRun> | null = null;
   private readonly users: LRUCache<string, UserState>;
-  private readonly feedback = new Map<string, { items: Set<string>; categories: string[]; version: number }>();
-  private feedbackVersion = 0;
-  /**
-   * ids the trained identity map does not hold (anonymous visitors, people newer than the models), as the
-   * identity graph resolved them: one read per id rather than one per request; an id is looked up again
-   * when its events arrive (an identify may have tied it to someone) and after a minute at most
-   */
-  private readonly resolved = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
+  private readonly feedback: FeedbackMemory;
   private timer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
   /** per person, the newest event the item-CF lists have taken (since the last training) */
@@ -139,12 +135,12 @@ export class RecommendEngine {
     private readonly opts: RecommendOptions = {},
   ) {
     this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
+    this.feedback = new FeedbackMemory(deps.oltp);
   }
 
   /** Loads the recorded feedback. */
   async init(): Promise<void> {
-    const rows = await this.deps.oltp.query<{ person_id: string; item_id: string | null; category: string | null }>('SELECT person_id, item_id, category FROM recommend_feedback ORDER BY id');
-    for (const r of rows) this.remember(r.person_id, r.item_id, r.category);
+    await this.feedback.load();
   }
 
   get models(): Models | null {
@@ -175,18 +171,14 @@ export class RecommendEngine {
     const id = `rec_${startedAt.getTime().toString(36)}_${randomUUID().slice(0, 8)}`;
     try {
       const { models, profiles, stats } = await trainModels(this.deps.olap, { asOf: o.asOf?.getTime(), profiles: o.profiles });
-      const ids = await this.deps.olap.query<{ distinct_id: string; person_id: string }>(
-        `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${this.deps.olap.db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
-      );
-      const personOf = new Map(ids.map((r) => [r.distinct_id, r.person_id]));
+      const persons = await PersonResolver.read(this.deps.olap, this.deps.identity);
       const run: TrainRun = { ...stats, id, trigger: o.trigger, startedAt: startedAt.toISOString() };
       await this.deps.oltp.query(
         `INSERT INTO model_runs (id, model, trigger, params, features, persons, seconds, started_at, candidates) VALUES ($1, 'recommend', $2, $3, '[]', $4, $5, $6, $7)`,
         [id, o.trigger, JSON.stringify({ asOf: stats.asOf }), stats.persons, stats.seconds, startedAt.toISOString(), JSON.stringify({ timings: stats.timings, items: stats.items, interactions: stats.interactions, profiles: stats.profiles, boughtTogetherPairs: stats.boughtTogetherPairs })],
       );
-      this.live = { models, profiles, personOf, run };
+      this.live = { models, profiles, persons, run };
       this.users.clear();
-      this.resolved.clear();
       this.modelMark.clear();
       this.lastError = null;
       this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
@@ -232,15 +224,7 @@ export class RecommendEngine {
 
   /** the person an id belongs to (experiments split people, not devices) */
   async personOf(userId: string): Promise<string> {
-    return this.resolve(await this.ready(), userId);
-  }
-
-  private async resolve(live: Live, userId: string): Promise<string> {
-    const known = live.personOf.get(userId) ?? this.resolved.get(userId);
-    if (known !== undefined) return known;
-    const person = await this.deps.identity.personOf(userId);
-    if (this.live === live) this.resolved.set(userId, person);
-    return person;
+    return (await this.ready()).persons.personOf(userId);
   }
 
   /** items like this one (the product page without a person, or with one when `userId` is given) */
@@ -271,7 +255,7 @@ export class RecommendEngine {
       if (i === undefined) throw new UnknownItemError(id);
       return i;
     });
-    const fb = user ? this.feedback.get(user.person) : undefined;
+    const fb = user ? this.feedback.of(user.person) : undefined;
     const scene = req.scene ?? 'home';
     const ranked = rank(m, user, {
       scene, limit: req.limit ?? 20, anchors, diversity: req.diversity, explore: req.explore, maxPerCategory: req.maxPerCategory,
@@ -294,7 +278,7 @@ export class RecommendEngine {
   /** the serving state of the person behind `userId`: from the LRU, the trained data, or one read of their events */
   async userState(userId: string): Promise<UserState> {
     const live = await this.ready();
-    const person = await this.resolve(live, userId);
+    const person = await live.persons.personOf(userId);
     const cached = this.users.get(person);
     if (cached) return cached;
     const m = live.models;
@@ -327,19 +311,10 @@ export class RecommendEngine {
   // ---------------------------------------------------------------- feedback and live updates
 
   /** "not interested" / dislike: recorded, and obeyed from the next request on */
-  async recordFeedback(userId: string, f: { kind: 'dislike' | 'not_interested'; itemId?: string; category?: string }): Promise<{ person: string }> {
-    const person = this.live ? await this.resolve(this.live, userId) : await this.deps.identity.personOf(userId);
-    await this.deps.oltp.query('INSERT INTO recommend_feedback (person_id, kind, item_id, category) VALUES ($1, $2, $3, $4)', [person, f.kind, f.itemId ?? null, f.category ?? null]);
-    this.remember(person, f.itemId ?? null, f.category ?? null);
+  async recordFeedback(userId: string, f: Feedback): Promise<{ person: string }> {
+    const person = this.live ? await this.live.persons.personOf(userId) : await this.deps.identity.personOf(userId);
+    await this.feedback.record(person, f);
     return { person };
-  }
-
-  private remember(person: string, itemId: string | null, category: string | null): void {
-    let fb = this.feedback.get(person);
-    if (!fb) this.feedback.set(person, (fb = { items: new Set(), categories: [], version: 0 }));
-    if (itemId) fb.items.add(itemId);
-    if (category && !fb.categories.includes(category)) fb.categories.push(category);
-    fb.version = ++this.feedbackVersion;
   }
 
   /** the writer stored events of these distinct ids */
@@ -347,7 +322,7 @@ export class RecommendEngine {
     if (this.stopped || !this.live) return;
     for (const id of distinctIds) {
       this.pending.add(id);
-      this.resolved.delete(id);
+      this.live.persons.forget(id);
     }
     if (this.flushTimer) return;
     this.flushTimer = setTimeout(() => {
@@ -371,7 +346,7 @@ export class RecommendEngine {
     if (!live || this.pending.size === 0) return;
     const ids = [...this.pending];
     this.pending.clear();
-    const persons = [...new Set(await Promise.all(ids.map((d) => this.resolve(live, d))))];
+    const persons = [...new Set(await Promise.all(ids.map((d) => live.persons.personOf(d))))];
     const states = await Promise.all(persons.map((p) => this.userState(p)));
     const asOf = live.models.asOf;
     const since = Math.min(...states.map((s) => Math.min(s.watermark ?? asOf, this.modelMark.get(s.person) ?? asOf)));

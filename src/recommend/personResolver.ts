@@ -1,0 +1,42 @@
+import { LRUCache } from 'lru-cache';
+import type { IdentityGraph } from '../identity/index.ts';
+import type { OlapStore } from '../store/olap/index.ts';
+
+/**
+ * Which person an id (device or account) belongs to, for serving. One resolver goes with each trained
+ * model set: the identity map as it stood at training, read once from ClickHouse (`person_ids`, erased ids
+ * left out), and for ids it does not hold (anonymous visitors, people newer than the models) the identity
+ * graph's answer cached: one read per id rather than one per request. An id is looked up again when its
+ * events arrive (an identify may have tied it to someone; see `forget`) and after a minute at most.
+ * A new training brings a new resolver, so nothing cached outlives the models it was read for.
+ */
+export class PersonResolver {
+  private readonly resolved = new LRUCache<string, string>({ max: 100_000, ttl: 60_000 });
+
+  constructor(
+    private readonly identity: IdentityGraph,
+    private readonly trained: ReadonlyMap<string, string>,
+  ) {}
+
+  /** The resolver for models trained now: the identity map read from ClickHouse. */
+  static async read(olap: OlapStore, identity: IdentityGraph): Promise<PersonResolver> {
+    const ids = await olap.query<{ distinct_id: string; person_id: string }>(
+      `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${olap.db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
+    );
+    return new PersonResolver(identity, new Map(ids.map((r) => [r.distinct_id, r.person_id])));
+  }
+
+  /** The person `id` belongs to (the id itself when it was never linked). */
+  async personOf(id: string): Promise<string> {
+    const known = this.trained.get(id) ?? this.resolved.get(id);
+    if (known !== undefined) return known;
+    const person = await this.identity.personOf(id);
+    this.resolved.set(id, person);
+    return person;
+  }
+
+  /** Events of `id` were stored: ask the identity graph again next time. */
+  forget(id: string): void {
+    this.resolved.delete(id);
+  }
+}
