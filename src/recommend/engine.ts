@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { timedBuild } from '../metrics.ts';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { IdentityGraph } from '../identity/index.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
-import { touchesOf } from './data.ts';
-import { applyEvent, eventsOf, observe } from './liveEvents.ts';
 import type { Lang } from './explain.ts';
 import { FeedbackMemory, type Feedback } from './feedbackMemory.ts';
 import { PersonResolver } from './personResolver.ts';
-import { loadProfiles } from './profile.ts';
 import { rank, type Models, type Ranked, type Scene, type UserState } from './rank.ts';
+import { ServingMemory, type ServingModels } from './servingMemory.ts';
 import { trainModels, type TrainStats } from './train.ts';
-import type { Profile, Touch } from './types.ts';
+import type { Profile } from './types.ts';
 
 /**
  * The recommendation engine on the runtime: holds the trained models and, per person, a short serving
@@ -27,7 +24,8 @@ import type { Profile, Touch } from './types.ts';
  *   newer than the models with one primary-key read of their events — and kept in an LRU (`cacheSize`).
  * - As events are stored (the writer's onStored hook) the engine reads the new product events of exactly
  *   those people, updates their state and the item-CF neighbour lists in place; after the live tag
- *   refresh their profile tags are read again. Feedback ("not interested", dislike) applies at once.
+ *   refresh their profile tags are read again (both in ./servingMemory.ts). Feedback ("not interested",
+ *   dislike) applies at once (./feedbackMemory.ts). Ids resolve to persons through ./personResolver.ts.
  */
 export interface RecommendOptions {
   trainEveryMinutes?: number;
@@ -108,33 +106,23 @@ export class UnknownItemError extends Error {
   }
 }
 
-interface Live {
-  models: Models;
-  profiles: Map<string, Profile>;
-  /** the person behind an id, as the identity map stood at training and as the graph answers since */
-  persons: PersonResolver;
+interface Live extends ServingModels {
   run: TrainRun;
 }
 
 export class RecommendEngine {
   private live: Live | null = null;
   private training: Promise<TrainRun> | null = null;
-  private readonly users: LRUCache<string, UserState>;
+  private readonly serving: ServingMemory;
   private readonly feedback: FeedbackMemory;
   private timer: NodeJS.Timeout | null = null;
-  private pending = new Set<string>();
-  /** per person, the newest event the item-CF lists have taken (since the last training) */
-  private modelMark = new Map<string, number>();
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  private stopped = false;
   private lastError: string | null = null;
 
   constructor(
     private readonly deps: RecommendDeps,
     private readonly opts: RecommendOptions = {},
   ) {
-    this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
+    this.serving = new ServingMemory(deps, { current: () => this.live, ready: () => this.ready() }, opts);
     this.feedback = new FeedbackMemory(deps.oltp);
   }
 
@@ -178,8 +166,7 @@ export class RecommendEngine {
         [id, o.trigger, JSON.stringify({ asOf: stats.asOf }), stats.persons, stats.seconds, startedAt.toISOString(), JSON.stringify({ timings: stats.timings, items: stats.items, interactions: stats.interactions, profiles: stats.profiles, boughtTogetherPairs: stats.boughtTogetherPairs })],
       );
       this.live = { models, profiles, persons, run };
-      this.users.clear();
-      this.modelMark.clear();
+      this.serving.reset();
       this.lastError = null;
       this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
       return run;
@@ -206,7 +193,7 @@ export class RecommendEngine {
   }
 
   status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; lastError: string | null } {
-    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.users.size, lastError: this.lastError };
+    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.serving.size, lastError: this.lastError };
   }
 
   // ---------------------------------------------------------------- serving
@@ -275,37 +262,9 @@ export class RecommendEngine {
     };
   }
 
-  /** the serving state of the person behind `userId`: from the LRU, the trained data, or one read of their events */
-  async userState(userId: string): Promise<UserState> {
-    const live = await this.ready();
-    const person = await live.persons.personOf(userId);
-    const cached = this.users.get(person);
-    if (cached) return cached;
-    const m = live.models;
-    const u = m.x.personIndex.get(person) ?? -1;
-    let history: Touch[];
-    let profile = live.profiles.get(person);
-    if (u >= 0) history = touchesOf(m.x, u);
-    else {
-      history = await this.readHistory(person, m);
-      if (!profile) profile = (await loadProfiles(this.deps.olap, [person])).get(person);
-    }
-    const state: UserState = { person, u, history, views: history.slice(0, 5), profile, personal: this.personal(profile) };
-    this.users.set(person, state);
-    return state;
-  }
-
-  /** one person's interest per item since the models' window began, newest first (a new person) */
-  private async readHistory(person: string, m: Models): Promise<Touch[]> {
-    const { anonymousIds, userIds } = await this.deps.identity.idsOf(person);
-    const events = await eventsOf(this.deps.olap, [person, ...anonymousIds, ...userIds], m.asOf - 180 * 86_400_000);
-    const state: UserState = { person, u: -1, history: [], views: [] };
-    for (const e of events) applyEvent(m, state, e);
-    return state.history;
-  }
-
-  private personal(p: Profile | undefined): boolean {
-    return this.opts.requireConsent === false || p?.consent === true;
+  /** the serving state of the person behind `userId` (./servingMemory.ts) */
+  userState(userId: string): Promise<UserState> {
+    return this.serving.of(userId);
   }
 
   // ---------------------------------------------------------------- feedback and live updates
@@ -319,75 +278,22 @@ export class RecommendEngine {
 
   /** the writer stored events of these distinct ids */
   changed(distinctIds: readonly string[]): void {
-    if (this.stopped || !this.live) return;
-    for (const id of distinctIds) {
-      this.pending.add(id);
-      this.live.persons.forget(id);
-    }
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flushing = this.flushing.then(() => this.applyPending()).catch((err) => this.deps.log.warn({ err }, 'live recommendation update failed'));
-    }, this.opts.liveDelayMs ?? 200);
-    this.flushTimer.unref();
+    this.serving.changed(distinctIds);
   }
 
   /** resolves once every change reported so far is applied (tests, shutdown) */
-  async settled(): Promise<void> {
-    while (this.flushTimer || this.pending.size) {
-      await new Promise((r) => setTimeout(r, 20));
-      await this.flushing;
-    }
-    await this.flushing;
-  }
-
-  private async applyPending(): Promise<void> {
-    const live = this.live;
-    if (!live || this.pending.size === 0) return;
-    const ids = [...this.pending];
-    this.pending.clear();
-    const persons = [...new Set(await Promise.all(ids.map((d) => live.persons.personOf(d))))];
-    const states = await Promise.all(persons.map((p) => this.userState(p)));
-    const asOf = live.models.asOf;
-    const since = Math.min(...states.map((s) => Math.min(s.watermark ?? asOf, this.modelMark.get(s.person) ?? asOf)));
-    const events = await eventsOf(this.deps.olap, ids, since - 1);
-    const byPerson = new Map(states.map((s) => [s.person, s]));
-    for (const e of events) {
-      const s = byPerson.get(e.person);
-      if (!s) continue;
-      // the neighbour lists take each event once (a state read from the store may already hold it)
-      if (e.ts > (this.modelMark.get(s.person) ?? asOf)) {
-        observe(live.models, s, e);
-        this.modelMark.set(s.person, e.ts);
-      }
-      if (e.ts > (s.watermark ?? asOf)) applyEvent(live.models, s, e);
-    }
-    if (this.modelMark.size > 1_000_000) this.modelMark.clear();
+  settled(): Promise<void> {
+    return this.serving.settled();
   }
 
   /** profile tags of these people changed (after the live tag refresh) */
-  async profilesChanged(persons: readonly string[]): Promise<void> {
-    const live = this.live;
-    if (!live || persons.length === 0) return;
-    const fresh = await loadProfiles(this.deps.olap, persons);
-    for (const [p, prof] of fresh) {
-      live.profiles.set(p, prof);
-      const s = this.users.peek(p);
-      if (s) {
-        s.profile = prof;
-        s.personal = this.personal(prof);
-        s.candidates = undefined;
-      }
-    }
+  profilesChanged(persons: readonly string[]): Promise<void> {
+    return this.serving.profilesChanged(persons);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    this.pending.clear();
-    await this.flushing.catch(() => undefined);
+    await this.serving.stop();
     await this.training?.catch(() => undefined);
   }
 
