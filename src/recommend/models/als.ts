@@ -1,4 +1,5 @@
 import type { Interactions, Scored, Touch } from '../types.ts';
+import { DotKernel } from './dotKernel.ts';
 
 /**
  * Latent factors for implicit feedback: iALS (Hu, Koren & Volinsky 2008) solved with a few conjugate-
@@ -25,6 +26,8 @@ export class ALS {
   private gramY: Float64Array | null = null;
   /** the score row `recommend` writes into (one request at a time: JavaScript runs one at a time) */
   private scratch: Float32Array | null = null;
+  /** the SIMD scorer over Y (src/recommend/models/dotKernel.ts); null where the runtime cannot, undefined until first used */
+  private kernel: DotKernel | null | undefined;
 
   constructor(
     readonly k: number,
@@ -78,6 +81,10 @@ export class ALS {
 
   /** scores of every item for person u (or for a folded-in vector) */
   scoresOf(xu: Float32Array, out: Float32Array = new Float32Array(this.items)): Float32Array {
+    if ((this.kernel ??= DotKernel.over(this.Y, this.k))) {
+      out.set(this.kernel.scores(xu));
+      return out;
+    }
     const k = this.k;
     const n = this.items;
     const Y = this.Y;
@@ -113,6 +120,7 @@ export class ALS {
   }
 
   recommend(xu: Float32Array, limit: number): Scored[] {
+    if ((this.kernel ??= DotKernel.over(this.Y, this.k))) return topOf(this.kernel.scores(xu), limit);
     const s = this.scoresOf(xu, (this.scratch ??= new Float32Array(this.items)));
     return topOf(s, limit);
   }
@@ -205,21 +213,49 @@ function solveRow(A: Float32Array, u: number, B: Float32Array, k: number, ptr: I
   }
 }
 
-/** the `limit` best indexes of a score array, best first */
+/**
+ * The `limit` best indexes of a score array, best first (ties: the lower index first). A binary heap of the
+ * best so far in typed arrays, whose root is the worst kept (lowest score, then highest index): an item
+ * enters only by beating it, so most items cost one comparison and nothing is allocated until the answer.
+ */
 export function topOf(s: Float32Array, limit: number): Scored[] {
-  const best: Scored[] = [];
-  let floor = -Infinity;
+  const cap = Math.min(limit, s.length);
+  if (cap <= 0) return [];
+  const hi = new Int32Array(cap);
+  const hv = new Float32Array(cap);
+  // `a` is worse than `b`: lower score, or the same score and a higher index
+  const worse = (a: number, b: number) => hv[a]! < hv[b]! || (hv[a] === hv[b] && hi[a]! > hi[b]!);
+  const down = (at: number, size: number) => {
+    for (;;) {
+      const l = 2 * at + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const w = r < size && worse(r, l) ? r : l;
+      if (!worse(w, at)) return;
+      const ti = hi[at]!, tv = hv[at]!;
+      hi[at] = hi[w]!; hv[at] = hv[w]!;
+      hi[w] = ti; hv[w] = tv;
+      at = w;
+    }
+  };
+  let size = 0;
   for (let i = 0; i < s.length; i++) {
     const v = s[i]!;
-    if (best.length >= limit && v <= floor) continue;
-    best.push({ item: i, score: v });
-    if (best.length > limit * 2) {
-      best.sort((a, b) => b.score - a.score);
-      best.length = limit;
-      floor = best[limit - 1]!.score;
+    if (size < cap) {
+      // fill, then heapify once
+      hi[size] = i;
+      hv[size] = v;
+      if (++size === cap) for (let at = (cap >> 1) - 1; at >= 0; at--) down(at, cap);
+      continue;
     }
+    if (!(v > hv[0]!)) continue; // the same score as the worst kept loses: it has a higher index
+    hi[0] = i;
+    hv[0] = v;
+    down(0, cap);
   }
-  return best.sort((a, b) => b.score - a.score || a.item - b.item).slice(0, limit);
+  const out: Scored[] = new Array(size);
+  for (let t = 0; t < size; t++) out[t] = { item: hi[t]!, score: hv[t]! };
+  return out.sort((a, b) => b.score - a.score || a.item - b.item);
 }
 
 function seeded(seed: number): () => number {

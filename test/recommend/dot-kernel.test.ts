@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ALS, topOf } from '../../src/recommend/models/als.ts';
+import { DotKernel } from '../../src/recommend/models/dotKernel.ts';
+
+/**
+ * The SIMD scorer gives the scores of the plain loop (to float32 rounding) for every item, whatever the
+ * vector; it declines a factor count that is not a multiple of 4 (the ALS then keeps its loop); and the
+ * top-N selection returns exactly what sorting every score would, ties broken by the lower index.
+ */
+
+let seed = 11;
+const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296) - 0.5;
+
+function plain(Y: Float32Array, k: number, x: Float32Array): Float64Array {
+  const n = Y.length / k;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let f = 0; f < k; f++) out[i]! += x[f]! * Y[i * k + f]!;
+  return out;
+}
+
+describe('SIMD item scores', () => {
+  it('matches the plain dot products for every item, for several vectors and sizes', () => {
+    for (const [n, k] of [[1, 4], [7, 8], [1000, 32], [333, 64]] as const) {
+      const Y = new Float32Array(n * k).map(rand);
+      const kernel = DotKernel.over(Y, k);
+      assert.ok(kernel, `a kernel for k = ${k}`);
+      for (let v = 0; v < 5; v++) {
+        const x = new Float32Array(k).map(rand);
+        const want = plain(Y, k, x);
+        const got = kernel.scores(x);
+        assert.equal(got.length, n);
+        for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5 * (1 + Math.abs(want[i]!)), `item ${i}: ${got[i]} vs ${want[i]} (n ${n}, k ${k})`);
+      }
+    }
+  });
+
+  it('declines factor counts that are not a multiple of 4', () => {
+    assert.equal(DotKernel.over(new Float32Array(30), 6), null);
+  });
+
+  it('serves the same ALS lists through the kernel as through the plain scores', () => {
+    const k = 16;
+    const n = 500;
+    const Y = new Float32Array(n * k).map(rand);
+    const X = new Float32Array(3 * k).map(rand);
+    const als = new ALS(k, X, Y, 0.1, (w) => 1 + w, 3);
+    for (let u = 0; u < 3; u++) {
+      const scores = plain(Y, k, als.userVector(u));
+      const want = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || a - b).slice(0, 20);
+      assert.deepEqual(als.recommend(als.userVector(u), 20).map((s) => s.item), want);
+    }
+  });
+});
+
+describe('top-N selection', () => {
+  it('equals a full sort, ties by the lower index, for any length and limit', () => {
+    for (const [n, limit] of [[0, 5], [3, 5], [5, 5], [1000, 1], [1000, 100], [20000, 100]] as const) {
+      // values on a coarse grid, so ties are common
+      const s = new Float32Array(n).map(() => Math.round(rand() * 200) / 10);
+      const want = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, limit).map((i) => ({ item: i, score: s[i]! }));
+      assert.deepEqual(topOf(s, limit), want, `n ${n}, limit ${limit}`);
+    }
+  });
+});
