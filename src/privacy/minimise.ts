@@ -148,31 +148,36 @@ export class ConsentMinimiser {
    * Each person the ids belong or belonged to, decided again as the full load decides (the latest
    * consent over every id the person has now): every id of theirs, with whether it is withdrawn.
    */
-  private async decide(ids: string[]): Promise<{ id: string; withdrawn: number }[]> {
+  private async decide(ids: string[]): Promise<{ id: string; withdrawn: boolean }[]> {
     const db = this.olap.db;
-    return this.olap.query<{ id: string; withdrawn: number }>(
+    // the touched persons' ids and the person each belongs to now (an id never linked is its own person)
+    const members = await this.olap.query<{ id: string; person: string }>(
       `WITH
        touched AS (
          SELECT person_id AS person FROM ${db}.person_ids WHERE distinct_id IN {ids:Array(String)}
          UNION DISTINCT SELECT arrayJoin({ids:Array(String)}) AS person),
        candidates AS (
          SELECT person AS id FROM touched
-         UNION DISTINCT SELECT distinct_id AS id FROM ${db}.person_ids WHERE person_id IN (SELECT person FROM touched)),
-       members AS (
-         SELECT c.id AS id, if(p.person_id != '', p.person_id, c.id) AS person
-         FROM candidates AS c
-         LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids
-                    WHERE distinct_id IN (SELECT id FROM candidates) GROUP BY distinct_id) AS p ON p.distinct_id = c.id
-         WHERE person IN (SELECT person FROM touched)),
-       latest AS (
-         SELECT m.person AS person, argMax(JSONExtractRaw(e.traits, 'consent', 'analytics'), (e.timestamp, e.message_id)) AS a
-         FROM ${db}.events AS e INNER JOIN members AS m ON m.id = e.distinct_id
-         WHERE e.distinct_id IN (SELECT id FROM members) AND e.type = 'identify'
-           AND position(e.traits, '"analytics"') > 0 AND JSONHas(e.traits, 'consent', 'analytics')
-         GROUP BY person)
-       SELECT m.id AS id, l.a = 'false' AS withdrawn FROM members AS m LEFT JOIN latest AS l ON l.person = m.person`,
+         UNION DISTINCT SELECT distinct_id AS id FROM ${db}.person_ids WHERE person_id IN (SELECT person FROM touched))
+       SELECT c.id AS id, if(p.person_id != '', p.person_id, c.id) AS person
+       FROM candidates AS c
+       LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids
+                  WHERE distinct_id IN (SELECT id FROM candidates) GROUP BY distinct_id) AS p ON p.distinct_id = c.id
+       WHERE person IN (SELECT person FROM touched)`,
       { ids },
     );
+    if (members.length === 0) return [];
+    // their latest consent per person: a primary-key read of just those ids' events
+    const latest = await this.olap.query<{ person: string; a: string }>(
+      `SELECT transform(distinct_id, {ids:Array(String)}, {persons:Array(String)}, distinct_id) AS person,
+              argMax(JSONExtractRaw(traits, 'consent', 'analytics'), (timestamp, message_id)) AS a
+       FROM ${db}.events
+       WHERE distinct_id IN {ids:Array(String)} AND type = 'identify' AND position(traits, '"analytics"') > 0 AND JSONHas(traits, 'consent', 'analytics')
+       GROUP BY person`,
+      { ids: members.map((m) => m.id), persons: members.map((m) => m.person) },
+    );
+    const withdrawn = new Set(latest.filter((l) => l.a === 'false').map((l) => l.person));
+    return members.map((m) => ({ id: m.id, withdrawn: withdrawn.has(m.person) }));
   }
 
   /** The identity map's highest version (versions come from one Postgres sequence, shared by every node). */
