@@ -28,7 +28,7 @@ describe('SIMD item scores', () => {
       for (let v = 0; v < 5; v++) {
         const x = new Float32Array(k).map(rand);
         const want = plain(Y, k, x);
-        const got = kernel.scores(x);
+        const got: Float32Array = kernel.scores(x);
         assert.equal(got.length, n);
         for (let i = 0; i < n; i++) assert.ok(Math.abs(got[i]! - want[i]!) < 1e-5 * (1 + Math.abs(want[i]!)), `item ${i}: ${got[i]} vs ${want[i]} (n ${n}, k ${k})`);
       }
