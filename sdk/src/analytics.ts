@@ -59,7 +59,9 @@ const json = <T>(s: string | null, d: T): T => {
 };
 
 export function createAnalytics(o: Options): Analytics {
-  const host = (o.apiHost ?? location.origin).replace(/\/+$/, '');
+  // a workspace's key (hxw_shop2.…) sends to that workspace's prefix, so beacons (key in the body, no header) reach it too
+  const workspace = /^hxw_([a-z][a-z0-9]{0,31})\./.exec(o.writeKey)?.[1];
+  const host = (o.apiHost ?? location.origin).replace(/\/+$/, '') + (workspace ? `/w/${workspace}` : '');
   const days = o.cookieDays ?? 365;
   const sessionMs = (o.sessionMinutes ?? 30) * 60_000;
   let consent: Record<string, boolean> = { ...o.consent, ...json(getItem(CONSENT), {}) };

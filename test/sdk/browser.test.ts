@@ -28,6 +28,7 @@ interface Sent {
 
 let hx!: SpawnedServer;
 let browser!: Browser;
+let shop2!: { adminToken: string; writeKey: string };
 let shop!: http.Server;
 let shopUrl = '';
 const pages = new Map<string, string>();
@@ -42,7 +43,9 @@ after(async () => {
 const dataDir = tmpDataDir(after, 'hx-sdk-browser-');
 before(async () => {
   ensureSdkBuilt();
-  hx = await spawnServer({ dataDir });
+  // a second workspace: its write key must reach it by fetch and by beacon (docs/workspaces.md)
+  hx = await spawnServer({ dataDir, env: { HX_WORKSPACES: 'shop2' } });
+  shop2 = JSON.parse(fs.readFileSync(path.join(dataDir, 'workspaces', 'shop2', 'credentials.json'), 'utf8')) as { adminToken: string; writeKey: string };
   browser = await launchChromium();
   shop = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -65,8 +68,8 @@ function tagPage(p: string, title: string, a: Record<string, string> = {}): stri
   return shopUrl + p;
 }
 /** A shop page that configures the SDK through a stub (what `analytics.load(key, options)` leaves). */
-function stubPage(p: string, options: Record<string, unknown>): string {
-  const stub = `window.analytics = Object.assign([], { _writeKey: ${JSON.stringify(hx.writeKey)}, _loadOptions: ${JSON.stringify(options)} });`;
+function stubPage(p: string, options: Record<string, unknown>, writeKey = hx.writeKey): string {
+  const stub = `window.analytics = Object.assign([], { _writeKey: ${JSON.stringify(writeKey)}, _loadOptions: ${JSON.stringify(options)} });`;
   pages.set(p, `<!doctype html><html><head><meta charset="utf-8"><title>stub</title><script>${stub}</script><script async src="${sdkSrc()}"></script></head><body></body></html>`);
   return shopUrl + p;
 }
@@ -92,15 +95,15 @@ const loaded = (page: Page) => page.waitForFunction('window.analytics && window.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface TimelineEvent { messageId: string; type: string; event: string; anonymousId: string; userId: string; properties: Record<string, unknown> }
-async function timeline(id: string): Promise<TimelineEvent[]> {
-  const r = await api(hx.url, hx.adminToken).get<{ events: TimelineEvent[] }>(`/api/v1/profiles/${encodeURIComponent(id)}/events?limit=1000`);
+async function timeline(id: string, token = hx.adminToken): Promise<TimelineEvent[]> {
+  const r = await api(hx.url, token).get<{ events: TimelineEvent[] }>(`/api/v1/profiles/${encodeURIComponent(id)}/events?limit=1000`);
   return r.status === 200 ? r.body.events : [];
 }
-/** Waits until the person's timeline holds exactly these messageIds (each once). */
-async function arrived(id: string, ids: string[], label: string): Promise<TimelineEvent[]> {
+/** Waits until the person's timeline holds exactly these messageIds (each once); `token` reads another workspace. */
+async function arrived(id: string, ids: string[], label: string, token = hx.adminToken): Promise<TimelineEvent[]> {
   const want = [...ids].sort();
   const events = await eventually(async () => {
-    const got = await timeline(id);
+    const got = await timeline(id, token);
     return got.length >= want.length ? got : null;
   });
   assert.ok(events, `${label}: nothing (or too little) arrived for ${id}`);
@@ -349,6 +352,50 @@ describe('browser SDK in Chromium', () => {
     assert.deepEqual(events.map((e) => e.event).sort(), ['Checkout Started', 'Product Added', 'Product Viewed']);
     assert.equal(sent.length, 0, 'no fetch carried them: the beacon did (its key in the body, as beacons cannot set headers)');
     assert.deepEqual(await stored(page), [], 'nothing left for the next page to send');
+    await context.close();
+  });
+
+  it('a workspace\'s write key sends to that workspace: its batches and its beacon go to /w/<name>/v1/batch', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(`(() => {
+      const send = navigator.sendBeacon.bind(navigator);
+      navigator.sendBeacon = (url, data) => {
+        const ok = send(url, data);
+        const seen = JSON.parse(localStorage.getItem('test_beacons') || '[]');
+        localStorage.setItem('test_beacons', JSON.stringify(seen.concat([{ url: String(url), ok }])));
+        return ok;
+      };
+    })()`);
+    const fetched: string[] = [];
+    context.on('request', (req) => void (req.method() === 'POST' && req.resourceType() !== 'ping' && fetched.push(req.url())));
+    const page = await context.newPage();
+    await page.goto(stubPage('/shop/ws.html', { flushInterval: 200, flushAt: 1 }, shop2.writeKey));
+    await loaded(page);
+    const anonymousId = await run<string>(page, 'return analytics.user().anonymousId()');
+    await run(page, "analytics.productViewed({ product_id: 'ws-1' });");
+    assert.ok(await eventually(async () => (await stored(page)).length === 0), 'the queue was sent');
+    assert.ok(fetched.some((u) => u === `${hx.url}/w/shop2/v1/batch`), `the batch went to shop2's prefix: ${fetched.join(', ')}`);
+    // then a queue held back until the page goes: the beacon carries the key in the body, so the path must say the workspace
+    await page.goto(stubPage('/shop/ws-held.html', { flushInterval: 600_000, flushAt: 1000 }, shop2.writeKey));
+    await loaded(page);
+    await run(page, "analytics.productAdded({ product_id: 'ws-1', quantity: 1 });");
+    await sleep(500);
+    const held = await stored(page);
+    assert.ok(held.length >= 1, 'the event waits in the queue');
+    await page.goto(tagPage('/shop/ws-next.html', 'next'));
+    await loaded(page);
+    const beacons = await run<{ url: string; ok: boolean }[]>(page, "return JSON.parse(localStorage.getItem('test_beacons') || '[]')");
+    assert.ok(beacons.length >= 1, 'a beacon on page hide');
+    assert.deepEqual(beacons.filter((b) => b.url !== `${hx.url}/w/shop2/v1/batch` || !b.ok), [], 'every beacon went to shop2\'s prefix and was accepted');
+    const tracked = async (token?: string) => (await timeline(anonymousId, token)).filter((e) => e.type === 'track');
+    const events = await eventually(async () => {
+      const got = await tracked(shop2.adminToken);
+      return got.length >= 2 ? got : null;
+    });
+    assert.ok(events, 'both events arrived in shop2');
+    assert.deepEqual(events.map((e) => e.event).sort(), ['Product Added', 'Product Viewed']);
+    assert.ok(held.includes(events.find((e) => e.event === 'Product Added')!.messageId), 'the beacon carried the held event');
+    assert.deepEqual(await tracked(), [], 'none of them in the default workspace');
     await context.close();
   });
 
