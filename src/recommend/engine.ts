@@ -30,6 +30,8 @@ import type { Profile } from './types.ts';
 export interface RecommendOptions {
   trainEveryMinutes?: number;
   cacheSize?: number;
+  /** how many of the most recently served people keep their blended candidates (./servingMemory.ts) */
+  candidateCacheSize?: number;
   /** how long stored events are gathered before the state is updated (ms) */
   liveDelayMs?: number;
   /**
@@ -192,8 +194,8 @@ export class RecommendEngine {
     }));
   }
 
-  status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; lastError: string | null } {
-    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.serving.size, lastError: this.lastError };
+  status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; cachedCandidates: number; lastError: string | null } {
+    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.serving.size, cachedCandidates: this.serving.candidatesKept, lastError: this.lastError };
   }
 
   // ---------------------------------------------------------------- serving
@@ -249,6 +251,7 @@ export class RecommendEngine {
       include: req.include, exclude: req.exclude, lang: req.lang, dislikedItems: fb?.items, dislikedCategories: fb?.categories, weights, fill,
       seed: user ? `${user.person}:${new Date().toISOString().slice(0, 10)}` : undefined, feedbackVersion: fb?.version ?? 0,
     });
+    if (user) this.serving.served(user);
     return { recommendationId: randomUUID(), userId, scene, items: ranked.map((r) => this.present(m, r)), modelAsOf: new Date(m.asOf).toISOString() };
   }
 

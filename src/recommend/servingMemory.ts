@@ -19,6 +19,12 @@ export interface ServingModels {
 
 export interface ServingMemoryOptions {
   cacheSize?: number;
+  /**
+   * how many of those people also keep their blended candidates and final lists (the most recently served):
+   * those are most of a state's memory (a few hundred scored items each), and only a person asking again
+   * soon uses them
+   */
+  candidateCacheSize?: number;
   /** how long stored events are gathered before the state is updated (ms) */
   liveDelayMs?: number;
   /** personalise only for people whose consent_personalization tag is true */
@@ -40,6 +46,8 @@ export interface ServingMemoryOptions {
  */
 export class ServingMemory {
   private readonly users: LRUCache<string, UserState>;
+  /** the states whose `candidates` are kept; leaving this LRU drops them (the rest of the state stays) */
+  private readonly withCandidates: LRUCache<string, UserState>;
   private pending = new Set<string>();
   /** per person, the newest event the item-CF lists have taken (since the last training) */
   private modelMark = new Map<string, number>();
@@ -53,6 +61,17 @@ export class ServingMemory {
     private readonly opts: ServingMemoryOptions = {},
   ) {
     this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
+    this.withCandidates = new LRUCache({ max: opts.candidateCacheSize ?? 5_000, dispose: (state) => void (state.candidates = undefined) });
+  }
+
+  /** how many people's blended candidates are kept */
+  get candidatesKept(): number {
+    return this.withCandidates.size;
+  }
+
+  /** After a request was ranked for this state: its candidates are kept while it is among the most recently served. */
+  served(state: UserState): void {
+    if (state.candidates) this.withCandidates.set(state.person, state);
   }
 
   /** how many people's states are held */
@@ -63,6 +82,7 @@ export class ServingMemory {
   /** New models are in service: every state is built again from them. */
   reset(): void {
     this.users.clear();
+    this.withCandidates.clear();
     this.modelMark.clear();
   }
 

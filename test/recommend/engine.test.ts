@@ -158,3 +158,20 @@ describe('live updates', () => {
     assert.equal(m.catalog.ids[s.views[0]!.item], 'b3');
   });
 });
+
+describe('serving memory', () => {
+  it('keeps the blended candidates of the most recently served people only, and answers the others the same', async () => {
+    const small = new RecommendEngine({ olap: sc.rt.olap, oltp: sc.rt.oltp, identity: sc.rt.identity, log: sc.rt.log }, { candidateCacheSize: 2 });
+    await small.init();
+    await small.train({ trigger: 'test' });
+    const people = ['shopper0', 'shopper1', 'shopper2', 'shopper3'];
+    const first = new Map<string, string[]>();
+    for (const u of people) first.set(u, ids(await small.forUser(u, { limit: 8, explore: 0 })));
+    assert.equal(small.status().cachedPeople, 4, 'every state is kept');
+    assert.equal(small.status().cachedCandidates, 2, 'only the last two keep their candidates');
+    // shopper0's candidates were dropped: ranked again from its state, the list is the same
+    for (const u of people) assert.deepEqual(ids(await small.forUser(u, { limit: 8, explore: 0 })), first.get(u), u);
+    assert.deepEqual(ids(await engine.forUser('shopper0', { limit: 8, explore: 0 })), first.get('shopper0'), 'and the same as an engine that kept everything');
+    await small.stop();
+  });
+});
