@@ -87,6 +87,22 @@ function watch(context: BrowserContext): Sent[] {
 }
 const messages = (sent: Sent[]) => sent.flatMap((s) => s.batch);
 
+/**
+ * Notes every beacon the context's pages send in local storage (`test_beacons`): the page is gone by the
+ * time its beacon leaves, so the next page reads them there.
+ */
+async function recordBeacons(context: BrowserContext): Promise<void> {
+  await context.addInitScript(`(() => {
+    const send = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      const ok = send(url, data);
+      const seen = JSON.parse(localStorage.getItem('test_beacons') || '[]');
+      localStorage.setItem('test_beacons', JSON.stringify(seen.concat([{ url: String(url), bytes: data.size, type: data.type, ok }])));
+      return ok;
+    };
+  })()`);
+}
+
 const run = <T = unknown>(page: Page, js: string) => page.evaluate<T>(`(async () => { ${js} })()`);
 /** The messageIds the SDK keeps in localStorage (one `hx_queue.<page>.<messageId>` entry each: `[purpose, message]`). */
 const stored = (page: Page) =>
@@ -322,16 +338,7 @@ describe('browser SDK in Chromium', () => {
 
   it('on page hide the queue goes out by sendBeacon', { timeout: 60_000 }, async () => {
     const context = await browser.newContext();
-    // the page is gone by the time its beacon leaves, so the beacon is noted where the next page can read it
-    await context.addInitScript(`(() => {
-      const send = navigator.sendBeacon.bind(navigator);
-      navigator.sendBeacon = (url, data) => {
-        const ok = send(url, data);
-        const seen = JSON.parse(localStorage.getItem('test_beacons') || '[]');
-        localStorage.setItem('test_beacons', JSON.stringify(seen.concat([{ url: String(url), bytes: data.size, type: data.type, ok }])));
-        return ok;
-      };
-    })()`);
+    await recordBeacons(context);
     const sent = watch(context);
     const page = await context.newPage();
     await page.goto(stubPage('/shop/beacon.html', { flushInterval: 600_000, flushAt: 1000 }));
@@ -357,15 +364,7 @@ describe('browser SDK in Chromium', () => {
 
   it('a workspace\'s write key sends to that workspace: its batches and its beacon go to /w/<name>/v1/batch', { timeout: 60_000 }, async () => {
     const context = await browser.newContext();
-    await context.addInitScript(`(() => {
-      const send = navigator.sendBeacon.bind(navigator);
-      navigator.sendBeacon = (url, data) => {
-        const ok = send(url, data);
-        const seen = JSON.parse(localStorage.getItem('test_beacons') || '[]');
-        localStorage.setItem('test_beacons', JSON.stringify(seen.concat([{ url: String(url), ok }])));
-        return ok;
-      };
-    })()`);
+    await recordBeacons(context);
     const fetched: string[] = [];
     context.on('request', (req) => void (req.method() === 'POST' && req.resourceType() !== 'ping' && fetched.push(req.url())));
     const page = await context.newPage();
