@@ -165,42 +165,47 @@ export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { 
      SELECT ${VALUE_COLUMNS}, 'live', {version:UInt64} FROM (${rowsSql(plan, defs, `(${stage1Sql(plan, { db, byIds: true })})`, plan.order)})`,
     params,
   );
-  // latest rows of a few people by GROUP BY: FINAL would merge the whole table's parts
+  // one statement removes what the refresh no longer finds (the latest rows of a few people by GROUP BY:
+  // FINAL would merge the whole table's parts) and what their consent no longer allows
+  const clears = consentClears(db, defs, new Set(live));
   await d.olap.command(
     `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
      SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
      FROM ${db}.tag_values WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)}
-     GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0`,
-    { ids: all, version, codes: plan.order },
+     GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0
+     ${clears.sql.map((q) => `UNION ALL ${q}`).join('\n')}`,
+    { ids: all, version, codes: plan.order, ...clears.params },
   );
-  await clearWithoutConsent(d, defs, new Set(live), all, version);
   return { persons, ids: all, version };
 }
 
 /**
  * Tags computed only by the full build (not in real time) that serve a purpose — personalisation or
  * marketing — are cleared at once for the refreshed people who do not consent to it (the consent tags
- * were just recomputed above), rather than at the next build: consent withdrawn takes effect within the
- * live refresh.
+ * were just recomputed), rather than at the next build: consent withdrawn takes effect within the live
+ * refresh. Answers the SELECTs of their tombstones (`ids` and `version` as in the refresh) and their
+ * parameters.
  */
-async function clearWithoutConsent(d: BuildDeps, defs: Map<string, TagDef>, live: Set<string>, ids: string[], version: number): Promise<void> {
-  const db = d.olap.db;
+function consentClears(db: string, defs: Map<string, TagDef>, live: Set<string>): { sql: string[]; params: Record<string, unknown> } {
+  const sql: string[] = [];
+  const params: Record<string, unknown> = {};
   for (const purpose of ['personalization', 'marketing'] as const) {
     const gated = [...defs.values()].filter((x) => x.purpose === purpose && !live.has(x.code)).map((x) => x.code);
     const flag = `consent_${purpose}`;
     if (gated.length === 0 || !live.has(flag)) continue;
-    await d.olap.command(
-      `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
-       SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
+    params[`gated_${purpose}`] = gated;
+    params[`flag_${purpose}`] = flag;
+    sql.push(
+      `SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
        FROM ${db}.tag_values
-       WHERE person_id IN {ids:Array(String)} AND tag_code IN {gated:Array(String)}
+       WHERE person_id IN {ids:Array(String)} AND tag_code IN {gated_${purpose}:Array(String)}
          AND person_id NOT IN (
-           SELECT person_id FROM ${db}.tag_values WHERE tag_code = {flag:String} AND person_id IN {ids:Array(String)}
+           SELECT person_id FROM ${db}.tag_values WHERE tag_code = {flag_${purpose}:String} AND person_id IN {ids:Array(String)}
            GROUP BY person_id HAVING argMax(is_deleted, version) = 0 AND argMax(value_num, version) = 1)
        GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0`,
-      { ids, gated, flag, version },
     );
   }
+  return { sql, params };
 }
 
 /** The persons behind some ids, and every id of those persons. */
