@@ -57,7 +57,11 @@ export class ApiDocs {
     }
     return {
       openapi: '3.1.0',
-      info: { title: 'Huaxiang API', version },
+      info: {
+        title: 'Huaxiang API',
+        version,
+        description: 'Every path also answers under /w/{workspace}/ for a workspace of this installation; a key made in a workspace (hxa_<workspace>.…, hxw_<workspace>.…) or its dashboard session reaches it without the prefix (docs/workspaces.md).',
+      },
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer' },
