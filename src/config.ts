@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WORKSPACE, WORKSPACE_NAME } from './workspaces.ts';
 
 /**
  * The one configuration object. Built once at start-up from the environment plus command-line flags
@@ -18,11 +19,11 @@ export const configSchema = z.object({
   /** this node's name in job_runs and in the leader's Postgres session (default host:pid) */
   nodeName: z.string().regex(/^[\w.:@-]{1,100}$/, 'must be letters, digits and . : @ - _ (at most 100)').optional(),
   /** the shops this installation serves besides `default`, each with its own stores and keys (docs/workspaces.md); comma-separated */
-  workspaces: z.array(z.string().regex(/^[a-z][a-z0-9]{0,31}$/, 'must be a lower-case letter then letters and digits (at most 32)')
-    .refine((w) => w !== 'default', 'default is always there; list only the others'))
+  workspaces: z.array(z.string().regex(WORKSPACE_NAME, 'must be a lower-case letter then letters and digits (at most 32)')
+    .refine((w) => w !== DEFAULT_WORKSPACE, 'default is always there; list only the others'))
     .refine((ws) => new Set(ws).size === ws.length, 'names a workspace twice').default([]),
   /** the workspace a command acts on: `default` or one of HX_WORKSPACES */
-  workspace: z.string().default('default'),
+  workspace: z.string().default(DEFAULT_WORKSPACE),
   /** the analytical store: embedded chdb in the data dir unless a ClickHouse server is given */
   clickhouse: z.object({
     /** a ClickHouse server (http://host:8123) instead of embedded chdb */

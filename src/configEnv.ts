@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema, type Config } from './config.ts';
+import { DEFAULT_WORKSPACE } from './workspaces.ts';
 
 /**
  * The configuration read from the HX_* environment (CONTRACT.md) and the command-line flags (flags win),
@@ -90,8 +91,8 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
 
 /** The workspace a command names must be one the installation has. */
 function checkWorkspace(config: Config): Config {
-  if (config.workspace !== 'default' && !config.workspaces.includes(config.workspace)) {
-    const have = ['default', ...config.workspaces].join(', ');
+  if (config.workspace !== DEFAULT_WORKSPACE && !config.workspaces.includes(config.workspace)) {
+    const have = [DEFAULT_WORKSPACE, ...config.workspaces].join(', ');
     throw new ConfigError(`configuration: workspace (--workspace / HX_WORKSPACE) '${config.workspace}' is not one of this installation's workspaces (${have}; HX_WORKSPACES lists the others)`);
   }
   return config;

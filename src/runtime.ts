@@ -19,7 +19,7 @@ import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
 import { JobRunner, leadershipFor, nodeName } from './jobs/index.ts';
-import { workspacePlaces, type WorkspacePlaces } from './workspaces.ts';
+import { DEFAULT_WORKSPACE, workspacePlaces, type WorkspacePlaces } from './workspaces.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -63,7 +63,7 @@ export interface Runtime {
  */
 export async function openRuntime(config: Config, opts: { command: string; log?: Logger; workspace?: string; over?: Runtime }): Promise<Runtime> {
   const places = workspacePlaces(config, opts.workspace ?? config.workspace);
-  const log = (opts.log ?? opts.over?.log ?? pino({ level: config.logLevel })).child(places.name === 'default' ? {} : { workspace: places.name });
+  const log = (opts.log ?? opts.over?.log ?? pino({ level: config.logLevel })).child(places.name === DEFAULT_WORKSPACE ? {} : { workspace: places.name });
   const owned = !opts.over;
   const lock = opts.over?.lock ?? lockDataDir(config.dataDir, { command: opts.command });
   // the field classification in force for this process: the protect step and masking read it

@@ -39,12 +39,15 @@ export function workspacePlaces(config: Pick<Config, 'dataDir' | 'clickhouse' | 
   return {
     name,
     olapDatabase: `${config.clickhouse.database}_ws_${name}`,
-    dir: path.join(config.dataDir, 'workspaces', name),
+    dir: path.join(workspacesDir(config.dataDir), name),
     databaseUrl: config.databaseUrl ? withSearchPath(config.databaseUrl, pgSchema) : undefined,
     pgSchema,
     leaderLock: leaderLockOf(name),
   };
 }
+
+/** Where the workspaces other than default keep their directories. */
+export const workspacesDir = (dataDir: string): string => path.join(dataDir, 'workspaces');
 
 /** The URL with `options=-c search_path=<schema>`: every connection made from it (pool, leader session) works in the schema. */
 export function withSearchPath(url: string, schema: string): string {
@@ -66,9 +69,12 @@ function leaderLockOf(name: string): number {
  */
 export const workspaceMarker = (name: string): string => (name === DEFAULT_WORKSPACE ? '' : `${name}.`);
 
+/** a key (`hxa_`/`hxw_` then the marker) or a session id (the marker alone) */
+const CREDENTIAL = new RegExp(`^(?:hx[aw]_)?(${WORKSPACE_NAME.source.slice(1, -1)})\\.`);
+
 /** The workspace a key (`hxa_…`/`hxw_…`) or a session id names; `default` when it names none. */
 export function workspaceOfCredential(credential: string): string {
-  const m = /^(?:hx[aw]_)?([a-z][a-z0-9]{0,31})\./.exec(credential);
+  const m = CREDENTIAL.exec(credential);
   return m ? m[1]! : DEFAULT_WORKSPACE;
 }
 
@@ -76,8 +82,7 @@ export function workspaceOfCredential(credential: string): string {
  * For a 401: when the credential names another workspace than the one that read it, the words that say so
  * (a key sent to the wrong workspace, e.g. with a `/w/<name>/` prefix that is not its own); else ''.
  */
-export function otherWorkspaceHint(credential: string, marker: string): string {
+export function otherWorkspaceHint(credential: string, here: string): string {
   const named = workspaceOfCredential(credential);
-  const here = marker ? marker.slice(0, -1) : DEFAULT_WORKSPACE;
   return named === here ? '' : ` (the key is workspace '${named}''s, and this request went to workspace '${here}')`;
 }

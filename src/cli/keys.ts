@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { rewrapMasterKeyFile } from '../privacy/keyring.ts';
 import { openRuntime } from '../runtime.ts';
+import { DEFAULT_WORKSPACE } from '../workspaces.ts';
 import { cliActor, locallyOrViaServer } from './erase.ts';
 import { CliError } from './import.ts';
 
@@ -37,7 +38,7 @@ export async function keysCommand(config: (data?: string, logLevel?: string) => 
     newKey = next ? Buffer.from(next, 'base64') : undefined;
     if (!newKey || newKey.length !== 32) throw new CliError('HX_MASTER_KEY is set, so give the new master key in HX_NEW_MASTER_KEY (32 bytes, base64; e.g. `openssl rand -base64 32`)');
   }
-  if (cfg.workspace !== 'default') throw new CliError(`the master key wraps every workspace's data keys: run \`keys rewrap\` for the default workspace, not '${cfg.workspace}'`);
+  if (cfg.workspace !== DEFAULT_WORKSPACE) throw new CliError(`the master key wraps every workspace's data keys: run \`keys rewrap\` for the default workspace, not '${cfg.workspace}'`);
   const r = await locallyOrViaServer(cfg, 'keys', async (rt) => {
     // every workspace's data keys are wrapped with the one master key (docs/workspaces.md)
     for (const name of cfg.workspaces) rt.others.push(await openRuntime(cfg, { command: 'keys', workspace: name, over: rt }));

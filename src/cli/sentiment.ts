@@ -21,20 +21,21 @@ const API = '/api/v1/analytics/reviews/sentiment';
 export async function sentimentCommand(config: Config, args: SentimentArgs): Promise<void> {
   let result: { action: 'train'; results: TrainResult[] } | { action: 'eval'; results: EvalResult[] };
   try {
+    const places = workspacePlaces(config, config.workspace);
     const lock = lockDataDir(config.dataDir, { command: `sentiment ${args.action}` });
     try {
       const olap = await OlapStore.open({
         url: config.clickhouse.url,
         user: config.clickhouse.user,
         password: config.clickhouse.password,
-        database: workspacePlaces(config, config.workspace).olapDatabase,
+        database: places.olapDatabase,
         cluster: config.clickhouse.cluster,
         path: path.join(config.dataDir, 'clickhouse'),
       });
       try {
         result = args.action === 'train'
-          ? { action: 'train', results: await trainShopModels(olap, workspacePlaces(config, config.workspace).dir, { minReviews: args.minReviews }) }
-          : { action: 'eval', results: await evaluateShopModels(olap, workspacePlaces(config, config.workspace).dir) };
+          ? { action: 'train', results: await trainShopModels(olap, places.dir, { minReviews: args.minReviews }) }
+          : { action: 'eval', results: await evaluateShopModels(olap, places.dir) };
       } finally {
         await olap.close();
       }

@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Config } from '../config.ts';
 import { lockDataDir } from '../store/lock.ts';
 import { openPg } from '../store/oltp/pg.ts';
+import { workspacesDir } from '../workspaces.ts';
 import { BackupError, MANIFEST, clickhouseCounts, copyDataFiles, openClickHouse, plainPath, postgresCounts, type BackupManifest } from './stores.ts';
 
 export interface BackupReport {
@@ -32,7 +33,7 @@ export async function backup(config: Config, outDir: string): Promise<BackupRepo
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new BackupError(`${out} is not empty; back up into a new directory`);
   if (!fs.existsSync(config.dataDir) || fs.readdirSync(config.dataDir).length === 0) throw new BackupError(`${config.dataDir} holds no data to back up`);
   // a backup of the default workspace alone would look complete while leaving the others out
-  const others = fs.existsSync(path.join(config.dataDir, 'workspaces')) ? fs.readdirSync(path.join(config.dataDir, 'workspaces')) : [];
+  const others = fs.existsSync(workspacesDir(config.dataDir)) ? fs.readdirSync(workspacesDir(config.dataDir)) : [];
   if (config.workspaces.length > 0 || others.length > 0) {
     throw new BackupError(`this installation has workspaces besides default (${[...new Set([...config.workspaces, ...others])].join(', ')}); backup copies one workspace's stores and does not cover them yet: copy the stopped data dir instead (docs/workspaces.md#backups)`);
   }

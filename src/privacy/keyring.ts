@@ -153,12 +153,12 @@ export class Keyring {
  * is the installation's), then renames it over `master.key`. A crash between the two leaves
  * `master.key.next`, which `loadMasterKey` finishes on the next start.
  */
-export async function rewrapMasterKeyFile(dataDir: string, keyrings: Keyring | readonly Keyring[], newMaster = randomBytes(32)): Promise<number> {
+export async function rewrapMasterKeyFile(dataDir: string, keyrings: readonly Keyring[], newMaster = randomBytes(32)): Promise<number> {
   const file = path.join(dataDir, 'master.key');
   const next = `${file}.next`;
   fs.writeFileSync(next, newMaster.toString('base64') + '\n', { mode: 0o600 });
   let n = 0;
-  for (const k of Array.isArray(keyrings) ? keyrings : [keyrings]) n += await (k as Keyring).rewrap(newMaster);
+  for (const k of keyrings) n += await k.rewrap(newMaster);
   fs.renameSync(next, file);
   return n;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { OltpStore } from '../store/oltp/index.ts';
+import { DEFAULT_WORKSPACE, workspaceMarker } from '../workspaces.ts';
 
 export type Role = 'admin' | 'analyst' | 'marketer' | 'viewer';
 
@@ -65,14 +66,16 @@ export class AccessStore {
   private writeKeys = new Map<string, { id: string | null; at: number }>();
   private tokens = new Map<string, { key: SecretKey | null; at: number }>();
 
-  /**
-   * `marker` is the workspace's key prefix (`shop2.`; empty for the default workspace, src/workspaces.ts):
-   * keys made here carry it, so a request names its workspace by the key it sends.
-   */
+  /** the prefix keys made here carry (`shop2.`; none in the default workspace), so a request names its workspace by its key */
+  private readonly marker: string;
+
+  /** `workspace`: the workspace whose keys these are (src/workspaces.ts) */
   constructor(
     private readonly db: OltpStore,
-    readonly marker = '',
-  ) {}
+    readonly workspace = DEFAULT_WORKSPACE,
+  ) {
+    this.marker = workspaceMarker(workspace);
+  }
 
   /**
    * Makes sure an admin token and a write key exist: the configured ones, else the ones kept in

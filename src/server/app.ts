@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerFactory } from 'fastify';
-import { workspaceMarker } from '../workspaces.ts';
 import type { Runtime } from '../runtime.ts';
 import { AccessStore, type Role } from './access.ts';
 import { errorHandler, HttpError, notFound } from './errors.ts';
@@ -49,9 +48,9 @@ export async function buildApp(rt: Runtime, opts: { serverFactory?: FastifyServe
     genReqId: () => crypto.randomUUID(),
     trustProxy: rt.config.http.trustProxy,
   });
-  const access = new AccessStore(rt.oltp, workspaceMarker(rt.workspace.name));
+  const access = new AccessStore(rt.oltp, rt.workspace.name);
   const docs = new ApiDocs();
-  const sessions = new SessionStore(rt.oltp, rt.config.sessions, workspaceMarker(rt.workspace.name));
+  const sessions = new SessionStore(rt.oltp, rt.config.sessions, rt.workspace.name);
   const ctx: AppContext = {
     rt,
     access,

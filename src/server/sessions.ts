@@ -1,4 +1,4 @@
-import { otherWorkspaceHint } from '../workspaces.ts';
+import { DEFAULT_WORKSPACE, otherWorkspaceHint, workspaceMarker } from '../workspaces.ts';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyRequest } from 'fastify';
@@ -48,12 +48,16 @@ export const csrfTokenOf = (sessionId: string): string => createHmac('sha256', s
  * the key, so a session follows its key's role and restricted flag and stops the moment the key is revoked.
  */
 export class SessionStore {
-  /** `marker`: the workspace's prefix on session ids (src/workspaces.ts), so the cookie alone names the workspace */
+  /** the workspace's prefix on session ids (src/workspaces.ts), so the cookie alone names the workspace */
+  private readonly marker: string;
+
   constructor(
     private readonly db: OltpStore,
     readonly opts: SessionOptions,
-    readonly marker = '',
-  ) {}
+    workspace = DEFAULT_WORKSPACE,
+  ) {
+    this.marker = workspaceMarker(workspace);
+  }
 
   /** Opens a session for a secret key; the id is returned once, for the cookie. Sessions long over are pruned. */
   async open(keyId: string): Promise<{ id: string; session: Session }> {
@@ -147,7 +151,7 @@ export async function authenticate(req: FastifyRequest, access: AccessStore, ses
     if (!h.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'an API token is required: Authorization: Bearer <token>');
     const token = h.slice(7).trim();
     const key = await access.secretKey(token);
-    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked API token${otherWorkspaceHint(token, access.marker)}`);
+    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked API token${otherWorkspaceHint(token, access.workspace)}`);
     return setPrincipal(req, { ...key, via: 'bearer' });
   }
   const id = req.cookies?.[SESSION_COOKIE];

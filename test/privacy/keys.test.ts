@@ -55,7 +55,7 @@ describe('PII key rotation', () => {
     const oldMaster = Buffer.from(fs.readFileSync(path.join(dir, 'master.key'), 'utf8').trim(), 'base64');
     let rt = await open();
     try {
-      assert.equal(await rewrapMasterKeyFile(dir, rt.keyring), 2);
+      assert.equal(await rewrapMasterKeyFile(dir, [rt.keyring]), 2);
     } finally {
       await rt.close();
     }

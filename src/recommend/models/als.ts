@@ -81,8 +81,9 @@ export class ALS {
 
   /** scores of every item for person u (or for a folded-in vector) */
   scoresOf(xu: Float32Array, out: Float32Array = new Float32Array(this.items)): Float32Array {
-    if ((this.kernel ??= DotKernel.over(this.Y, this.k))) {
-      out.set(this.kernel.scores(xu));
+    const kernel = this.simd();
+    if (kernel) {
+      out.set(kernel.scores(xu));
       return out;
     }
     const k = this.k;
@@ -95,6 +96,11 @@ export class ALS {
       out[i] = s;
     }
     return out;
+  }
+
+  private simd(): DotKernel | null {
+    if (this.kernel === undefined) this.kernel = DotKernel.over(this.Y, this.k);
+    return this.kernel;
   }
 
   userVector(u: number): Float32Array {
@@ -120,7 +126,8 @@ export class ALS {
   }
 
   recommend(xu: Float32Array, limit: number): Scored[] {
-    if ((this.kernel ??= DotKernel.over(this.Y, this.k))) return topOf(this.kernel.scores(xu), limit);
+    const kernel = this.simd();
+    if (kernel) return topOf(kernel.scores(xu), limit);
     const s = this.scoresOf(xu, (this.scratch ??= new Float32Array(this.items)));
     return topOf(s, limit);
   }

@@ -26,8 +26,9 @@ export function ingestRoutes(app: FastifyInstance, ctx: AppContext) {
     if (!key) throw new HttpError(401, 'unauthorized', 'a write key is required: HTTP Basic with the key as user name, or writeKey in the body');
     const id = await ctx.access.writeKeyId(key);
     if (!id) {
-      const hint = otherWorkspaceHint(key, ctx.access.marker);
-      const fix = hint && !auth.startsWith('Basic ') ? `: send it as HTTP Basic, or to /w/${workspaceOfCredential(key)}${req.url.replace(/^\/w\/[^/]+/, '')}` : '';
+      const hint = otherWorkspaceHint(key, ctx.access.workspace);
+      // req.url is the path within the workspace (the dispatcher took any /w/<name> prefix off)
+      const fix = hint && !auth.startsWith('Basic ') ? `: send it as HTTP Basic, or to /w/${workspaceOfCredential(key)}${req.url}` : '';
       throw new HttpError(401, 'unauthorized', `unknown or revoked write key${hint}${fix}`);
     }
     return id;

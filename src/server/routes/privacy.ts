@@ -6,6 +6,7 @@ import type { AppContext } from '../app.ts';
 import { HttpError } from '../errors.ts';
 import { parse } from '../validate.ts';
 import { rewrapMasterKeyFile } from '../../privacy/keyring.ts';
+import { DEFAULT_WORKSPACE } from '../../workspaces.ts';
 import { maskPiiIn } from '../../privacy/detect.ts';
 
 const params = z.object({ userId: z.string().min(1).max(256) });
@@ -178,7 +179,7 @@ export function privacyRoutes(app: FastifyInstance, ctx: AppContext) {
   app.post(rewrap.url, async (req) => {
     const role = await ctx.authorize(req, 'admin');
     if (ctx.rt.config.masterKey) throw new HttpError(409, 'master_key_from_env', 'the master key comes from HX_MASTER_KEY: stop the server and run `huaxiang keys rewrap` with HX_NEW_MASTER_KEY set');
-    if (ctx.rt.workspace.name !== 'default') throw new HttpError(409, 'installation_master_key', `the master key wraps every workspace's data keys: rewrap it from the default workspace, not '${ctx.rt.workspace.name}'`);
+    if (ctx.rt.workspace.name !== DEFAULT_WORKSPACE) throw new HttpError(409, 'installation_master_key', `the master key wraps every workspace's data keys: rewrap it from the default workspace, not '${ctx.rt.workspace.name}'`);
     const rewrapped = await rewrapMasterKeyFile(ctx.rt.config.dataDir, [ctx.rt.keyring, ...ctx.rt.others.map((o) => o.keyring)]);
     await audit(ctx, req, role, 'key.rewrap', 'master_key', 'master.key', { rewrapped });
     return { rewrapped };

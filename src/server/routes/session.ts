@@ -41,7 +41,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: AppContext, S: SessionS
     requireSameOrigin(req);
     const { token } = parse(createBody, req.body ?? {}, 'body');
     const key = await ctx.access.secretKey(token);
-    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked secret key (a write key cannot sign in)${otherWorkspaceHint(token, ctx.access.marker)}`);
+    if (!key) throw new HttpError(401, 'unauthorized', `unknown or revoked secret key (a write key cannot sign in)${otherWorkspaceHint(token, ctx.access.workspace)}`);
     const previous = req.cookies[SESSION_COOKIE];
     if (previous) await S.end(previous);
     const { id, session } = await S.open(key.id);
