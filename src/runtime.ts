@@ -1,4 +1,3 @@
-import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.ts';
@@ -19,7 +18,7 @@ import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
 import { JobRunner, leadershipFor, nodeName } from './jobs/index.ts';
-import { DEFAULT_WORKSPACE, workspacePlaces, type WorkspacePlaces } from './workspaces.ts';
+import { DEFAULT_WORKSPACE, olapOptions, workspacePlaces, type WorkspacePlaces } from './workspaces.ts';
 
 /** Everything a command needs, opened once: both stores, the keyring, the identity graph, the writer. */
 export interface Runtime {
@@ -71,14 +70,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
   try {
     const olap = opts.over
       ? await OlapStore.over(opts.over.olap, places.olapDatabase)
-      : await OlapStore.open({
-          url: config.clickhouse.url,
-          user: config.clickhouse.user,
-          password: config.clickhouse.password,
-          database: places.olapDatabase,
-          cluster: config.clickhouse.cluster,
-          path: path.join(config.dataDir, 'clickhouse'),
-        });
+      : await OlapStore.open(olapOptions(config, places));
     const oltp = await openOltp({ url: places.databaseUrl, dataDir: places.dir, schema: places.pgSchema });
     // one master key for the installation; each workspace's data keys are its own, kept in its own store
     const keyring = await openKeyring(oltp, config.dataDir, config.masterKey);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from './config.ts';
 import { LEADER_LOCK } from './jobs/leader.ts';
+import type { OlapOptions } from './store/olap/index.ts';
 
 /**
  * Workspaces (docs/workspaces.md): one installation serving several shops, each with its own stores,
@@ -44,6 +45,12 @@ export function workspacePlaces(config: Pick<Config, 'dataDir' | 'clickhouse' | 
     pgSchema,
     leaderLock: leaderLockOf(name),
   };
+}
+
+/** How to open a workspace's analytics store on its own connection: the configured server, or the embedded engine in the data dir. */
+export function olapOptions(config: Pick<Config, 'dataDir' | 'clickhouse'>, places: WorkspacePlaces): OlapOptions {
+  const { url, user, password, cluster } = config.clickhouse;
+  return { url, user, password, cluster, database: places.olapDatabase, path: path.join(config.dataDir, 'clickhouse') };
 }
 
 /** Where the workspaces other than default keep their directories. */

@@ -1,5 +1,4 @@
-import { workspacePlaces } from '../workspaces.ts';
-import path from 'node:path';
+import { olapOptions, workspacePlaces } from '../workspaces.ts';
 import type { Config } from '../config.ts';
 import { DEFAULT_MIN_REVIEWS, evaluateShopModels, percent, trainShopModels, type EvalResult, type Evaluation, type TrainResult } from '../analytics/sentiment/index.ts';
 import { DataDirBusyError, lockDataDir } from '../store/lock.ts';
@@ -24,14 +23,7 @@ export async function sentimentCommand(config: Config, args: SentimentArgs): Pro
     const places = workspacePlaces(config, config.workspace);
     const lock = lockDataDir(config.dataDir, { command: `sentiment ${args.action}` });
     try {
-      const olap = await OlapStore.open({
-        url: config.clickhouse.url,
-        user: config.clickhouse.user,
-        password: config.clickhouse.password,
-        database: places.olapDatabase,
-        cluster: config.clickhouse.cluster,
-        path: path.join(config.dataDir, 'clickhouse'),
-      });
+      const olap = await OlapStore.open(olapOptions(config, places));
       try {
         result = args.action === 'train'
           ? { action: 'train', results: await trainShopModels(olap, places.dir, { minReviews: args.minReviews }) }
