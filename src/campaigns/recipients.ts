@@ -70,7 +70,7 @@ export async function loadRecipients(d: RecipientDeps, personIds: readonly strin
       { ids },
     ),
     d.olap.query<{ person_id: string; tag_code: string; value_num: number | null; value_str: string; value_list: string[] }>(
-      `SELECT person_id, tag_code, value_num, value_str, value_list FROM ${d.olap.db}.tag_values FINAL WHERE person_id IN {p:Array(String)}`,
+      `SELECT person_id, tag_code, value_num, value_str, value_list FROM ${d.olap.db}.tag_values_by_person FINAL WHERE person_id IN {p:Array(String)}`,
       { p: persons },
     ),
     d.oltp.query<{ person_id: string; channel: string }>(

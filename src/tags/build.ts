@@ -171,7 +171,7 @@ export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { 
   await d.olap.command(
     `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
      SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
-     FROM ${db}.tag_values WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)}
+     FROM ${db}.tag_values_by_person WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)}
      GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0
      ${clears.sql.map((q) => `UNION ALL ${q}`).join('\n')}`,
     { ids: all, version, codes: plan.order, ...clears.params },
@@ -197,10 +197,10 @@ function consentClears(db: string, defs: Map<string, TagDef>, live: Set<string>)
     params[`flag_${purpose}`] = flag;
     sql.push(
       `SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
-       FROM ${db}.tag_values
+       FROM ${db}.tag_values_by_person
        WHERE person_id IN {ids:Array(String)} AND tag_code IN {gated_${purpose}:Array(String)}
          AND person_id NOT IN (
-           SELECT person_id FROM ${db}.tag_values WHERE tag_code = {flag_${purpose}:String} AND person_id IN {ids:Array(String)}
+           SELECT person_id FROM ${db}.tag_values_by_person WHERE tag_code = {flag_${purpose}:String} AND person_id IN {ids:Array(String)}
            GROUP BY person_id HAVING argMax(is_deleted, version) = 0 AND argMax(value_num, version) = 1)
        GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0`,
     );

@@ -31,12 +31,13 @@ export function decodeValue(def: Pick<TagDef, 'valueType'> | undefined, r: Pick<
 
 /** The current values of one person's tags (latest version of each; tombstones dropped). */
 export async function valuesOf(olap: OlapStore, personId: string, defs: ReadonlyMap<string, TagDef>): Promise<StoredValue[]> {
-  // latest row per tag by argMax: FINAL would merge the whole table's parts to answer for one person
+  // latest row per tag by argMax: FINAL would merge the whole table's parts to answer for one person;
+  // the copy sorted by person (migration 010) holds them in one short range
   const rows = await olap.query<Row>(
     `SELECT tag_code, argMax(value_num, version) AS value_num, argMax(value_str, version) AS value_str,
             argMax(value_list, version) AS value_list, argMax(value_weights, version) AS value_weights,
             argMax(build_id, version) AS build_id, max(version) AS latest
-     FROM ${olap.db}.tag_values WHERE person_id = {p:String}
+     FROM ${olap.db}.tag_values_by_person WHERE person_id = {p:String}
      GROUP BY tag_code HAVING argMax(is_deleted, version) = 0`,
     { p: personId },
   );
