@@ -1,3 +1,4 @@
+import { codesOf, type CatalogCodes } from './codes.ts';
 import type { Catalog } from './types.ts';
 
 /**
@@ -16,14 +17,21 @@ export function itemSimilarity(c: Catalog, a: number, b: number): number {
   return Math.min(1, s);
 }
 
-export function diversify<T extends { item: number; score: number }>(c: Catalog, ranked: readonly T[], limit: number, lambda: number, maxPerCategory?: number): T[] {
+export function diversify<T extends { item: number; score: number }>(c: Catalog, ranked: readonly T[], limit: number, lambda: number, maxPerCategory?: number, lowest = Infinity): T[] {
   if (ranked.length === 0) return [];
-  const max = Math.max(...ranked.map((r) => r.score));
-  const min = Math.min(...ranked.map((r) => r.score));
+  // `lowest`: the lowest score of candidates the caller left out of `ranked` (below its pool), so relevance is
+  // scaled over all of them
+  let max = -Infinity;
+  let min = lowest;
+  for (const r of ranked) {
+    if (r.score > max) max = r.score;
+    if (r.score < min) min = r.score;
+  }
   const span = max - min || 1;
-  const pool = ranked.slice(0, Math.max(limit * 5, 100));
+  const pool = ranked.length > Math.max(limit * 5, 100) ? ranked.slice(0, Math.max(limit * 5, 100)) : ranked;
+  const k = codesOf(c);
   const picked: T[] = [];
-  const perCat = new Map<string, number>();
+  const perCat = new Map<number, number>();
   const maxSim = new Float64Array(pool.length);
   const used = new Uint8Array(pool.length);
   while (picked.length < limit) {
@@ -32,7 +40,7 @@ export function diversify<T extends { item: number; score: number }>(c: Catalog,
     for (let p = 0; p < pool.length; p++) {
       if (used[p]) continue;
       const r = pool[p]!;
-      if (maxPerCategory !== undefined && (perCat.get(c.category[r.item] ?? '') ?? 0) >= maxPerCategory) continue;
+      if (maxPerCategory !== undefined && (perCat.get(k.category[r.item]!) ?? 0) >= maxPerCategory) continue;
       const v = (1 - lambda) * ((r.score - min) / span) - lambda * maxSim[p]!;
       if (v > bestVal) {
         bestVal = v;
@@ -43,11 +51,25 @@ export function diversify<T extends { item: number; score: number }>(c: Catalog,
     used[best] = 1;
     const chosen = pool[best]!;
     picked.push(chosen);
-    const cat = c.category[chosen.item] ?? '';
+    const cat = k.category[chosen.item]!;
     perCat.set(cat, (perCat.get(cat) ?? 0) + 1);
-    if (lambda > 0) for (let p = 0; p < pool.length; p++) if (!used[p]) maxSim[p] = Math.max(maxSim[p]!, itemSimilarity(c, pool[p]!.item, chosen.item));
+    if (lambda > 0) for (let p = 0; p < pool.length; p++) if (!used[p]) maxSim[p] = Math.max(maxSim[p]!, codedSimilarity(k, pool[p]!.item, chosen.item));
   }
   return picked;
+}
+
+/** `itemSimilarity` over the catalog's codes (./codes.ts: code 0 is the empty value, which never matches) */
+function codedSimilarity(k: CatalogCodes, a: number, b: number): number {
+  let s = 0;
+  const ca = k.category[a]!;
+  if (ca !== 0 && ca === k.category[b]) s = 1;
+  else {
+    const ta = k.top[a]!;
+    if (ta !== 0 && ta === k.top[b]) s = 0.5;
+  }
+  const ba = k.brand[a]!;
+  if (ba !== 0 && ba === k.brand[b]) s += 0.3;
+  return Math.min(1, s);
 }
 
 /** intra-list diversity: the mean of 1 − similarity over all pairs of the list */

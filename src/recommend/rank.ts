@@ -7,6 +7,7 @@ import type { Content } from './models/content.ts';
 import type { ItemCF } from './models/itemcf.ts';
 import type { Popular } from './models/popular.ts';
 import type { SessionModel } from './models/session.ts';
+import { codesOf, profileCodes, shareAt } from './codes.ts';
 import type { Catalog, Interactions, Profile, Scored, Touch } from './types.ts';
 
 /**
@@ -74,7 +75,7 @@ export interface UserState {
    * the blended candidates for the last scene asked, and the final lists served from them for identical
    * requests (see rank)
    */
-  candidates?: { key: string; blended: readonly Cand[]; lists?: Map<string, Ranked[]> };
+  candidates?: { key: string; blended: Blended; lists?: Map<string, Ranked[]> };
   /** the newest event time applied to this state (live updates) */
   watermark?: number;
   /**
@@ -157,15 +158,28 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   if (kept) return kept;
 
   const filter = makeFilter(c, m.repeatable, {
-    bought: new Set(history.filter((h) => h.bought).map((h) => h.item)),
+    bought: boughtItems(history),
     dislikedItems: req.dislikedItems ?? new Set(),
     dislikedCategories: req.dislikedCategories ?? [],
     include: req.include ?? [],
     exclude: req.exclude ?? [],
     anchors: new Set(req.anchors),
   } satisfies FilterSpec);
+  // diversification looks at the best `poolSize` candidates that pass the filters, and scales relevance by the
+  // highest and lowest score of all that pass: candidates are objects only for the pool; the lowest score is
+  // the last candidate (best first) that passes, found from the end
+  const poolSize = Math.max(req.limit * 5, 100);
   const ranked: Cand[] = [];
-  for (const cd of blended) if (filter(cd.item)) ranked.push(cd);
+  const n = blended.item.length;
+  let j = 0;
+  for (; j < n && ranked.length < poolSize; j++) if (filter(blended.item[j]!)) ranked.push(candOf(blended, j));
+  let lowest = Infinity;
+  for (let t = n - 1; t >= j; t--) {
+    if (filter(blended.item[t]!)) {
+      lowest = blended.score[t]!;
+      break;
+    }
+  }
   // not enough candidates (a new shop, narrow filters): fill from the popular list
   if (ranked.length < req.limit && req.fill !== false) {
     const have = new Set(ranked.map((r) => r.item));
@@ -177,7 +191,7 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
     }
   }
   const d = req.diversity ?? SCENE_DEFAULTS[req.scene].diversity;
-  let out = diversify(c, ranked, req.limit, d, req.maxPerCategory);
+  let out = diversify(c, ranked, req.limit, d, req.maxPerCategory, lowest);
   const e = req.explore ?? SCENE_DEFAULTS[req.scene].explore;
   if (e > 0 && out.length) out = explore(m, out, profile, filter, e, req.seed ?? `${user?.person ?? ''}:${new Date(m.asOf).toISOString().slice(0, 10)}`);
   const result = out.map((r) => ({ item: r.item, score: round(r.score), evidence: r.evidence, reason: reason(c, r.item, r.evidence, lang) }));
@@ -189,29 +203,110 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   return result;
 }
 
+function boughtItems(history: readonly Touch[]): Set<number> {
+  const out = new Set<number>();
+  for (const h of history) if (h.bought) out.add(h.item);
+  return out;
+}
+
+/**
+ * The blended candidates of one request, best first (score descending, then the lower item), as parallel
+ * arrays: for each, the source that added most and the entry of that source's list it came from (the
+ * reason's item or group). Kept on the person's state; a candidate becomes an object only when a list
+ * may show it.
+ */
+export interface Blended {
+  item: Int32Array;
+  score: Float64Array;
+  /** index into `sources` */
+  src: Uint8Array;
+  from: Scored[];
+  sources: Source[];
+  anchored: (boolean | undefined)[];
+  boughtVia: ReadonlySet<number>;
+}
+
+function candOf(b: Blended, j: number): Cand {
+  const s = b.src[j]!;
+  const f = b.from[j]!;
+  return {
+    item: b.item[j]!, score: b.score[j]!, best: 0,
+    evidence: { source: b.sources[s]!, via: f.via, viaBought: f.via !== undefined && b.boughtVia.has(f.via), anchored: b.anchored[s], group: f.group },
+  };
+}
+
+/** dense scratch rows of the blend, indexed by item, reused request after request (one request at a time) */
+const scratch = { score: new Float64Array(0), best: new Float64Array(0), src: new Uint8Array(0), from: [] as (Scored | null)[], seen: new Uint8Array(0), touched: new Int32Array(0) };
+
+function scratchFor(items: number): typeof scratch {
+  if (scratch.seen.length < items) {
+    const n = Math.max(items, scratch.seen.length * 2, 1024);
+    scratch.score = new Float64Array(n);
+    scratch.best = new Float64Array(n);
+    scratch.src = new Uint8Array(n);
+    scratch.from = new Array<Scored | null>(n).fill(null);
+    scratch.seen = new Uint8Array(n);
+    scratch.touched = new Int32Array(n);
+  }
+  return scratch;
+}
+
 /** each source's scores over its best, times the scene weight, summed; times the profile factor; best first */
-function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history: readonly Touch[], profile: Profile | undefined, scene: Scene): Cand[] {
-  const cands = new Map<number, Cand>();
-  const boughtVia = new Set(history.filter((h) => h.bought).map((h) => h.item));
-  for (const [source, { list, anchored }] of lists) {
+function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history: readonly Touch[], profile: Profile | undefined, scene: Scene): Blended {
+  const boughtVia = boughtItems(history);
+  const sources: Source[] = [];
+  const anchored: (boolean | undefined)[] = [];
+  let most = 0;
+  for (const { list } of lists.values()) for (const s of list) if (s.item >= most) most = s.item + 1;
+  const x = scratchFor(most);
+  let n = 0;
+  for (const [source, l] of lists) {
+    const list = l.list;
     if (!list.length) continue;
+    const k = sources.length;
+    sources.push(source);
+    anchored.push(l.anchored);
     const max = list[0]!.score || 1;
     const ws = w(source);
     for (const s of list) {
       const add = (ws * s.score) / max;
       if (add <= 0) continue;
-      let cd = cands.get(s.item);
-      if (!cd) cands.set(s.item, (cd = { item: s.item, score: 0, best: -1, evidence: { source } }));
-      cd.score += add;
-      if (add > cd.best) {
-        cd.best = add;
-        cd.evidence = { source, via: s.via, viaBought: s.via !== undefined && boughtVia.has(s.via), anchored, group: s.group };
+      const i = s.item;
+      if (!x.seen[i]) {
+        x.seen[i] = 1;
+        x.touched[n++] = i;
+        x.score[i] = 0;
+        x.best[i] = -1;
+      }
+      x.score[i]! += add;
+      if (add > x.best[i]!) {
+        x.best[i] = add;
+        x.src[i] = k;
+        x.from[i] = s;
       }
     }
   }
-  const out = [...cands.values()];
-  if (profile) for (const cd of out) cd.score *= profileBoost(m.catalog, cd.item, profile, m.asOf) ** (scene === 'product' ? 0.5 : 1);
-  return out.sort((a, b) => b.score - a.score || a.item - b.item);
+  const order = x.touched.slice(0, n);
+  if (profile) {
+    const boost = profileBooster(m.catalog, profile, m.asOf);
+    const half = scene === 'product';
+    for (let t = 0; t < n; t++) {
+      const i = order[t]!;
+      x.score[i]! *= boost(i) ** (half ? 0.5 : 1);
+    }
+  }
+  const sc = x.score;
+  order.sort((a, b) => sc[b]! - sc[a]! || a - b);
+  const out: Blended = { item: order, score: new Float64Array(n), src: new Uint8Array(n), from: new Array<Scored>(n), sources, anchored, boughtVia };
+  for (let t = 0; t < n; t++) {
+    const i = order[t]!;
+    out.score[t] = sc[i]!;
+    out.src[t] = x.src[i]!;
+    out.from[t] = x.from[i]!;
+    x.from[i] = null;
+    x.seen[i] = 0;
+  }
+  return out;
 }
 
 type SourceLists = Map<Source, { list: Scored[]; anchored?: boolean }>;
@@ -250,6 +345,35 @@ export function profileBoost(c: Catalog, i: number, p: Profile, now: number): nu
 }
 
 /**
+ * `profileBoost` for one profile over many items: the profile's shares are turned into integer codes once
+ * (./codes.ts), so each item costs a few integer comparisons instead of three string-keyed map lookups. The
+ * same arithmetic in the same order, so the same numbers.
+ */
+export function profileBooster(c: Catalog, p: Profile, now: number): (i: number) => number {
+  const k = codesOf(c);
+  const q = profileCodes(k, p);
+  const loyal = p.brandLoyal ? 2 : 1;
+  const centre = p.priceBand === 'low' ? 0.2 : p.priceBand === 'high' ? 0.8 : p.priceBand === 'mid' ? 0.5 : null;
+  const { trendSeeker, priceSensitive } = p;
+  return (i) => {
+    const ci = shareAt(q.catCode, k.category[i]!);
+    const cat = ci < 0 ? 0 : q.catShare[ci]!;
+    let dept = 0;
+    if (q.hasDepts) {
+      let di = shareAt(q.deptCode, k.top[i]!);
+      if (di < 0) di = shareAt(q.deptCode, k.root[i]!);
+      dept = di < 0 ? 0 : q.deptShare[di]!;
+    }
+    const bi = shareAt(q.brandCode, k.brand[i]!);
+    const brand = (bi < 0 ? 0 : q.brandShare[bi]!) * loyal;
+    const fit = centre === null || Number.isNaN(c.price[i]!) ? 0 : Math.max(0, 1 - 2 * Math.abs(c.pricePct[i]! - centre));
+    const isNew = !Number.isNaN(c.launched[i]!) && now - c.launched[i]! < 30 * 86_400_000 ? 1 : 0;
+    const cheap = (1 - c.pricePct[i]! + c.markdown[i]!) / 2;
+    return 1 + 0.5 * cat + 0.3 * dept + 0.3 * brand + 0.2 * fit + (trendSeeker ? 0.15 * isNew : 0) + (priceSensitive ? 0.15 * cheap : 0);
+  };
+}
+
+/**
  * Replaces ⌈share × n⌉ evenly spaced slots (never the first two) with items the person would otherwise not
  * see: new arrivals (launched within 30 days) in the departments they like, else trending items outside
  * the list; chosen by a hash of the person and the day, so a page reload shows the same list.
@@ -259,10 +383,17 @@ function explore(m: Models, list: Cand[], profile: Profile | undefined, filter: 
   const slots = Math.min(list.length - 2, Math.ceil(share * list.length));
   if (slots <= 0) return list;
   const inList = new Set(list.map((r) => r.item));
-  const depts = profile ? new Set([...profile.departments.keys()]) : new Set<string>();
+  // the liked departments as catalog codes (./codes.ts; a department no item has matches none)
+  const k = codesOf(c);
+  const deptCodes: number[] = [];
+  if (profile) for (const d of profile.departments.keys()) {
+    const code = k.dict.get(d);
+    if (code !== undefined) deptCodes.push(code);
+  }
+  const anyDept = profile !== undefined && profile.departments.size > 0;
   const pool: number[] = [];
   for (const i of m.newItems) {
-    if (inList.has(i) || (depts.size > 0 && !depts.has(c.top[i]!) && !depts.has(c.root[i]!))) continue;
+    if (inList.has(i) || (anyDept && !deptCodes.includes(k.top[i]!) && !deptCodes.includes(k.root[i]!))) continue;
     if (filter(i)) pool.push(i);
   }
   if (pool.length < slots) for (const s of m.popular.trending) if (!inList.has(s.item) && filter(s.item) && !pool.includes(s.item)) pool.push(s.item);

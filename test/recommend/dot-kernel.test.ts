@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ALS, topOf } from '../../src/recommend/models/als.ts';
+import { ALS, heapTopOf, topOf } from '../../src/recommend/models/als.ts';
 import { DotKernel } from '../../src/recommend/models/dotKernel.ts';
 
 /**
@@ -60,6 +60,26 @@ describe('top-N selection', () => {
       const s = new Float32Array(n).map(() => Math.round(rand() * 200) / 10);
       const want = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, limit).map((i) => ({ item: i, score: s[i]! }));
       assert.deepEqual(topOf(s, limit), want, `n ${n}, limit ${limit}`);
+      assert.deepEqual(heapTopOf(s, limit), want, `heap: n ${n}, limit ${limit}`);
+    }
+  });
+
+  it('answers the same whatever the sample happens to see: smooth scores, a few high ones, all equal, ascending', () => {
+    const n = 15_625;
+    const cases: [string, Float32Array][] = [
+      ['smooth', new Float32Array(n).map(() => rand() * 2 - 1)],
+      // the best 100 all fall between the sampled positions (every 16th): the threshold is too high, fewer pass
+      ['off the sample', new Float32Array(n).map((_, i) => (i % 16 === 7 && i < 1700 ? 10 + i : rand()))],
+      // the sampled positions are the best: too few reach the threshold, and the heap answers
+      ['on the sample', new Float32Array(n).map((_, i) => (i % 16 === 0 ? 10 + i : rand()))],
+      ['all equal', new Float32Array(n).fill(0.5)],
+      ['ascending', new Float32Array(n).map((_, i) => i / n)],
+    ];
+    for (const [what, s] of cases) {
+      for (const limit of [1, 20, 100, 300]) {
+        const want = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, limit).map((i) => ({ item: i, score: s[i]! }));
+        assert.deepEqual(topOf(s, limit), want, `${what}, limit ${limit}`);
+      }
     }
   });
 });

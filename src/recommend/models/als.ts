@@ -221,11 +221,45 @@ function solveRow(A: Float32Array, u: number, B: Float32Array, k: number, ptr: I
 }
 
 /**
- * The `limit` best indexes of a score array, best first (ties: the lower index first). A binary heap of the
- * best so far in typed arrays, whose root is the worst kept (lowest score, then highest index): an item
- * enters only by beating it, so most items cost one comparison and nothing is allocated until the answer.
+ * The `limit` best indexes of a score array, best first (ties: the lower index first). A threshold from a
+ * sample first: every 16th score, sorted, gives a score that about twice `limit` items reach; one pass keeps
+ * the indexes at or above it, and only those are sorted. Every item the pass leaves out scores below every
+ * item kept, so when at least `limit` are kept the answer is exactly the best of them; when fewer are (a
+ * sample that was unlucky, many equal scores), the heap below answers instead.
  */
 export function topOf(s: Float32Array, limit: number): Scored[] {
+  const n = s.length;
+  const cap = Math.min(limit, n);
+  if (cap <= 0) return [];
+  const STRIDE = 16;
+  const m = Math.floor((n - 1) / STRIDE) + 1;
+  const r = 2 * Math.ceil(cap / STRIDE) + 2;
+  if (m < 4 * r) return heapTopOf(s, cap);
+  const sample = scratchF32(m);
+  for (let j = 0, i = 0; j < m; j++, i += STRIDE) sample[j] = s[i]!;
+  const sorted = sample.subarray(0, m).sort();
+  const t = sorted[m - r]!;
+  if (Number.isNaN(t)) return heapTopOf(s, cap);
+  const kept = scratchI32(n);
+  let c = 0;
+  for (let i = 0; i < n; i++) if (s[i]! >= t) kept[c++] = i;
+  if (c < cap) return heapTopOf(s, cap);
+  const idx = kept.slice(0, c).sort((a, b) => s[b]! - s[a]! || a - b);
+  const out: Scored[] = new Array(cap);
+  for (let j = 0; j < cap; j++) out[j] = { item: idx[j]!, score: s[idx[j]!]! };
+  return out;
+}
+
+let f32 = new Float32Array(0);
+let i32 = new Int32Array(0);
+const scratchF32 = (n: number) => (f32.length >= n ? f32 : (f32 = new Float32Array(n)));
+const scratchI32 = (n: number) => (i32.length >= n ? i32 : (i32 = new Int32Array(n)));
+
+/**
+ * The same answer by a binary heap of the best so far in typed arrays, whose root is the worst kept (lowest
+ * score, then highest index): an item enters only by beating it.
+ */
+export function heapTopOf(s: Float32Array, limit: number): Scored[] {
   const cap = Math.min(limit, s.length);
   if (cap <= 0) return [];
   const hi = new Int32Array(cap);
