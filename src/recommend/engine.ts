@@ -258,11 +258,12 @@ export class RecommendEngine {
   private present(m: Models, r: Ranked): RecommendedItem {
     const c = m.catalog;
     const via = r.evidence.via;
-    return {
+    const out: RecommendedItem = {
       itemId: c.ids[r.item]!, score: r.score, reason: r.reason, source: r.evidence.source, title: c.title[r.item] || c.titleEn[r.item] || '',
       category: c.category[r.item]!, brand: c.brand[r.item]!, price: Number.isNaN(c.price[r.item]!) ? null : c.price[r.item]!,
-      ...(via !== undefined ? { becauseOf: c.ids[via] } : {}),
     };
+    if (via !== undefined) out.becauseOf = c.ids[via];
+    return out;
   }
 
   /** the serving state of the person behind `userId` (./servingMemory.ts) */

@@ -1,7 +1,7 @@
 import { diversify } from './diversity.ts';
 import { reason, type Evidence, type Lang, type Source } from './explain.ts';
 import { makeFilter, type FilterSpec } from './filters.ts';
-import type { ALS } from './models/als.ts';
+import type { ALS, TopList } from './models/als.ts';
 import type { BoughtTogether } from './models/boughtTogether.ts';
 import type { Content } from './models/content.ts';
 import type { ItemCF } from './models/itemcf.ts';
@@ -69,8 +69,8 @@ export interface UserState {
   views: Touch[];
   profile?: Profile;
   vector?: Float32Array;
-  /** the ALS candidates for `vector` */
-  alsTop?: Scored[];
+  /** the ALS candidates for `vector`, best first (two typed arrays: a state lives long, objects cost the collector) */
+  alsTop?: TopList;
   /**
    * the blended candidates for the last scene asked, and the final lists served from them for identical
    * requests (see rank)
@@ -211,16 +211,17 @@ function boughtItems(history: readonly Touch[]): Set<number> {
 
 /**
  * The blended candidates of one request, best first (score descending, then the lower item), as parallel
- * arrays: for each, the source that added most and the entry of that source's list it came from (the
- * reason's item or group). Kept on the person's state; a candidate becomes an object only when a list
- * may show it.
+ * arrays: for each, the source that added most and what its entry named (the reason's item, −1 for none, or
+ * group). Kept on the person's state; a candidate becomes an object only when a list may show it.
  */
 export interface Blended {
   item: Int32Array;
   score: Float64Array;
   /** index into `sources` */
   src: Uint8Array;
-  from: Scored[];
+  via: Int32Array;
+  /** null when no entry named a group */
+  group: (string | undefined)[] | null;
   sources: Source[];
   anchored: (boolean | undefined)[];
   boughtVia: ReadonlySet<number>;
@@ -228,10 +229,11 @@ export interface Blended {
 
 function candOf(b: Blended, j: number): Cand {
   const s = b.src[j]!;
-  const f = b.from[j]!;
+  const v = b.via[j]!;
+  const via = v < 0 ? undefined : v;
   return {
     item: b.item[j]!, score: b.score[j]!, best: 0,
-    evidence: { source: b.sources[s]!, via: f.via, viaBought: f.via !== undefined && b.boughtVia.has(f.via), anchored: b.anchored[s], group: f.group },
+    evidence: { source: b.sources[s]!, via, viaBought: via !== undefined && b.boughtVia.has(via), anchored: b.anchored[s], group: b.group?.[j] },
   };
 }
 
@@ -297,12 +299,14 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
   }
   const sc = x.score;
   order.sort((a, b) => sc[b]! - sc[a]! || a - b);
-  const out: Blended = { item: order, score: new Float64Array(n), src: new Uint8Array(n), from: new Array<Scored>(n), sources, anchored, boughtVia };
+  const out: Blended = { item: order, score: new Float64Array(n), src: new Uint8Array(n), via: new Int32Array(n), group: null, sources, anchored, boughtVia };
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     out.score[t] = sc[i]!;
     out.src[t] = x.src[i]!;
-    out.from[t] = x.from[i]!;
+    const f = x.from[i]!;
+    out.via[t] = f.via ?? -1;
+    if (f.group !== undefined) (out.group ??= new Array<string | undefined>(n))[t] = f.group;
     x.from[i] = null;
     x.seen[i] = 0;
   }
@@ -323,9 +327,12 @@ function sourceLists(m: Models, user: UserState | null, req: RankRequest, histor
     // a person's ALS list only changes with their history: kept on the serving state until then
     if (!user.alsTop) {
       const v = user.vector ?? (user.vector = user.u >= 0 && user.u < m.als.X.length / m.als.k ? m.als.userVector(user.u) : m.als.foldIn(history));
-      user.alsTop = m.als.recommend(v, POOL);
+      user.alsTop = m.als.recommendTop(v, POOL);
     }
-    lists.set('als', { list: user.alsTop });
+    const top = user.alsTop;
+    const list: Scored[] = new Array(top.item.length);
+    for (let j = 0; j < list.length; j++) list[j] = { item: top.item[j]!, score: top.score[j]! };
+    lists.set('als', { list });
   }
   if (w('popular')) lists.set('popular', { list: m.popular.forProfile(profile ?? user?.profile, POOL).items });
   if (w('trending')) lists.set('trending', { list: m.popular.trending.slice(0, POOL) });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ALS, heapTopOf, topOf } from '../../src/recommend/models/als.ts';
 import { DotKernel } from '../../src/recommend/models/dotKernel.ts';
+import { kthSmallest } from '../../src/recommend/models/itemcf.ts';
 
 /**
  * The SIMD scorer gives the scores of the plain loop (to float32 rounding) for every item, whatever the
@@ -61,6 +62,16 @@ describe('top-N selection', () => {
       const want = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, limit).map((i) => ({ item: i, score: s[i]! }));
       assert.deepEqual(topOf(s, limit), want, `n ${n}, limit ${limit}`);
       assert.deepEqual(heapTopOf(s, limit), want, `heap: n ${n}, limit ${limit}`);
+    }
+  });
+
+  it('the k-th smallest by selection is what a full sort puts at k, ties and all', () => {
+    for (const n of [1, 2, 3, 10, 101, 1500]) {
+      for (const grid of [2, 50, 1e9]) {
+        const a = new Float64Array(n).map(() => Math.round(rand() * grid) / grid + 0); // + 0: no −0, which sorts before 0 but equals it
+        const sorted = a.slice().sort();
+        for (const k of new Set([0, n >> 1, n - 1, Math.max(0, n - 100)])) assert.equal(kthSmallest(a.slice(), k), sorted[k], `n ${n}, grid ${grid}, k ${k}`);
+      }
     }
   });
 

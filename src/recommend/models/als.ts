@@ -126,10 +126,15 @@ export class ALS {
   }
 
   recommend(xu: Float32Array, limit: number): Scored[] {
+    return scoredOf(this.recommendTop(xu, limit));
+  }
+
+  /** `recommend` as two typed arrays (what a serving state keeps) */
+  recommendTop(xu: Float32Array, limit: number): TopList {
     const kernel = this.simd();
-    if (kernel) return topOf(kernel.scores(xu), limit);
+    if (kernel) return topList(kernel.scores(xu), limit);
     const s = this.scoresOf(xu, (this.scratch ??= new Float32Array(this.items)));
-    return topOf(s, limit);
+    return topList(s, limit);
   }
 }
 
@@ -228,26 +233,48 @@ function solveRow(A: Float32Array, u: number, B: Float32Array, k: number, ptr: I
  * sample that was unlucky, many equal scores), the heap below answers instead.
  */
 export function topOf(s: Float32Array, limit: number): Scored[] {
+  return scoredOf(topList(s, limit));
+}
+
+/** a top list: item indexes best first, and their scores */
+export interface TopList {
+  item: Int32Array;
+  score: Float32Array;
+}
+
+function scoredOf(t: TopList): Scored[] {
+  const out: Scored[] = new Array(t.item.length);
+  for (let j = 0; j < out.length; j++) out[j] = { item: t.item[j]!, score: t.score[j]! };
+  return out;
+}
+
+/** `topOf` as a TopList */
+export function topList(s: Float32Array, limit: number): TopList {
   const n = s.length;
   const cap = Math.min(limit, n);
-  if (cap <= 0) return [];
+  if (cap <= 0) return { item: new Int32Array(0), score: new Float32Array(0) };
   const STRIDE = 16;
   const m = Math.floor((n - 1) / STRIDE) + 1;
   const r = 2 * Math.ceil(cap / STRIDE) + 2;
-  if (m < 4 * r) return heapTopOf(s, cap);
+  if (m < 4 * r) return listOf(heapTopOf(s, cap));
   const sample = scratchF32(m);
   for (let j = 0, i = 0; j < m; j++, i += STRIDE) sample[j] = s[i]!;
   const sorted = sample.subarray(0, m).sort();
   const t = sorted[m - r]!;
-  if (Number.isNaN(t)) return heapTopOf(s, cap);
+  if (Number.isNaN(t)) return listOf(heapTopOf(s, cap));
   const kept = scratchI32(n);
   let c = 0;
   for (let i = 0; i < n; i++) if (s[i]! >= t) kept[c++] = i;
-  if (c < cap) return heapTopOf(s, cap);
+  if (c < cap) return listOf(heapTopOf(s, cap));
   const idx = kept.slice(0, c).sort((a, b) => s[b]! - s[a]! || a - b);
-  const out: Scored[] = new Array(cap);
-  for (let j = 0; j < cap; j++) out[j] = { item: idx[j]!, score: s[idx[j]!]! };
-  return out;
+  const item = idx.slice(0, cap);
+  const score = new Float32Array(cap);
+  for (let j = 0; j < cap; j++) score[j] = s[item[j]!]!;
+  return { item, score };
+}
+
+function listOf(l: Scored[]): TopList {
+  return { item: Int32Array.from(l, (x) => x.item), score: Float32Array.from(l, (x) => x.score) };
 }
 
 let f32 = new Float32Array(0);
