@@ -8,6 +8,7 @@ import type { ItemCF } from './models/itemcf.ts';
 import type { Popular } from './models/popular.ts';
 import type { SessionModel } from './models/session.ts';
 import { codesOf, profileCodes, shareAt } from './codes.ts';
+import { sortItems } from './sortItems.ts';
 import type { Catalog, Interactions, Profile, Scored, Touch } from './types.ts';
 
 /**
@@ -298,7 +299,7 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
     }
   }
   const sc = x.score;
-  order.sort((a, b) => sc[b]! - sc[a]! || a - b);
+  sortItems(order, n, sc);
   const out: Blended = { item: order, score: new Float64Array(n), src: new Uint8Array(n), via: new Int32Array(n), group: null, sources, anchored, boughtVia };
   for (let t = 0; t < n; t++) {
     const i = order[t]!;

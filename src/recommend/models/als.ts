@@ -1,3 +1,5 @@
+import { sortItems } from '../sortItems.ts';
+import { kthSmallest } from './itemcf.ts';
 import type { Interactions, Scored, Touch } from '../types.ts';
 import { DotKernel } from './dotKernel.ts';
 
@@ -227,7 +229,7 @@ function solveRow(A: Float32Array, u: number, B: Float32Array, k: number, ptr: I
 
 /**
  * The `limit` best indexes of a score array, best first (ties: the lower index first). A threshold from a
- * sample first: every 16th score, sorted, gives a score that about twice `limit` items reach; one pass keeps
+ * sample first: among every 16th score, the one (found by selection) that about twice `limit` items reach; one pass keeps
  * the indexes at or above it, and only those are sorted. Every item the pass leaves out scores below every
  * item kept, so when at least `limit` are kept the answer is exactly the best of them; when fewer are (a
  * sample that was unlucky, many equal scores), the heap below answers instead.
@@ -257,17 +259,19 @@ export function topList(s: Float32Array, limit: number): TopList {
   const m = Math.floor((n - 1) / STRIDE) + 1;
   const r = 2 * Math.ceil(cap / STRIDE) + 2;
   if (m < 4 * r) return listOf(heapTopOf(s, cap));
-  const sample = scratchF32(m);
-  for (let j = 0, i = 0; j < m; j++, i += STRIDE) sample[j] = s[i]!;
-  const sorted = sample.subarray(0, m).sort();
-  const t = sorted[m - r]!;
-  if (Number.isNaN(t)) return listOf(heapTopOf(s, cap));
+  const sample = scratchF64(m).subarray(0, m);
+  for (let j = 0, i = 0; j < m; j++, i += STRIDE) {
+    const v = s[i]!;
+    if (Number.isNaN(v)) return listOf(heapTopOf(s, cap));
+    sample[j] = v;
+  }
+  const t = kthSmallest(sample, m - r);
   const kept = scratchI32(n);
   let c = 0;
   for (let i = 0; i < n; i++) if (s[i]! >= t) kept[c++] = i;
   if (c < cap) return listOf(heapTopOf(s, cap));
-  const idx = kept.slice(0, c).sort((a, b) => s[b]! - s[a]! || a - b);
-  const item = idx.slice(0, cap);
+  sortItems(kept, c, s);
+  const item = kept.slice(0, cap);
   const score = new Float32Array(cap);
   for (let j = 0; j < cap; j++) score[j] = s[item[j]!]!;
   return { item, score };
@@ -277,9 +281,9 @@ function listOf(l: Scored[]): TopList {
   return { item: Int32Array.from(l, (x) => x.item), score: Float32Array.from(l, (x) => x.score) };
 }
 
-let f32 = new Float32Array(0);
+let f64 = new Float64Array(0);
 let i32 = new Int32Array(0);
-const scratchF32 = (n: number) => (f32.length >= n ? f32 : (f32 = new Float32Array(n)));
+const scratchF64 = (n: number) => (f64.length >= n ? f64 : (f64 = new Float64Array(n)));
 const scratchI32 = (n: number) => (i32.length >= n ? i32 : (i32 = new Int32Array(n)));
 
 /**

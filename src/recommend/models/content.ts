@@ -88,9 +88,16 @@ export class Content {
   /** Σ over the person's strongest recent items of interest × content similarity */
   recommend(history: readonly Touch[], limit: number): Scored[] {
     const acc = Accumulator.take();
-    for (const h of [...history.slice(0, 30)].sort((a, b) => b.weight - a.weight).slice(0, 10)) {
+    const k = this.k;
+    for (const h of history.slice(0, 30).sort((a, b) => b.weight - a.weight).slice(0, 10)) {
       const f = Math.log1p(h.weight);
-      for (const s of this.similar(h.item, this.k)) acc.add(s.item, f * s.score, h.item);
+      if (h.item >= this.items) continue;
+      // this.similar(h.item, k), without its objects
+      for (let r = 0; r < k; r++) {
+        const j = this.nbr[h.item * k + r]!;
+        if (j < 0) break;
+        acc.add(j, f * this.sim[h.item * k + r]!, h.item);
+      }
     }
     return acc.top(limit);
   }

@@ -1,3 +1,4 @@
+import { sortItems } from '../sortItems.ts';
 import type { Interactions, Scored, Touch } from '../types.ts';
 
 /**
@@ -292,16 +293,21 @@ export class Accumulator {
       for (let t = 0; t < this.n; t++) sums[t] = this.score[this.touched[t]!]!;
       floor = kthSmallest(sums, this.n - limit);
     }
-    const out: Scored[] = [];
+    // those at or above the floor, best first (ties: lower item), sorted in place at the front of `touched`
+    let kept = 0;
     for (let t = 0; t < this.n; t++) {
       const item = this.touched[t]!;
-      if (this.score[item]! >= floor) out.push({ item, score: this.score[item]!, via: this.via[item]! });
+      if (this.score[item]! >= floor) this.touched[kept++] = item;
       this.seen[item] = 0;
+    }
+    sortItems(this.touched, kept, this.score);
+    const out: Scored[] = new Array(Math.min(kept, limit));
+    for (let t = 0; t < out.length; t++) {
+      const item = this.touched[t]!;
+      out[t] = { item, score: this.score[item]!, via: this.via[item]! };
     }
     this.n = 0;
     if (Accumulator.free.length < 8) Accumulator.free.push(this);
-    out.sort((a, b) => b.score - a.score || a.item - b.item);
-    if (out.length > limit) out.length = limit;
     return out;
   }
 

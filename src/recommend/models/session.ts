@@ -69,10 +69,12 @@ export class SessionModel {
   /** from the last views, newest first */
   recommend(lastViews: readonly Touch[], limit: number): Scored[] {
     const acc = Accumulator.take();
-    lastViews.slice(0, 5).forEach((v, pos) => {
+    for (let pos = 0; pos < lastViews.length && pos < 5; pos++) {
+      const v = lastViews[pos]!;
       const f = 0.6 ** pos;
-      for (const s of this.next.get(v.item) ?? []) acc.add(s.item, f * s.score, v.item);
-    });
+      const l = this.next.get(v.item);
+      if (l) for (let t = 0; t < l.length; t++) acc.add(l[t]!.item, f * l[t]!.score, v.item);
+    }
     return acc.top(limit);
   }
 }
