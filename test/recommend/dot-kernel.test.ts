@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ALS, heapTopOf, topOf } from '../../src/recommend/models/als.ts';
 import { DotKernel } from '../../src/recommend/models/dotKernel.ts';
 import { kthSmallest } from '../../src/recommend/models/itemcf.ts';
+import { sortItems } from '../../src/recommend/sortItems.ts';
 
 /**
  * The SIMD scorer gives the scores of the plain loop (to float32 rounding) for every item, whatever the
@@ -62,6 +63,19 @@ describe('top-N selection', () => {
       const want = [...s.keys()].sort((a, b) => s[b]! - s[a]! || a - b).slice(0, limit).map((i) => ({ item: i, score: s[i]! }));
       assert.deepEqual(topOf(s, limit), want, `n ${n}, limit ${limit}`);
       assert.deepEqual(heapTopOf(s, limit), want, `heap: n ${n}, limit ${limit}`);
+    }
+  });
+
+  it('sorting items by score, then the lower item, without a comparator: the order of the comparator sort', () => {
+    for (const n of [0, 1, 2, 15, 16, 17, 100, 600, 5000]) {
+      for (const grid of [3, 1000, 1e9]) {
+        const score = new Float64Array(n * 2).map(() => Math.round(rand() * grid) / grid);
+        // items in a shuffled order, each once
+        const items = Int32Array.from({ length: n }, (_, j) => (j * 7919) % (n * 2));
+        const want = [...items].sort((a, b) => score[b]! - score[a]! || a - b);
+        sortItems(items, n, score);
+        assert.deepEqual([...items], want, `n ${n}, grid ${grid}`);
+      }
     }
   });
 
