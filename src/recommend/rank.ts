@@ -292,11 +292,9 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
   const order = x.touched.slice(0, n);
   if (profile) {
     const boost = profileBooster(m.catalog, profile, m.asOf);
-    const half = scene === 'product';
-    for (let t = 0; t < n; t++) {
-      const i = order[t]!;
-      x.score[i]! *= boost(i) ** (half ? 0.5 : 1);
-    }
+    // x ** 1 is x: only the product scene takes the root
+    if (scene === 'product') for (let t = 0; t < n; t++) x.score[order[t]!]! *= boost(order[t]!) ** 0.5;
+    else for (let t = 0; t < n; t++) x.score[order[t]!]! *= boost(order[t]!);
   }
   const sc = x.score;
   sortItems(order, n, sc);
