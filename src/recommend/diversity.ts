@@ -1,4 +1,4 @@
-import { codesOf, type CatalogCodes } from './codes.ts';
+import { codesOf } from './codes.ts';
 import type { Catalog } from './types.ts';
 
 /**
@@ -30,18 +30,30 @@ export function diversify<T extends { item: number; score: number }>(c: Catalog,
   const span = max - min || 1;
   const pool = ranked.length > Math.max(limit * 5, 100) ? ranked.slice(0, Math.max(limit * 5, 100)) : ranked;
   const k = codesOf(c);
+  const n = pool.length;
+  // per pool entry: its relevance term and its codes (./codes.ts), read 2 × limit times each
+  const rel = new Float64Array(n);
+  const cat = new Int32Array(n);
+  const top = new Int32Array(n);
+  const brand = new Int32Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = pool[p]!.item;
+    rel[p] = (1 - lambda) * ((pool[p]!.score - min) / span);
+    cat[p] = k.category[i]!;
+    top[p] = k.top[i]!;
+    brand[p] = k.brand[i]!;
+  }
   const picked: T[] = [];
   const perCat = new Map<number, number>();
-  const maxSim = new Float64Array(pool.length);
-  const used = new Uint8Array(pool.length);
+  const maxSim = new Float64Array(n);
+  const used = new Uint8Array(n);
   while (picked.length < limit) {
     let best = -1;
     let bestVal = -Infinity;
-    for (let p = 0; p < pool.length; p++) {
+    for (let p = 0; p < n; p++) {
       if (used[p]) continue;
-      const r = pool[p]!;
-      if (maxPerCategory !== undefined && (perCat.get(k.category[r.item]!) ?? 0) >= maxPerCategory) continue;
-      const v = (1 - lambda) * ((r.score - min) / span) - lambda * maxSim[p]!;
+      if (maxPerCategory !== undefined && (perCat.get(cat[p]!) ?? 0) >= maxPerCategory) continue;
+      const v = rel[p]! - lambda * maxSim[p]!;
       if (v > bestVal) {
         bestVal = v;
         best = p;
@@ -49,27 +61,24 @@ export function diversify<T extends { item: number; score: number }>(c: Catalog,
     }
     if (best < 0) break;
     used[best] = 1;
-    const chosen = pool[best]!;
-    picked.push(chosen);
-    const cat = k.category[chosen.item]!;
-    perCat.set(cat, (perCat.get(cat) ?? 0) + 1);
-    if (lambda > 0) for (let p = 0; p < pool.length; p++) if (!used[p]) maxSim[p] = Math.max(maxSim[p]!, codedSimilarity(k, pool[p]!.item, chosen.item));
+    picked.push(pool[best]!);
+    const bc = cat[best]!;
+    perCat.set(bc, (perCat.get(bc) ?? 0) + 1);
+    if (lambda > 0) {
+      // itemSimilarity over the codes (code 0 is the empty value, which never matches)
+      const bt = top[best]!;
+      const bb = brand[best]!;
+      for (let p = 0; p < n; p++) {
+        if (used[p]) continue;
+        let s = 0;
+        if (bc !== 0 && cat[p] === bc) s = 1;
+        else if (bt !== 0 && top[p] === bt) s = 0.5;
+        if (bb !== 0 && brand[p] === bb) s += 0.3;
+        maxSim[p] = Math.max(maxSim[p]!, Math.min(1, s));
+      }
+    }
   }
   return picked;
-}
-
-/** `itemSimilarity` over the catalog's codes (./codes.ts: code 0 is the empty value, which never matches) */
-function codedSimilarity(k: CatalogCodes, a: number, b: number): number {
-  let s = 0;
-  const ca = k.category[a]!;
-  if (ca !== 0 && ca === k.category[b]) s = 1;
-  else {
-    const ta = k.top[a]!;
-    if (ta !== 0 && ta === k.top[b]) s = 0.5;
-  }
-  const ba = k.brand[a]!;
-  if (ba !== 0 && ba === k.brand[b]) s += 0.3;
-  return Math.min(1, s);
 }
 
 /** intra-list diversity: the mean of 1 − similarity over all pairs of the list */

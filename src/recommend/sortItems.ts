@@ -4,13 +4,14 @@
  * without calling a comparator. A typed array's `sort` with a comparator calls back into JavaScript for every
  * comparison, which made the candidate sorts of a first request cost more than the sums before them (a few
  * hundred items: tens of µs each); here the comparison is inlined. Quicksort on the median of three, insertion
- * sort below 16 items. Scores are finite.
+ * sort below 16 items. Scores are finite; one array type (Float64Array), so the element loads stay
+ * monomorphic.
  */
-export function sortItems(items: Int32Array, n: number, score: Float32Array | Float64Array): void {
+export function sortItems(items: Int32Array, n: number, score: Float64Array): void {
   quick(items, 0, n - 1, score);
 }
 
-function quick(a: Int32Array, lo: number, hi: number, s: Float32Array | Float64Array): void {
+function quick(a: Int32Array, lo: number, hi: number, s: Float64Array): void {
   while (hi - lo >= 16) {
     const mid = (lo + hi) >>> 1;
     // median of three to a[mid], in the final order
@@ -65,7 +66,7 @@ function quick(a: Int32Array, lo: number, hi: number, s: Float32Array | Float64A
   }
 }
 
-function before(x: number, y: number, s: Float32Array | Float64Array): boolean {
+function before(x: number, y: number, s: Float64Array): boolean {
   const xs = s[x]!;
   const ys = s[y]!;
   return xs > ys || (xs === ys && x < y);

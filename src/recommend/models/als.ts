@@ -270,7 +270,10 @@ export function topList(s: Float32Array, limit: number): TopList {
   let c = 0;
   for (let i = 0; i < n; i++) if (s[i]! >= t) kept[c++] = i;
   if (c < cap) return listOf(heapTopOf(s, cap));
-  sortItems(kept, c, s);
+  // the kept scores, widened exactly to float64, at their items' places (only those places are read)
+  const wide = scratchWide(n);
+  for (let j = 0; j < c; j++) wide[kept[j]!] = s[kept[j]!]!;
+  sortItems(kept, c, wide);
   const item = kept.slice(0, cap);
   const score = new Float32Array(cap);
   for (let j = 0; j < cap; j++) score[j] = s[item[j]!]!;
@@ -284,6 +287,8 @@ function listOf(l: Scored[]): TopList {
 let f64 = new Float64Array(0);
 let i32 = new Int32Array(0);
 const scratchF64 = (n: number) => (f64.length >= n ? f64 : (f64 = new Float64Array(n)));
+let wide64 = new Float64Array(0);
+const scratchWide = (n: number) => (wide64.length >= n ? wide64 : (wide64 = new Float64Array(n)));
 const scratchI32 = (n: number) => (i32.length >= n ? i32 : (i32 = new Int32Array(n)));
 
 /**
