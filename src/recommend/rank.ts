@@ -8,7 +8,7 @@ import type { ItemCF } from './models/itemcf.ts';
 import type { Popular } from './models/popular.ts';
 import type { SessionModel } from './models/session.ts';
 import { codesOf, profileCodes, shareAt } from './codes.ts';
-import { sortItems } from './sortItems.ts';
+import { selectItems, sortItems } from './sortItems.ts';
 import type { Catalog, Interactions, Profile, Scored, Touch } from './types.ts';
 
 /**
@@ -173,14 +173,13 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
   const ranked: Cand[] = [];
   const n = blended.item.length;
   let j = 0;
-  for (; j < n && ranked.length < poolSize; j++) if (filter(blended.item[j]!)) ranked.push(candOf(blended, j));
-  let lowest = Infinity;
-  for (let t = n - 1; t >= j; t--) {
-    if (filter(blended.item[t]!)) {
-      lowest = blended.score[t]!;
-      break;
-    }
+  for (; j < n && ranked.length < poolSize; j++) {
+    if (j === blended.sorted) sortRest(blended);
+    if (filter(blended.item[j]!)) ranked.push(candOf(blended, j));
   }
+  // the lowest score of the rest that passes (the rest is in no particular order past blended.sorted)
+  let lowest = Infinity;
+  for (let t = j; t < n; t++) if (blended.score[t]! < lowest && filter(blended.item[t]!)) lowest = blended.score[t]!;
   // not enough candidates (a new shop, narrow filters): fill from the popular list
   if (ranked.length < req.limit && req.fill !== false) {
     const have = new Set(ranked.map((r) => r.item));
@@ -213,9 +212,12 @@ function boughtItems(history: readonly Touch[]): Set<number> {
 /**
  * The blended candidates of one request, best first (score descending, then the lower item), as parallel
  * arrays: for each, the source that added most and what its entry named (the reason's item, −1 for none, or
- * group). Kept on the person's state; a candidate becomes an object only when a list may show it.
+ * group). Kept on the person's state; a candidate becomes an object only when a list may show it. Only the
+ * first `sorted` are in order — most requests read no further — and every one after them ranks below them;
+ * `sortRest` puts the rest in order when a request needs it.
  */
 export interface Blended {
+  sorted: number;
   item: Int32Array;
   score: Float64Array;
   /** index into `sources` */
@@ -297,8 +299,11 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
     else for (let t = 0; t < n; t++) x.score[order[t]!]! *= boost(order[t]!);
   }
   const sc = x.score;
-  sortItems(order, n, sc);
-  const out: Blended = { item: order, score: new Float64Array(n), src: new Uint8Array(n), via: new Int32Array(n), group: null, sources, anchored, boughtVia };
+  // the best SORTED first and in order; the rest behind them as they come (sortRest orders them if asked)
+  const sorted = Math.min(n, SORTED);
+  selectItems(order, n, sorted, sc);
+  sortItems(order, sorted, sc);
+  const out: Blended = { sorted, item: order, score: new Float64Array(n), src: new Uint8Array(n), via: new Int32Array(n), group: null, sources, anchored, boughtVia };
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     out.score[t] = sc[i]!;
@@ -310,6 +315,45 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
     x.seen[i] = 0;
   }
   return out;
+}
+
+/** how many blended candidates are put in order at once: a limit of 20 fills its pool of 100 from them, bar filters */
+const SORTED = 128;
+
+/** puts the candidates past `b.sorted` in order (score descending, then the lower item) */
+function sortRest(b: Blended): void {
+  const n = b.item.length;
+  const from = b.sorted;
+  if (from >= n) return;
+  // positions, by score and then position; then each run of equal scores by item
+  const pos = new Int32Array(n - from);
+  for (let t = 0; t < pos.length; t++) pos[t] = from + t;
+  sortItems(pos, pos.length, b.score);
+  for (let r = 0; r < pos.length; ) {
+    let e = r + 1;
+    while (e < pos.length && b.score[pos[e]!] === b.score[pos[r]!]) e++;
+    for (let t = r + 1; t < e; t++) {
+      const p = pos[t]!;
+      let u = t - 1;
+      for (; u >= r && b.item[pos[u]!]! > b.item[p]!; u--) pos[u + 1] = pos[u]!;
+      pos[u + 1] = p;
+    }
+    r = e;
+  }
+  const item = b.item.slice(from);
+  const score = b.score.slice(from);
+  const src = b.src.slice(from);
+  const via = b.via.slice(from);
+  const group = b.group?.slice(from);
+  for (let t = 0; t < pos.length; t++) {
+    const p = pos[t]! - from;
+    b.item[from + t] = item[p]!;
+    b.score[from + t] = score[p]!;
+    b.src[from + t] = src[p]!;
+    b.via[from + t] = via[p]!;
+    if (b.group && group) b.group[from + t] = group[p];
+  }
+  b.sorted = n;
 }
 
 type SourceLists = Map<Source, { list: Scored[]; anchored?: boolean }>;

@@ -77,3 +77,49 @@ function swap(a: Int32Array, x: number, y: number): void {
   a[x] = a[y]!;
   a[y] = t;
 }
+
+/**
+ * Moves the `k` best items (the order of `sortItems`) to the front of `items`, in no particular order, and
+ * the rest behind them: selection (Hoare's partition on the median of three), linear on average. Sorting just
+ * the front then gives the first `k` of the full sort.
+ */
+export function selectItems(items: Int32Array, n: number, k: number, score: Float64Array): void {
+  if (k <= 0 || k >= n) return;
+  const a = items;
+  const s = score;
+  const target = k - 1;
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    if (before(a[mid]!, a[lo]!, s)) swap(a, mid, lo);
+    if (before(a[hi]!, a[lo]!, s)) swap(a, hi, lo);
+    if (before(a[hi]!, a[mid]!, s)) swap(a, hi, mid);
+    const p = a[mid]!;
+    const ps = s[p]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      for (;;) {
+        const x = a[i]!;
+        const xs = s[x]!;
+        if (xs > ps || (xs === ps && x < p)) i++;
+        else break;
+      }
+      for (;;) {
+        const y = a[j]!;
+        const ys = s[y]!;
+        if (ps > ys || (ps === ys && p < y)) j--;
+        else break;
+      }
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return;
+  }
+}

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ALS, heapTopOf, topOf } from '../../src/recommend/models/als.ts';
 import { DotKernel } from '../../src/recommend/models/dotKernel.ts';
 import { kthSmallest } from '../../src/recommend/models/itemcf.ts';
-import { sortItems } from '../../src/recommend/sortItems.ts';
+import { selectItems, sortItems } from '../../src/recommend/sortItems.ts';
 
 /**
  * The SIMD scorer gives the scores of the plain loop (to float32 rounding) for every item, whatever the
@@ -75,6 +75,23 @@ describe('top-N selection', () => {
         const want = [...items].sort((a, b) => score[b]! - score[a]! || a - b);
         sortItems(items, n, score);
         assert.deepEqual([...items], want, `n ${n}, grid ${grid}`);
+      }
+    }
+  });
+
+  it('selecting the best k, then sorting them: the first k of the full sort, the rest all below them', () => {
+    for (const n of [1, 5, 16, 17, 128, 129, 600]) {
+      for (const grid of [3, 1e9]) {
+        const score = new Float64Array(n * 2).map(() => Math.round(rand() * grid) / grid);
+        const items = Int32Array.from({ length: n }, (_, j) => (j * 7919) % (n * 2));
+        const want = [...items].sort((a, b) => score[b]! - score[a]! || a - b);
+        for (const k of [1, 8, 100, 128, n]) {
+          const got = items.slice();
+          selectItems(got, n, Math.min(k, n), score);
+          sortItems(got, Math.min(k, n), score);
+          assert.deepEqual([...got.subarray(0, Math.min(k, n))], want.slice(0, k), `n ${n}, grid ${grid}, k ${k}`);
+          assert.deepEqual(new Set(got.subarray(Math.min(k, n))), new Set(want.slice(k)), `the rest: n ${n}, k ${k}`);
+        }
       }
     }
   });
