@@ -264,6 +264,7 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
   let most = 0;
   for (const { list } of lists.values()) for (const s of list) if (s.item >= most) most = s.item + 1;
   const x = scratchFor(most);
+  const { seen, touched, score, best, src, from } = x;
   let n = 0;
   for (const [source, l] of lists) {
     const list = l.list;
@@ -273,21 +274,22 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
     anchored.push(l.anchored);
     const max = list[0]!.score || 1;
     const ws = w(source);
-    for (const s of list) {
+    for (let e = 0; e < list.length; e++) {
+      const s = list[e]!;
       const add = (ws * s.score) / max;
       if (add <= 0) continue;
       const i = s.item;
-      if (!x.seen[i]) {
-        x.seen[i] = 1;
-        x.touched[n++] = i;
-        x.score[i] = 0;
-        x.best[i] = -1;
+      if (!seen[i]) {
+        seen[i] = 1;
+        touched[n++] = i;
+        score[i] = 0;
+        best[i] = -1;
       }
-      x.score[i]! += add;
-      if (add > x.best[i]!) {
-        x.best[i] = add;
-        x.src[i] = k;
-        x.from[i] = s;
+      score[i]! += add;
+      if (add > best[i]!) {
+        best[i] = add;
+        src[i] = k;
+        from[i] = s;
       }
     }
   }
@@ -405,20 +407,23 @@ export function profileBooster(c: Catalog, p: Profile, now: number): (i: number)
   const loyal = p.brandLoyal ? 2 : 1;
   const centre = p.priceBand === 'low' ? 0.2 : p.priceBand === 'high' ? 0.8 : p.priceBand === 'mid' ? 0.5 : null;
   const { trendSeeker, priceSensitive } = p;
+  const { catCode, catShare, deptCode, deptShare, brandCode, brandShare, hasDepts } = q;
+  const { category, top, root, brand: brandOf } = k;
+  const { price, pricePct, launched, markdown } = c;
   return (i) => {
-    const ci = shareAt(q.catCode, k.category[i]!);
-    const cat = ci < 0 ? 0 : q.catShare[ci]!;
+    const ci = shareAt(catCode, category[i]!);
+    const cat = ci < 0 ? 0 : catShare[ci]!;
     let dept = 0;
-    if (q.hasDepts) {
-      let di = shareAt(q.deptCode, k.top[i]!);
-      if (di < 0) di = shareAt(q.deptCode, k.root[i]!);
-      dept = di < 0 ? 0 : q.deptShare[di]!;
+    if (hasDepts) {
+      let di = shareAt(deptCode, top[i]!);
+      if (di < 0) di = shareAt(deptCode, root[i]!);
+      dept = di < 0 ? 0 : deptShare[di]!;
     }
-    const bi = shareAt(q.brandCode, k.brand[i]!);
-    const brand = (bi < 0 ? 0 : q.brandShare[bi]!) * loyal;
-    const fit = centre === null || Number.isNaN(c.price[i]!) ? 0 : Math.max(0, 1 - 2 * Math.abs(c.pricePct[i]! - centre));
-    const isNew = !Number.isNaN(c.launched[i]!) && now - c.launched[i]! < 30 * 86_400_000 ? 1 : 0;
-    const cheap = (1 - c.pricePct[i]! + c.markdown[i]!) / 2;
+    const bi = shareAt(brandCode, brandOf[i]!);
+    const brand = (bi < 0 ? 0 : brandShare[bi]!) * loyal;
+    const fit = centre === null || Number.isNaN(price[i]!) ? 0 : Math.max(0, 1 - 2 * Math.abs(pricePct[i]! - centre));
+    const isNew = !Number.isNaN(launched[i]!) && now - launched[i]! < 30 * 86_400_000 ? 1 : 0;
+    const cheap = (1 - pricePct[i]! + markdown[i]!) / 2;
     return 1 + 0.5 * cat + 0.3 * dept + 0.3 * brand + 0.2 * fit + (trendSeeker ? 0.15 * isNew : 0) + (priceSensitive ? 0.15 * cheap : 0);
   };
 }
