@@ -241,7 +241,11 @@ function candOf(b: Blended, j: number): Cand {
 }
 
 /** dense scratch rows of the blend, indexed by item, reused request after request (one request at a time) */
-const scratch = { score: new Float64Array(0), best: new Float64Array(0), src: new Uint8Array(0), from: [] as (Scored | null)[], seen: new Uint8Array(0), touched: new Int32Array(0) };
+const scratch = {
+  score: new Float64Array(0), best: new Float64Array(0), src: new Uint8Array(0), via: new Int32Array(0),
+  /** the group the best entry named; read only where `grouped` is 1 (strings are rare: popular lists) */
+  group: [] as (string | undefined)[], grouped: new Uint8Array(0), seen: new Uint8Array(0), touched: new Int32Array(0),
+};
 
 function scratchFor(items: number): typeof scratch {
   if (scratch.seen.length < items) {
@@ -249,7 +253,9 @@ function scratchFor(items: number): typeof scratch {
     scratch.score = new Float64Array(n);
     scratch.best = new Float64Array(n);
     scratch.src = new Uint8Array(n);
-    scratch.from = new Array<Scored | null>(n).fill(null);
+    scratch.via = new Int32Array(n);
+    scratch.group = new Array<string | undefined>(n).fill(undefined);
+    scratch.grouped = new Uint8Array(n);
     scratch.seen = new Uint8Array(n);
     scratch.touched = new Int32Array(n);
   }
@@ -264,7 +270,7 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
   let most = 0;
   for (const { list } of lists.values()) for (const s of list) if (s.item >= most) most = s.item + 1;
   const x = scratchFor(most);
-  const { seen, touched, score, best, src, from } = x;
+  const { seen, touched, score, best, src, via, group, grouped } = x;
   let n = 0;
   for (const [source, l] of lists) {
     const list = l.list;
@@ -289,7 +295,12 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
       if (add > best[i]!) {
         best[i] = add;
         src[i] = k;
-        from[i] = s;
+        via[i] = s.via ?? -1;
+        const g = s.group;
+        if (g !== undefined) {
+          group[i] = g;
+          grouped[i] = 1;
+        } else grouped[i] = 0;
       }
     }
   }
@@ -310,10 +321,8 @@ function blend(m: Models, lists: SourceLists, w: (s: Source) => number, history:
     const i = order[t]!;
     out.score[t] = sc[i]!;
     out.src[t] = x.src[i]!;
-    const f = x.from[i]!;
-    out.via[t] = f.via ?? -1;
-    if (f.group !== undefined) (out.group ??= new Array<string | undefined>(n))[t] = f.group;
-    x.from[i] = null;
+    out.via[t] = via[i]!;
+    if (grouped[i]) (out.group ??= new Array<string | undefined>(n))[t] = group[i];
     x.seen[i] = 0;
   }
   return out;
