@@ -61,11 +61,14 @@ export async function previewRule(d: EvalDeps, input: unknown, sampleSize = 10):
   const started = performance.now();
   const rule = parseRule(input);
   const c = compile(rule, d, false);
-  const [row] = await d.olap.query<{ n: number; h: string[] }>(
-    `${c.prelude}SELECT bitmapCardinality(b) AS n, arrayMap(x -> toString(x), bitmapToArray(bitmapSubsetLimit(b, toUInt64(0), toUInt64({k:UInt32})))) AS h FROM (SELECT ${c.bitmap} AS b)`,
-    { ...c.params.values, ...params(new Date(), d.timezone), k: sampleSize },
+  // the sample: the people with the smallest hashes, a pseudo-random handful that stays put as the rule changes
+  const k = Math.max(0, Math.min(1000, Math.trunc(sampleSize)));
+  const [row] = await d.olap.query<{ n: number; hs: string[] }>(
+    `${c.prelude}SELECT count() AS n, arrayMap(x -> toString(x), groupArraySorted(${Math.max(1, k)})(h)) AS hs FROM (${c.set})`,
+    { ...c.params.values, ...params(new Date(), d.timezone) },
   );
-  const sample = row!.h.length ? await idsOfHashes(d.olap, row!.h, sampleSize) : [];
+  const hashes = row!.hs.slice(0, k);
+  const sample = hashes.length ? await idsOfHashes(d.olap, hashes, k) : [];
   return { count: Number(row!.n), sample, ms: Math.round((performance.now() - started) * 10) / 10 };
 }
 
@@ -74,8 +77,8 @@ export async function members(d: EvalDeps, rule: Rule, among?: { persons: string
   const c = compile(rule, d, Boolean(among));
   const rows = await d.olap.query<{ person_id: string }>(
     among
-      ? `${c.prelude}SELECT p AS person_id FROM (SELECT arrayJoin({persons:Array(String)}) AS p) WHERE bitmapContains((SELECT ${c.bitmap}), cityHash64(p))`
-      : `${c.prelude}SELECT DISTINCT person_id FROM ${d.olap.db}.tag_values WHERE tag_code = 'days_since_active' AND bitmapContains((SELECT ${c.bitmap}), cityHash64(person_id))`,
+      ? `${c.prelude}SELECT p AS person_id FROM (SELECT arrayJoin({persons:Array(String)}) AS p) WHERE cityHash64(p) IN (${c.set})`
+      : `${c.prelude}SELECT DISTINCT person_id FROM ${d.olap.db}.tag_values WHERE tag_code = 'days_since_active' AND cityHash64(person_id) IN (${c.set})`,
     { ...c.params.values, ...params(new Date(), d.timezone), ...(among ?? {}) },
   );
   return rows.map((r) => r.person_id);

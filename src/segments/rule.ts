@@ -3,7 +3,7 @@ import { filter, tagCode, traitPath } from '../tags/dsl.ts';
 
 /**
  * The segment rule language (docs/segments.md): a JSON tree of conditions on traits, tags and events,
- * combined with all/any/not. Checked here; compiled to ClickHouse bitmap SQL by compile/.
+ * combined with all/any/not. Checked here; compiled to one ClickHouse query over sets of people by compile/.
  */
 
 const scalar = z.union([z.string().max(500), z.number().finite(), z.boolean()]);

@@ -75,7 +75,7 @@ async function compiled(rule: unknown) {
   const r = parseRule(rule);
   const all = compileRule(r, { db: server.rt.olap.db, defs });
   const some = compileRule(r, { db: server.rt.olap.db, defs, restricted: true });
-  return { sql: `${all.bitmap}\n${some.bitmap}`, params: Object.values(all.params.values).flat() };
+  return { sql: `${all.prelude}${all.set}\n${some.prelude}${some.set}`, params: Object.values(all.params.values).flat() };
 }
 
 function assertInvalid(res: Reply, path: string, message?: RegExp) {

@@ -6,8 +6,8 @@ import type { TagDef } from '../../tags/dsl.ts';
 import type { Rule, Step, When } from '../rule.ts';
 
 /**
- * One SQL subquery per leaf condition, each yielding a bitmap of persons (cityHash64 of the person id),
- * so that all/any/not become bitmapAnd/bitmapOr/bitmapAndnot.
+ * One SQL subquery per leaf condition, each yielding the set of matching persons as distinct rows of `h`
+ * (cityHash64 of the person id), so that all/any/not become `IN`, `UNION` and `NOT IN` (compile/index.ts).
  */
 export interface LeafContext {
   params: Params;
@@ -15,6 +15,7 @@ export interface LeafContext {
   defs: ReadonlyMap<string, TagDef>;
   /** evaluate only for the persons in {persons:Array(String)} (events of {ids:Array(String)}) */
   restricted: boolean;
+  /** the set of everyone (`h`), read once per query as a materialized `WITH` when a complement needs it */
   universe: string;
   /** set when a complement needed the universe (then the result is also intersected with it) */
   usesUniverse?: boolean;
@@ -24,11 +25,10 @@ export interface LeafContext {
 
 export class RuleCompileError extends Error {}
 
-const bitmapOf = (col: string) => `groupBitmapState(cityHash64(${col}))`;
-
+/** Everyone but the set `x`. */
 export const complement = (c: LeafContext, x: string) => {
   c.usesUniverse = true;
-  return `bitmapAndnot(${c.universe}, ${x})`;
+  return `SELECT h FROM ${c.universe} WHERE h NOT IN (${x})`;
 };
 
 type ValueLeaf = { op: string; value?: unknown; topN?: number };
@@ -98,7 +98,7 @@ export function tagLeaf(r: Extract<Rule, { tag: string }>, c: LeafContext, path:
         FROM ${c.db}.tag_values WHERE tag_code = ${code} AND person_id IN {persons:Array(String)}
         GROUP BY person_id HAVING argMax(is_deleted, version) = 0)`
     : `(SELECT person_id, value_num, value_str, value_list FROM ${c.db}.tag_values FINAL WHERE tag_code = ${code})`;
-  const select = (cond: string) => `(SELECT ${bitmapOf('person_id')} FROM ${source} WHERE ${cond})`;
+  const select = (cond: string) => `SELECT cityHash64(person_id) AS h FROM ${source} WHERE ${cond}`;
   if (r.op === 'notExists') return complement(c, select('1'));
   return select(valueCond({ num: 'value_num', str: 'value_str', list: 'value_list' }, kind, { ...r, value }, c.params, path));
 }
@@ -116,7 +116,7 @@ export const identityCte = 'segment_identity_map';
 
 /**
  * Rows keyed by device (`distinct_id` and `cols`) resolved to their person as personEvents resolves
- * events, the person given as `h`, the hash the bitmaps hold (grouping by it is cheaper than by the id).
+ * events, the person given as `h`, the hash the sets hold (grouping by it is cheaper than by the id).
  */
 function byPerson(c: LeafContext, rows: string, cols: string[]): string {
   c.usesIdentity = true;
@@ -133,7 +133,7 @@ export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, p
     WHERE trait = ${c.params.str(first!)} AND timestamp <= ${AS_OF}${c.restricted ? ' AND distinct_id IN {ids:Array(String)}' : ''}${rest.length ? ` AND JSONHas(value, ${inner})` : ''}`;
   const latest = `SELECT h, argMax(raw, ts) AS raw FROM (${byPerson(c, rows, ['ts', 'raw'])}) GROUP BY h HAVING raw != 'null'`;
   const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
-  const select = (cond: string) => `(SELECT groupBitmapState(h) FROM (${latest}) WHERE ${cond})`;
+  const select = (cond: string) => `SELECT h FROM (${latest}) WHERE ${cond}`;
   // notExists is exactly "not exists": a trait sent as "" does not exist either
   if (r.op === 'notExists') return complement(c, select(valueCond(cols, 'string', { op: 'exists' }, c.params, path)));
   return select(valueCond(cols, 'string', r, c.params, path));
@@ -172,7 +172,7 @@ export function eventLeaf(r: Extract<Rule, { event: unknown }>, c: LeafContext, 
   const perPerson = narrow
     ? `SELECT h, sum(n) AS c FROM (${byPerson(c, `SELECT distinct_id, count() AS n FROM ${c.db}.segment_event_times WHERE ${cond} AND timestamp <= ${AS_OF} GROUP BY distinct_id`, ['n'])}) GROUP BY h`
     : `SELECT cityHash64(person) AS h, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person`;
-  const counted = (having: string) => `(SELECT groupBitmapState(h) FROM (${perPerson} HAVING ${having}))`;
+  const counted = (having: string) => `SELECT h FROM (${perPerson} HAVING ${having})`;
   // a count that admits zero also matches everyone without any such event: the complement of those who break it
   const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0) || (count.op === 'gte' && count.value === 0);
   if (admitsZero) return complement(c, counted(`NOT (c ${sym} ${n})`));
@@ -185,16 +185,16 @@ const spanMs = (s: { minutes?: number; hours?: number; days?: number }) => ((s.m
 export function funnelLeaf(steps: Step[], reached: number, within: { minutes?: number; hours?: number; days?: number }, during: When | undefined, c: LeafContext, path: string): string {
   const p = c.params;
   const conds = steps.map((s, i) => stepCond(s, p, `${path}.${i}`));
-  return `(SELECT ${bitmapOf('person')} FROM (
+  return `SELECT cityHash64(person) AS h FROM (
     SELECT person, windowFunnel(${spanMs(within)})(toUInt64(toUnixTimestamp64Milli(timestamp)), ${conds.join(', ')}) AS level
     FROM (${personEvents({ db: c.db, byIds: c.restricted })})
     WHERE has(${p.strs([...new Set(steps.map((s) => s.event))])}, event) AND ${whenSql(during, p)}
-    GROUP BY person HAVING level >= ${reached}))`;
+    GROUP BY person HAVING level >= ${reached})`;
 }
 
 export function segmentLeaf(r: Extract<Rule, { segment: string }>, c: LeafContext): string {
   const restrict = c.restricted ? ' AND person_id IN {persons:Array(String)}' : '';
-  const members = `(SELECT ${bitmapOf('person_id')} FROM ${c.db}.segment_members FINAL WHERE segment_id = ${c.params.str(r.segment)} AND is_member = 1${restrict})`;
+  const members = `SELECT DISTINCT cityHash64(person_id) AS h FROM ${c.db}.segment_members FINAL WHERE segment_id = ${c.params.str(r.segment)} AND is_member = 1${restrict}`;
   // a static segment may hold uploaded ids never seen: only known people count
   c.usesUniverse = true;
   return r.member === false ? complement(c, members) : members;
