@@ -60,6 +60,15 @@ const { adminToken } = JSON.parse(fs.readFileSync(path.join(dataDir, 'credential
 const bearer = { authorization: `Bearer ${adminToken}` };
 const basic = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toString('base64')}`, 'content-type': 'application/json' };
 try {
+  // the server trains its recommendation models at start, which holds the embedded engine for minutes:
+  // the figures wait for it (a server's steady state, not its start-up)
+  const waitStart = performance.now();
+  for (;;) {
+    const st = (await (await fetch(`${server.url}/api/v1/recommendations/status`, { headers: bearer })).json()) as { trained: boolean; training: boolean; lastError: string | null };
+    if ((st.trained && !st.training) || st.lastError || performance.now() - waitStart > 900_000) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  line({ step: 'server-ready', waitedSeconds: Math.round((performance.now() - waitStart) / 100) / 10 });
   const users = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500`, { headers: bearer })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId);
   if (users.length < 50) throw new Error(`only ${users.length} people found; build tags on an imported world first`);
 
