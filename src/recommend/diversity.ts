@@ -74,7 +74,8 @@ export function diversify<T extends { item: number; score: number }>(c: Catalog,
         if (bc !== 0 && cat[p] === bc) s = 1;
         else if (bt !== 0 && top[p] === bt) s = 0.5;
         if (bb !== 0 && brand[p] === bb) s += 0.3;
-        maxSim[p] = Math.max(maxSim[p]!, Math.min(1, s));
+        if (s > 1) s = 1;
+        if (s > maxSim[p]!) maxSim[p] = s;
       }
     }
   }
