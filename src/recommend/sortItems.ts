@@ -13,36 +13,8 @@ export function sortItems(items: Int32Array, n: number, score: Float64Array): vo
 
 function quick(a: Int32Array, lo: number, hi: number, s: Float64Array): void {
   while (hi - lo >= 16) {
-    const mid = (lo + hi) >>> 1;
-    // median of three to a[mid], in the final order
-    if (before(a[mid]!, a[lo]!, s)) swap(a, mid, lo);
-    if (before(a[hi]!, a[lo]!, s)) swap(a, hi, lo);
-    if (before(a[hi]!, a[mid]!, s)) swap(a, hi, mid);
-    const p = a[mid]!;
-    const ps = s[p]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      // a[i] before p
-      for (;;) {
-        const x = a[i]!;
-        const xs = s[x]!;
-        if (xs > ps || (xs === ps && x < p)) i++;
-        else break;
-      }
-      // p before a[j]
-      for (;;) {
-        const y = a[j]!;
-        const ys = s[y]!;
-        if (ps > ys || (ps === ys && p < y)) j--;
-        else break;
-      }
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
+    const i = partition(a, lo, hi, s);
+    const j = lastJ;
     // the smaller side by recursion, the larger by the loop
     if (j - lo < hi - i) {
       quick(a, lo, j, s);
@@ -64,6 +36,47 @@ function quick(a: Int32Array, lo: number, hi: number, s: Float64Array): void {
     }
     a[j + 1] = x;
   }
+}
+
+/** where `partition` left its right cursor (a second result without allocating a pair) */
+let lastJ = 0;
+
+/**
+ * Hoare's partition of a[lo..hi] around the median of three, in the order of `sortItems`: afterwards
+ * a[lo..j] come before or tie the pivot and a[i..hi] after or tie it (j < i). Answers i; j is `lastJ`.
+ */
+function partition(a: Int32Array, lo: number, hi: number, s: Float64Array): number {
+  const mid = (lo + hi) >>> 1;
+  if (before(a[mid]!, a[lo]!, s)) swap(a, mid, lo);
+  if (before(a[hi]!, a[lo]!, s)) swap(a, hi, lo);
+  if (before(a[hi]!, a[mid]!, s)) swap(a, hi, mid);
+  const p = a[mid]!;
+  const ps = s[p]!;
+  let i = lo;
+  let j = hi;
+  while (i <= j) {
+    // a[i] before p
+    for (;;) {
+      const x = a[i]!;
+      const xs = s[x]!;
+      if (xs > ps || (xs === ps && x < p)) i++;
+      else break;
+    }
+    // p before a[j]
+    for (;;) {
+      const y = a[j]!;
+      const ys = s[y]!;
+      if (ps > ys || (ps === ys && p < y)) j--;
+      else break;
+    }
+    if (i <= j) {
+      swap(a, i, j);
+      i++;
+      j--;
+    }
+  }
+  lastJ = j;
+  return i;
 }
 
 function before(x: number, y: number, s: Float64Array): boolean {
@@ -91,33 +104,8 @@ export function selectItems(items: Int32Array, n: number, k: number, score: Floa
   let lo = 0;
   let hi = n - 1;
   while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    if (before(a[mid]!, a[lo]!, s)) swap(a, mid, lo);
-    if (before(a[hi]!, a[lo]!, s)) swap(a, hi, lo);
-    if (before(a[hi]!, a[mid]!, s)) swap(a, hi, mid);
-    const p = a[mid]!;
-    const ps = s[p]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      for (;;) {
-        const x = a[i]!;
-        const xs = s[x]!;
-        if (xs > ps || (xs === ps && x < p)) i++;
-        else break;
-      }
-      for (;;) {
-        const y = a[j]!;
-        const ys = s[y]!;
-        if (ps > ys || (ps === ys && p < y)) j--;
-        else break;
-      }
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
+    const i = partition(a, lo, hi, s);
+    const j = lastJ;
     if (target <= j) hi = j;
     else if (target >= i) lo = i;
     else return;
