@@ -20,6 +20,15 @@ function expectedOrderPoints(o: { revenue: number; products: { category: string;
   return Math.floor((o.revenue / listed) * weighted * perUnit + 1e-9);
 }
 
+/** 12:00 in `timeZone` on the day `ts` falls on there */
+function shopNoon(ts: number, timeZone: string): number {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ts);
+  const wall = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    .formatToParts(ts).reduce<Record<string, string>>((o, p) => ((o[p.type] = p.value), o), {});
+  const offset = Date.UTC(+wall.year!, +wall.month! - 1, +wall.day!, +wall.hour!, +wall.minute!, +wall.second!) - Math.floor(ts / 1000) * 1000;
+  return Date.parse(`${day}T12:00:00Z`) - offset;
+}
+
 async function balance(user: string): Promise<number> {
   return (await sc.rt.loyalty.ledger.balance(user)).balance;
 }
@@ -78,8 +87,10 @@ describe('earning from events', () => {
     const min = (rule.params as { minLength: number }).minLength;
     const long = '质地很细腻，吸收也快，用了一周皮肤明显水润了很多，会回购。';
     assert.ok([...long].length >= min);
-    const reviews = [0, 1, 2, 3].map((i) => msg.track('u2', 'Product Reviewed', t(2, i), { product_id: `p${i}`, review_id: `rv-${i}`, rating: 5, review_body: long }));
-    const short = msg.track('u2', 'Product Reviewed', t(2, 5), { product_id: 'p9', review_id: 'rv-short', rating: 4, review_body: '不错' });
+    // noon to 3 pm in the shop's time zone two days ago, so the four fall on one shop day whenever the test runs
+    const noon = shopNoon(t(2), sc.rt.config.timezone);
+    const reviews = [0, 1, 2, 3].map((i) => msg.track('u2', 'Product Reviewed', noon + i * HOUR, { product_id: `p${i}`, review_id: `rv-${i}`, rating: 5, review_body: long }));
+    const short = msg.track('u2', 'Product Reviewed', noon + 5 * HOUR, { product_id: 'p9', review_id: 'rv-short', rating: 4, review_body: '不错' });
     await deliver([...reviews, short]);
     // four long reviews on one day at 10 points with a daily cap of 30: 30; the short one earns nothing
     const per = (rule.params as { points: number }).points;
