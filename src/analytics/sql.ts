@@ -19,6 +19,23 @@ export const personMap = (db: string) => `(
 export const personOf = `coalesce(nullIf(pm.person_id, ''), if(e.user_id != '', e.user_id, e.distinct_id))`;
 
 /**
+ * The identity mirror as numbers: `d` = cityHash64(distinct_id) → `p` = cityHash64(person_id), erased ids
+ * left out as in personMap. For reports that only group or count people: joining millions of events on a
+ * UInt64 and grouping by one costs about a third less than doing both on strings (4.2M events, 30 days of
+ * the 10M world: 755 → 550 ms for a funnel's levels). Two people sharing a 64-bit hash would merge; among
+ * hundreds of thousands the chance is about 1e-9.
+ */
+export const personHashMap = (db: string) => `(
+    SELECT cityHash64(distinct_id) AS d, if(argMax(person_id, version) = '', 0, cityHash64(argMax(person_id, version))) AS p
+    FROM ${db}.person_ids
+    GROUP BY distinct_id
+    HAVING argMax(is_deleted, version) = 0
+  )`;
+
+/** `personOf` as a hash, over a LEFT ANY JOIN of personHashMap aliased `pm` on `pm.d = cityHash64(e.distinct_id)`. */
+export const personHashOf = `if(pm.p != 0, pm.p, cityHash64(if(e.user_id != '', e.user_id, e.distinct_id)))`;
+
+/**
  * The person of every device (distinct_id, user_id) seen, keyed by `device` = cityHash64(distinct_id,
  * user_id) as in `behaviour_narrow` (migration 009): one row per device (from `person_firsts`, which
  * holds every device that sent a message), resolved as `personOf`. Reports over the narrow copy fold
@@ -46,6 +63,14 @@ export const resolvedEvents = (db: string, columns: string[], where = 'true') =>
     SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `${personOf} AS person`].join(', ')}
     FROM ${db}.events AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+    WHERE e.timestamp < ${bound('to')} AND (${where})
+  )`;
+
+/** `resolvedEvents` with `person` as a UInt64 hash (personHashOf), for reports that only group or count people. */
+export const hashedEvents = (db: string, columns: string[], where = 'true') => `(
+    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `${personHashOf} AS person`].join(', ')}
+    FROM ${db}.events AS e
+    LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)
     WHERE e.timestamp < ${bound('to')} AND (${where})
   )`;
 

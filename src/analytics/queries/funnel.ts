@@ -2,7 +2,7 @@ import type { OlapStore } from '../../store/olap/index.ts';
 import { breakdownSql, NO_VALUE, type Breakdown } from '../breakdown.ts';
 import { daysBetween } from '../dates.ts';
 import type { Timezone } from '../timezones.ts';
-import { funnelPersonsSql, type FunnelCore, type FunnelOrder } from './funnelLevels.ts';
+import { distinctSteps, funnelPersonsSql, type FunnelCore, type FunnelOrder } from './funnelLevels.ts';
 
 /**
  * A conversion funnel over [from, to): how many people reached each step, conversion and drop-off, the
@@ -73,6 +73,38 @@ const MISSING = `(${ZERO}, ${ZERO})`;
  * (ClickHouse does not share them), a column of the subquery below is computed once.
  */
 function stepTimesSql(steps: FunnelCore['steps'], persons: string): string {
+  return distinctSteps(steps) ? plainTimesSql(steps.length, persons) : pairTimesSql(steps, persons);
+}
+
+const list = (prefix: string, from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}${from + i}`);
+
+/**
+ * The chain search of stepTimesSql when no event can be two steps (funnelLevels.ts `distinctSteps`): `sK`
+ * holds plain ms and `t1` ms·2 + (0 | 1 for step 2). An event of step K can never be the one of step K − 1,
+ * so "after the previous one, not the same event" is "at or after its time".
+ */
+function plainTimesSql(n: number, persons: string): string {
+  const starts = `arrayMap(x -> intDiv(x, 2), arrayFilter((x, nxt) -> x % 2 = 0 AND nxt % 2 = 1, t1, arrayPushBack(arrayPopFront(t1), toUInt64(1))))`;
+  const keep = (k: number) => ['person', 'level', ...(k === 0 ? ['t1', ...list('s', 2, n)] : list('s', k + 1, n)), ...list('c', 1, k)].join(', ');
+  let sql = `SELECT ${keep(0)}, if(level >= 2, arrayReverse(${starts}), []) AS c1 FROM ${persons}`;
+  for (let k = 2; k <= n; k++) {
+    sql = `SELECT ${keep(k - 1)},
+      arrayMap((x, b) -> if(b = 0, ${ZERO}, arrayFirst(y -> y >= b AND y <= x + {w:UInt64}, s${k})), c1, c${k - 1}) AS c${k}
+    FROM (${sql})`;
+  }
+  const reached = list('c', 2, n).map((c) => `toUInt8(${c}[i] > 0)`).join(' + ');
+  sql = `SELECT person, level, ${list('c', 1, n).join(', ')}, arrayFirstIndex(i -> 1 + ${reached} >= level, arrayEnumerate(c1)) AS pick FROM (${sql})`;
+  sql = `SELECT person, level, pick, [${list('c', 1, n).map((c) => `${c}[pick]`).join(', ')}] AS ts FROM (${sql})`;
+  return dtsSql(sql);
+}
+
+/** seconds between consecutive steps on the picked chain */
+const dtsSql = (sql: string) => `SELECT person, level,
+      arrayMap(k -> if(k >= 2 AND k <= level AND pick > 0 AND ts[k] > 0, (ts[k] - ts[k - 1]) / 1000, NULL), range(1, {n:UInt8} + 1)) AS dts
+    FROM (${sql})`;
+
+/** stepTimesSql over (ms, id) pairs, when two steps name the same event. */
+function pairTimesSql(steps: FunnelCore['steps'], persons: string): string {
   const n = steps.length;
   // s1 holds step-1 events in range only (its condition says so); at one instant a step-1 event sorts before a step-2 one
   // t1 (funnelLevels.ts): steps 1 and 2 as (ms, step, id) sorted, so a step-1 event sorts before a step-2 one at one instant
@@ -80,7 +112,6 @@ function stepTimesSql(steps: FunnelCore['steps'], persons: string): string {
   const starts = same
     ? 's1'
     : `arrayMap(x -> (x.1, x.3), arrayFilter((x, nxt) -> x.2 = 1 AND nxt.2 != 1, t1, arrayPushBack(arrayPopFront(t1), (${ZERO}, 0, ${ZERO}))))`;
-  const list = (prefix: string, from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => `${prefix}${from + i}`);
   const keep = (k: number) => ['person', 'level', ...(k === 0 && !same ? ['t1', ...list('s', 2, n)] : list('s', k + 1, n)), ...list('c', 1, k)].join(', ');
   // c1: the candidate starts, latest first; cK: each one's continuation at step K ((0, 0) once it stops)
   let sql = `SELECT ${keep(0)}, if(level >= 2, arrayReverse(${starts}), []) AS c1 FROM ${persons}`;
@@ -92,9 +123,7 @@ function stepTimesSql(steps: FunnelCore['steps'], persons: string): string {
   const reached = list('c', 2, n).map((c) => `toUInt8(${c}[i].1 > 0)`).join(' + ');
   sql = `SELECT person, level, ${list('c', 1, n).join(', ')}, arrayFirstIndex(i -> 1 + ${reached} >= level, arrayEnumerate(c1)) AS pick FROM (${sql})`;
   sql = `SELECT person, level, pick, [${list('c', 1, n).map((c) => `${c}[pick].1`).join(', ')}] AS ts FROM (${sql})`;
-  return `SELECT person, level,
-      arrayMap(k -> if(k >= 2 AND k <= level AND pick > 0 AND ts[k] > 0, (ts[k] - ts[k - 1]) / 1000, NULL), range(1, {n:UInt8} + 1)) AS dts
-    FROM (${sql})`;
+  return dtsSql(sql);
 }
 
 interface Row { total: number; grp: string; k: number; n: number; q: number[] }
@@ -127,14 +156,14 @@ export async function funnel(olap: OlapStore, p: FunnelParams): Promise<Funnel> 
   if (days < 1) throw new RangeError(`empty range: from ${p.from} must be before to ${p.to}`);
   const n = p.steps.length;
   const params: Record<string, unknown> = { n };
-  const persons = funnelPersonsSql(olap.db, p, params, true);
+  const persons = funnelPersonsSql(olap.db, p, params, { times: true, hashed: true });
   const bd = p.breakdown ? breakdownSql(olap.db, p.breakdown) : null;
   if (bd) Object.assign(params, bd.params);
   // one row per (person, step k): reached or not, and the time from step k − 1 on the person's chain
   const sql = `
 SELECT g.1 AS total, g.2 AS grp, k, countIf(level >= k) AS n, quantilesExactInclusive(0.5, 0.9)(dt) AS q
 FROM (${stepTimesSql(p.steps, persons)}) AS f
-${bd ? `LEFT JOIN (SELECT person_id, groupArray(if(grp = '', '${NO_VALUE}', grp)) AS grps FROM ${bd.sql} GROUP BY person_id) AS bd ON bd.person_id = f.person` : ''}
+${bd ? `LEFT JOIN (SELECT cityHash64(person_id) AS person, groupArray(if(grp = '', '${NO_VALUE}', grp)) AS grps FROM ${bd.sql} GROUP BY person) AS bd ON bd.person = f.person` : ''}
 ARRAY JOIN arrayConcat([(1, '')], ${bd ? `arrayMap(x -> (0, x), if(empty(bd.grps), ['${NO_VALUE}'], bd.grps))` : '[]'}) AS g
 ARRAY JOIN range(1, {n:UInt8} + 1) AS k, dts AS dt
 GROUP BY total, grp, k`;

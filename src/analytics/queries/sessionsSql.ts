@@ -12,7 +12,7 @@
  * capture an array (ClickHouse would copy it per element); neighbours are compared through
  * `arrayDifference` or a shifted copy instead.
  */
-import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
+import { bound, hashedEvents, isBehaviour } from '../sql.ts';
 
 /** inactivity that ends a session without a session_id, in milliseconds */
 export const SESSION_GAP_MS = 30 * 60_000;
@@ -34,7 +34,7 @@ export const isView = `(type IN ('page', 'screen') OR (type = 'track' AND event 
 export const pageTypeOf = `multiIf(type = 'track' AND event = '${PRODUCT_VIEW}', 'product', type = 'track' AND event = '${LIST_VIEW}', 'product_list', event != '', toString(event), page_path != '', page_path, '(none)')`;
 
 /**
- * One row per session: `person` and `items`, the session's events as tuples sorted by time. `item` is
+ * One row per session: `person` (a UInt64 hash of the person id, sql.ts `personHashOf`) and `items`, the session's events as tuples sorted by time. `item` is
  * the tuple expression of one event and must start with the event's time in milliseconds
  * (`toUnixTimestamp64Milli(timestamp)`); `columns` are the event columns it reads; `where` narrows
  * the events further (they are always inside [from, to) and behaviour; unprefixed column names); `having` may drop whole (person,
@@ -50,7 +50,7 @@ export function sessionsSql(db: string, o: { item: string; columns: string[]; wh
         if(session_id = '',
            arraySplit((x, st) -> st, evs, arrayMap((d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, arrayDifference(arrayMap(x -> x.1, evs)), arrayEnumerate(evs))),
            [evs]) AS sessions
-      FROM ${resolvedEvents(db, columns, `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`)}
+      FROM ${hashedEvents(db, columns, `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`)}
       ${o.where ? `WHERE ${o.where}` : ''}
       GROUP BY person, session_id
       ${o.having ? `HAVING ${o.having}` : ''}
