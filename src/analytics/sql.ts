@@ -49,6 +49,17 @@ export const devicePersons = (db: string) => `(
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
   )`;
 
+/**
+ * `devicePersons` with the person as a UInt64 hash (personHashOf), for reports that only group or count
+ * people: small enough (one row per device) to join per event of `behaviour_narrow` on a UInt64, so a
+ * report groups its events by person once instead of folding per device and then again per person.
+ */
+export const devicePersonHashes = (db: string) => `(
+    SELECT cityHash64(e.distinct_id, e.user_id) AS device, ${personHashOf} AS person
+    FROM (SELECT DISTINCT distinct_id, user_id FROM ${db}.person_firsts) AS e
+    LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)
+  )`;
+
 /** Messages that are a person doing something (identify/alias/group are bookkeeping, not activity); use over resolvedEvents. */
 export const isBehaviour = `type IN ('track', 'page', 'screen')`;
 
