@@ -1,3 +1,4 @@
+import { devicePersonHashes, devicePersons } from '../sql.ts';
 import { dayMs, narrowBetween, perDevicePerson } from './searchSql.ts';
 
 /**
@@ -29,18 +30,20 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * (product, net quantity, net value), whether it is recoverable, and whether it is in the report's range
  * (`in_range`). Cart events are read from `readFrom` (by default the earlier of both starts, less the window).
  *
- * Cart events come from the narrow copy (`behaviour_narrow`, migration 009) and are gathered per device
- * (a number) with the messages carrying a consent.marketing trait (from all time, read from `events`),
- * then resolved to persons, so the identity join sees one row per device. An event's kind is 0 add,
+ * Cart events come from the narrow copy (`behaviour_narrow`, migration 009), with the messages carrying a
+ * consent.marketing trait (from all time, read from `events`), each joined to its person through its device
+ * number (sql.ts `devicePersons`, one row per device) and grouped by person once. `persons`: 'ids' gives
+ * `person` as the person id (the recoverable people are named), 'hashes' as a UInt64 hash of it
+ * (`devicePersonHashes`: cheaper to join and group by, for the summary, which only counts). An event's kind is 0 add,
  * 1 remove, 2 order, 3 consent (sorting by (time, kind) puts an order after an add at the same instant).
  * Within a person's sorted array the carts are numbered (arrayCumSum over "starts a cart"), and only the
  * events of carts starting where wanted go on to the row-wise grouping.
  */
-export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
+export const cartsSql = (db: string, startMs: string, endMs: string, persons: 'ids' | 'hashes', readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
   SELECT
     person, cart_no,
     min(start_ms) AS start_ms, min(first_ms) AS first_ms, max(last_ms) AS last_ms,
-    arrayFirst(t -> t >= last_ms, any(order_times)) AS order_ms,
+    any(next_order) AS order_ms,
     sumIf(net_value, net_qty > 0) AS value,
     groupArrayIf((product_id, net_qty, net_value), net_qty > 0) AS lines,
     multiIf(order_ms > 0 AND order_ms - last_ms <= {windowMs:Int64}, 'purchased', empty(lines), 'emptied',
@@ -48,16 +51,17 @@ export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = 
     start_ms >= ${startMs} AND start_ms < ${endMs} AS in_range,
     start_ms >= {sinceMs:Int64} AND status = 'abandoned' AND order_ms = 0 AND ${consentOk('any(marketing)')} AS recoverable
   FROM (
-    SELECT person, x.2 AS cart_no, x.1.3 AS product_hash,
-      any(x.1.4) AS product_id, any(x.3) AS start_ms,
-      if(countIf(x.1.2 = 0) > 0, minIf(x.1.1, x.1.2 = 0), ${NO_ADD}) AS first_ms, max(x.1.1) AS last_ms,
-      sumIf(x.1.6, x.1.2 = 0) - sumIf(x.1.6, x.1.2 = 1) AS net_qty,
-      sumIf(x.1.5, x.1.2 = 0) - sumIf(x.1.5, x.1.2 = 1) AS net_value,
-      any(order_times) AS order_times, any(marketing) AS marketing
+    SELECT person, cart_no, e.3 AS product_hash,
+      any(e.4) AS product_id, any(cart_start) AS start_ms,
+      if(countIf(e.2 = 0) > 0, minIf(e.1, e.2 = 0), ${NO_ADD}) AS first_ms, max(e.1) AS last_ms,
+      sumIf(e.6, e.2 = 0) - sumIf(e.6, e.2 = 1) AS net_qty,
+      sumIf(e.5, e.2 = 0) - sumIf(e.5, e.2 = 1) AS net_value,
+      any(nxt) AS next_order, any(marketing) AS marketing
     FROM (
-      SELECT person, marketing,
-        arrayFilter(x -> x.1.2 != 2 AND ((x.3 >= ${startMs} AND x.3 < ${endMs}) OR x.3 >= {sinceMs:Int64}), arrayZip(evs, cart_nos, cart_start)) AS kept,
-        arrayFilter(t -> t >= 0, arrayMap(e -> if(e.2 = 2, e.1, -1), evs)) AS order_times
+      SELECT person, marketing, evs, cart_nos, cart_start,
+        -- each event's next order (0 when none follows): the same for every event of a cart, since no order
+        -- falls inside one, and an order at a cart event's instant sorts after it
+        arrayReverseFill(t -> t > 0, arrayMap(e -> if(e.2 = 2, e.1, 0), evs)) AS next_orders
       FROM (
         SELECT person, evs, marketing,
           -- each event beside the one before it (a lambda indexing evs would copy the whole array per element)
@@ -67,12 +71,10 @@ export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = 
           -- each event's cart: the time of its first event
           arrayFill(t -> t > 0, arrayMap((e, f) -> if(f, e.1, 0), evs, starts)) AS cart_start
         FROM (
-          SELECT person, arraySort(groupArrayArray(d_evs)) AS evs, argMax(d_marketing, d_marketing_ms) AS marketing
-          FROM ${perDevicePerson(db, `
-            SELECT device,
-              groupArrayIf((ms, kind, cityHash64(product_id), product_id, value, qty), kind < 3) AS d_evs,
-              argMaxIf(marketing, ms, kind = 3) AS d_marketing,
-              maxIf(ms, kind = 3) AS d_marketing_ms
+          SELECT person, arraySort(groupArrayIf((ms, kind, cityHash64(product_id), product_id, value, qty), kind < 3)) AS evs,
+            argMaxIf(marketing, ms, kind = 3) AS marketing
+          FROM (
+            SELECT u.*, dp.person AS person
             FROM (
               SELECT device, ms, multiIf(event = 'Product Added', 0, event = 'Product Removed', 1, 2) AS kind, toString(product_id) AS product_id,
                 ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty, '' AS marketing
@@ -81,14 +83,17 @@ export const cartsSql = (db: string, startMs: string, endMs: string, readFrom = 
               SELECT cityHash64(distinct_id, user_id), toUnixTimestamp64Milli(timestamp), 3, '', 0, 0, JSONExtractRaw(traits, 'consent', 'marketing')
               FROM ${db}.events
               WHERE traits != '' AND JSONHas(traits, 'consent', 'marketing')
-            )
-            GROUP BY device`)}
+            ) AS u
+            INNER JOIN ${persons === 'hashes' ? devicePersonHashes(db) : devicePersons(db)} AS dp ON dp.device = u.device
+          )
           GROUP BY person
           HAVING arrayExists(e -> e.2 = 0 AND ((e.1 >= ${startMs} AND e.1 < ${endMs}) OR e.1 >= {sinceMs:Int64}), evs)
         )
       )
     )
-    ARRAY JOIN kept AS x
+    -- one row per cart event of a cart starting where wanted
+    ARRAY JOIN evs AS e, cart_nos AS cart_no, cart_start, next_orders AS nxt
+    WHERE e.2 != 2 AND ((cart_start >= ${startMs} AND cart_start < ${endMs}) OR cart_start >= {sinceMs:Int64})
     GROUP BY person, cart_no, product_hash
   )
   GROUP BY person, cart_no
@@ -124,7 +129,7 @@ SELECT
   sumIf(value, recoverable) AS recoverable_value
 FROM (
   SELECT *, toString(toDate(fromUnixTimestamp64Milli(start_ms, 'UTC'), {tz:String})) AS day
-  FROM ${cartsSql(db, ...inRange)}
+  FROM ${cartsSql(db, ...inRange, 'hashes')}
 )`;
 
 /** Catalog titles of some products. */
@@ -155,7 +160,7 @@ export const latestMsSql = (db: string) => `SELECT toInt64(ifNull(max(toUnixTime
  */
 export const recoverableSql = (db: string) => `
 SELECT person, sum(value) AS value, max(last_ms) AS last_ms
-FROM ${cartsSql(db, '{sinceMs:Int64}', '{sinceMs:Int64}')}
+FROM ${cartsSql(db, '{sinceMs:Int64}', '{sinceMs:Int64}', 'ids')}
 WHERE recoverable
 GROUP BY person
 ORDER BY person`;
