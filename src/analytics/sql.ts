@@ -55,9 +55,16 @@ export const devicePersons = (db: string) => `(
  * report groups its events by person once instead of folding per device and then again per person.
  */
 export const devicePersonHashes = (db: string) => `(
-    SELECT cityHash64(e.distinct_id, e.user_id) AS device, ${personHashOf} AS person
-    FROM (SELECT DISTINCT distinct_id, user_id FROM ${db}.person_firsts) AS e
-    LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)
+    SELECT e.device AS device, if(pm.p != 0, pm.p, e.own) AS person
+    FROM (
+      -- one row per device, grouped by its number rather than by two strings: the id hash to look up, and
+      -- the person it is when the identity map has no entry (its userId, else its anonymous id; personHashOf)
+      SELECT cityHash64(distinct_id, user_id) AS device, any(cityHash64(distinct_id)) AS d,
+        any(cityHash64(if(user_id != '', user_id, distinct_id))) AS own
+      FROM ${db}.person_firsts
+      GROUP BY device
+    ) AS e
+    LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = e.d
   )`;
 
 /** Messages that are a person doing something (identify/alias/group are bookkeeping, not activity); use over resolvedEvents. */

@@ -1,4 +1,4 @@
-import { devicePersonHashes, devicePersons, personMap, personOf } from '../sql.ts';
+import { devicePersonHashes } from '../sql.ts';
 
 /**
  * SQL pieces of the search report (queries/search.ts). Values travel as typed parameters; only the
@@ -23,35 +23,11 @@ export const resultCountOf = `coalesce(${RESULT_COUNT_KEYS.map((k) => `JSONExtra
 /** Epoch milliseconds of a reporting day's midnight in {tz}. */
 export const dayMs = (param: 'from' | 'to') => `(toInt64(toUnixTimestamp(toDateTime({${param}:Date}, {tz:String}))) * 1000)`;
 
-/**
- * Events with their person resolved (as sql.ts `resolvedEvents`), between two instants given as SQL
- * expressions in epoch ms: the report follows a search past the range's end by its windows.
- */
-export const eventsBetween = (db: string, columns: string[], fromMs: string, toMs: string, where: string) => `(
-    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `toUnixTimestamp64Milli(e.timestamp) AS ms`, `${personOf} AS person`].join(', ')}
-    FROM ${db}.events AS e
-    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
-    WHERE e.timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND e.timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC') AND (${where})
-  )`;
-
- /**
- * The same without person resolution, for queries that aggregate per (distinct_id, user_id) first and
- * resolve persons afterwards with `perPerson`: the identity join then touches one row per id, not per event.
- */
+/** Events between two instants given as SQL expressions in epoch ms, with `ms`, `distinct_id` and `user_id` (no person). */
 export const rawEventsBetween = (db: string, columns: string[] /* expressions over `e`, with aliases */, fromMs: string, toMs: string, where: string) => `(
     SELECT ${[...columns, 'e.distinct_id AS distinct_id', 'e.user_id AS user_id', `toUnixTimestamp64Milli(e.timestamp) AS ms`].join(', ')}
     FROM ${db}.events AS e
     WHERE e.timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND e.timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC') AND (${where})
-  )`;
-
-/**
- * Rows aggregated per (distinct_id, user_id) by `perId`, with the person they belong to (as sql.ts
- * `personOf`: the identity map, else the userId, else the distinct id). Group the result by person.
- */
-export const perPerson = (db: string, perId: string) => `(
-    SELECT d.*, coalesce(nullIf(pm.person_id, ''), if(d.user_id != '', d.user_id, d.distinct_id)) AS person
-    FROM (${perId}) AS d
-    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = d.distinct_id
   )`;
 
 /**
@@ -66,11 +42,14 @@ export const narrowBetween = (db: string, columns: string[], events: string[], f
       AND timestamp >= fromUnixTimestamp64Milli(${fromMs}, 'UTC') AND timestamp < fromUnixTimestamp64Milli(${toMs}, 'UTC')
   )`;
 
-/** Rows aggregated per `device` by `perDevice` (a query over narrowBetween), with their person: group the result by person. */
+/**
+ * Rows aggregated per `device` by `perDevice` (a query over narrowBetween), with their person as a UInt64
+ * hash (sql.ts `devicePersonHashes`): group the result by person to count people.
+ */
 export const perDevicePerson = (db: string, perDevice: string) => `(
     SELECT d.*, dp.person AS person
     FROM (${perDevice}) AS d
-    INNER JOIN ${devicePersons(db)} AS dp ON dp.device = d.device
+    INNER JOIN ${devicePersonHashes(db)} AS dp ON dp.device = d.device
   )`;
 
 /**
