@@ -47,7 +47,7 @@ FROM ${personPeriodsSql(db)} AS x
 LEFT JOIN ${bd} AS bd ON bd.person_id = x.person
 GROUP BY grp`;
 
-const totalSql = (db: string) => `SELECT ${headlineColumns} FROM ${personPeriodsSql(db)}`;
+const totalSql = (db: string) => `SELECT ${headlineColumns} FROM ${personPeriodsSql(db, 'hashes')}`;
 
 function headlines(r: HeadlineRow): { cur: Headline; prev: Headline } {
   const n = (x: unknown) => Number(x ?? 0);
