@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServerProcess } from './lib/proc.ts';
+import { startServerProcess, waitForStartupTraining } from './lib/proc.ts';
 import { startBackgroundLoad } from './lib/background.ts';
 
 const { values } = parseArgs({
@@ -109,11 +109,7 @@ try {
     });
   }
   // …and recommendation training at start holds the embedded engine for minutes: the figures wait for it
-  for (;;) {
-    const st = await api<{ training: boolean }>('GET', '/api/v1/recommendations/status').catch(() => ({ training: false }));
-    if (!st.training) break;
-    await sleep(2000);
-  }
+  await waitForStartupTraining(server.url, bearer);
   line({ step: 'server-ready', persons: people.count, waitedSeconds: Math.round((performance.now() - t1) / 100) / 10 });
 
   // ---- 1. preview latency ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { testConfig } from '../src/config.ts';
 import { openRuntime } from '../src/runtime.ts';
-import { startServerProcess } from './lib/proc.ts';
+import { startServerProcess, waitForStartupTraining } from './lib/proc.ts';
 import { startBackgroundLoad } from './lib/background.ts';
 
 const { values } = parseArgs({
@@ -65,14 +65,7 @@ const basic = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toStr
 try {
   // the server trains its recommendation models at start, which holds the embedded engine for minutes:
   // the figures wait for it (a server's steady state, not its start-up)
-  const waitStart = performance.now();
-  for (;;) {
-    // asked again when the connection drops: a request can wait behind the training's statements
-    const st = (await fetch(`${server.url}/api/v1/recommendations/status`, { headers: bearer }).then((r) => r.json()).catch(() => null)) as { trained: boolean; training: boolean; lastError: string | null } | null;
-    if ((st && ((st.trained && !st.training) || st.lastError)) || performance.now() - waitStart > 900_000) break;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  line({ step: 'server-ready', waitedSeconds: Math.round((performance.now() - waitStart) / 100) / 10 });
+  line({ step: 'server-ready', waitedSeconds: await waitForStartupTraining(server.url, bearer) });
   const users = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500`, { headers: bearer })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId);
   if (users.length < 50) throw new Error(`only ${users.length} people found; build tags on an imported world first`);
 

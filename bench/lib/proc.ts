@@ -169,3 +169,20 @@ export async function waitForQuiet(maxMs: number, threshold = 0.25): Promise<num
   } while (Date.now() - t0 < maxMs);
   return Math.round(busy * 100) / 100;
 }
+
+/**
+ * Waits (up to `maxMs`) for a server's start-up recommendation training to finish: it reads every event
+ * and holds the embedded engine for minutes, so figures taken meanwhile would measure start-up, not the
+ * steady state. Polls `/api/v1/recommendations/status` (asked again when a request fails: it can wait
+ * behind the training's statements); returns the seconds waited.
+ */
+export async function waitForStartupTraining(url: string, headers: Record<string, string>, maxMs = 900_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const st = (await fetch(`${url}/api/v1/recommendations/status`, { headers }).then((r) => r.json()).catch(() => null)) as
+      { trained: boolean; training: boolean; lastError: string | null } | null;
+    if ((st && ((st.trained && !st.training) || st.lastError)) || performance.now() - t0 > maxMs) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  return Math.round((performance.now() - t0) / 100) / 10;
+}
