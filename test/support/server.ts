@@ -18,8 +18,11 @@ process.once('exit', () => {
 });
 
 /**
- * A fresh data dir under os.tmpdir(). It is removed by `cleanup` when given (a test context or the
- * `after` hook), and in any case when the process exits.
+ * A fresh data dir under os.tmpdir(), removed when the process exits (each test file runs in its own
+ * process). With a test or suite context as `cleanup`, it is removed when that context ends. The
+ * module-level `after` hook is accepted but changes nothing: a file's `after` hooks run in the order they
+ * were registered, so a removal registered with the dir (at the top of the file) would run before the
+ * hook that closes the server using it, and could race the server's last writes (ENOTEMPTY).
  */
 export function tmpDataDir(cleanup?: Cleanup, prefix = 'hx-e2e-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -28,8 +31,7 @@ export function tmpDataDir(cleanup?: Cleanup, prefix = 'hx-e2e-'): string {
     leftovers.delete(dir);
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  if (typeof cleanup === 'function') cleanup(remove);
-  else cleanup?.after(remove);
+  if (cleanup && typeof cleanup !== 'function') cleanup.after(remove);
   return dir;
 }
 

@@ -150,8 +150,12 @@ FROM (
   GROUP BY person
 )`;
 
-/** The newest event's instant (epoch ms; 0 when there are none): carts still inside their window are open. */
-export const latestMsSql = (db: string) => `SELECT toInt64(ifNull(max(toUnixTimestamp64Milli(timestamp)), 0)) AS latest FROM ${db}.events`;
+/**
+ * The newest event's instant (epoch ms; 0 when there are none): carts still inside their window are open.
+ * `max(timestamp)` alone is answered from the parts' min/max of the partition column (3.6 ms on the 10M
+ * world); a max over a converted value reads every row (60 ms).
+ */
+export const latestMsSql = (db: string) => `SELECT toInt64(ifNull(toUnixTimestamp64Milli(max(timestamp)), 0)) AS latest FROM ${db}.events`;
 
 /**
  * Recoverable people: an abandoned cart started at or after {sinceMs:Int64}, no order since that cart's
