@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { atLocal, localTime } from '../../src/campaigns/guards/time.ts';
 import { TIER_TAG } from '../../src/loyalty/index.ts';
 import { DAY, HOUR, msg, openScenario, send, type Msg, type Scenario } from '../support/scenario.ts';
 
@@ -22,11 +23,8 @@ function expectedOrderPoints(o: { revenue: number; products: { category: string;
 
 /** 12:00 in `timeZone` on the day `ts` falls on there */
 function shopNoon(ts: number, timeZone: string): number {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ts);
-  const wall = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    .formatToParts(ts).reduce<Record<string, string>>((o, p) => ((o[p.type] = p.value), o), {});
-  const offset = Date.UTC(+wall.year!, +wall.month! - 1, +wall.day!, +wall.hour!, +wall.minute!, +wall.second!) - Math.floor(ts / 1000) * 1000;
-  return Date.parse(`${day}T12:00:00Z`) - offset;
+  const l = localTime(new Date(ts), timeZone);
+  return atLocal(timeZone, l.year, l.month, l.day, 12, 0).getTime();
 }
 
 async function balance(user: string): Promise<number> {
