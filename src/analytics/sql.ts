@@ -25,7 +25,7 @@ export const personOf = `coalesce(nullIf(pm.person_id, ''), if(e.user_id != '', 
  * the 10M world: 755 → 550 ms for a funnel's levels). Two people sharing a 64-bit hash would merge; among
  * hundreds of thousands the chance is about 1e-9.
  */
-export const personHashMap = (db: string) => `(
+const personHashMap = (db: string) => `(
     SELECT cityHash64(distinct_id) AS d, if(argMax(person_id, version) = '', 0, cityHash64(argMax(person_id, version))) AS p
     FROM ${db}.person_ids
     GROUP BY distinct_id
@@ -33,28 +33,37 @@ export const personHashMap = (db: string) => `(
   )`;
 
 /** `personOf` as a hash, over a LEFT ANY JOIN of personHashMap aliased `pm` on `pm.d = cityHash64(e.distinct_id)`. */
-export const personHashOf = `if(pm.p != 0, pm.p, cityHash64(if(e.user_id != '', e.user_id, e.distinct_id)))`;
+const personHashOf = `if(pm.p != 0, pm.p, cityHash64(if(e.user_id != '', e.user_id, e.distinct_id)))`;
+
+/**
+ * How a report keys people: 'ids', the person id (for reports that name people or join a breakdown by
+ * id), or 'hashes', a UInt64 hash of it (personHashMap: cheaper to join and group by, for reports that
+ * only group or count people).
+ */
+export type PersonKey = 'ids' | 'hashes';
+
+/** The person of rows aliased `e` (with distinct_id and user_id), and the identity join (alias `pm`) it needs. */
+export const personJoin = (db: string, key: PersonKey): { person: string; join: string } =>
+  key === 'hashes'
+    ? { person: personHashOf, join: `LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)` }
+    : { person: personOf, join: `LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id` };
 
 /**
  * The person of every device (distinct_id, user_id) seen, keyed by `device` = cityHash64(distinct_id,
  * user_id) as in `behaviour_narrow` (migration 009): one row per device (from `person_firsts`, which
- * holds every device that sent a message), resolved as `personOf`. Reports over the narrow copy fold
- * per device first and join this once, so the identity join sees one row per device and no event
- * carries a string id. (Two devices sharing a 64-bit hash would merge; among millions of devices the
- * chance is about 1e-7.)
+ * holds every device that sent a message), resolved as `personOf`, or as its hash with 'hashes'. Small
+ * enough to join per event of the narrow copy on a UInt64, so a report groups its events by person once
+ * and no event carries a string id. (Two devices sharing a 64-bit hash would merge; among millions of
+ * devices the chance is about 1e-7.)
  */
-export const devicePersons = (db: string) => `(
+export const devicePersons = (db: string, key: PersonKey) =>
+  key === 'ids'
+    ? `(
     SELECT cityHash64(e.distinct_id, e.user_id) AS device, ${personOf} AS person
     FROM (SELECT DISTINCT distinct_id, user_id FROM ${db}.person_firsts) AS e
     LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
-  )`;
-
-/**
- * `devicePersons` with the person as a UInt64 hash (personHashOf), for reports that only group or count
- * people: small enough (one row per device) to join per event of `behaviour_narrow` on a UInt64, so a
- * report groups its events by person once instead of folding per device and then again per person.
- */
-export const devicePersonHashes = (db: string) => `(
+  )`
+    : `(
     SELECT e.device AS device, if(pm.p != 0, pm.p, e.own) AS person
     FROM (
       -- one row per device, grouped by its number rather than by two strings: the id hash to look up, and
@@ -74,23 +83,18 @@ export const isBehaviour = `type IN ('track', 'page', 'screen')`;
 export const bound = (param: 'prevFrom' | 'from' | 'to') => `toDateTime({${param}:Date}, {tz:String})`;
 
 /**
- * Events before the end of the range with their person resolved. Alias it `e` and keep the columns a
- * query needs, so ClickHouse reads only those.
+ * Events before the end of the range with their person resolved (as `key` says). Alias it `e` and keep
+ * the columns a query needs, so ClickHouse reads only those.
  */
-export const resolvedEvents = (db: string, columns: string[], where = 'true') => `(
-    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `${personOf} AS person`].join(', ')}
+export const resolvedEvents = (db: string, columns: string[], where: string, key: PersonKey) => {
+  const p = personJoin(db, key);
+  return `(
+    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `${p.person} AS person`].join(', ')}
     FROM ${db}.events AS e
-    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+    ${p.join}
     WHERE e.timestamp < ${bound('to')} AND (${where})
   )`;
-
-/** `resolvedEvents` with `person` as a UInt64 hash (personHashOf), for reports that only group or count people. */
-export const hashedEvents = (db: string, columns: string[], where = 'true') => `(
-    SELECT ${[...columns.map((c) => `e.${c} AS ${c}`), `${personHashOf} AS person`].join(', ')}
-    FROM ${db}.events AS e
-    LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)
-    WHERE e.timestamp < ${bound('to')} AND (${where})
-  )`;
+};
 
 /**
  * Completed orders before `to`, one row per order: a retried 'Order Completed' with the same order_id

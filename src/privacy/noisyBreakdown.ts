@@ -52,11 +52,11 @@ const clippedColumns = `
 // a tag's groups add up to the total; segments may overlap, so then the total is counted on its own
 const groupsSql = (db: string, bd: string, overlapping: boolean) => `
 SELECT 0 AS total, if(ifNull(bd.grp, '') = '', '${NO_VALUE}', assumeNotNull(bd.grp)) AS grp, ${clippedColumns}
-FROM ${personPeriodsSql(db)} AS x
+FROM ${personPeriodsSql(db, 'ids')} AS x
 LEFT JOIN ${bd} AS bd ON bd.person_id = x.person
 GROUP BY grp${overlapping ? `
 UNION ALL
-SELECT 1 AS total, '' AS grp, ${clippedColumns} FROM ${personPeriodsSql(db)}` : ''}`;
+SELECT 1 AS total, '' AS grp, ${clippedColumns} FROM ${personPeriodsSql(db, 'ids')}` : ''}`;
 
 /** The parts each metric is computed from: people counts and clipped sums. */
 const PARTS: Record<BreakdownMetric, { counts: ('buyers' | 'new_users')[]; sums: ('orders' | 'gmv')[] }> = {

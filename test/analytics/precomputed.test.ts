@@ -180,7 +180,7 @@ describe('the narrow behaviour copy', () => {
       `SELECT n.message_id AS message_id, toString(n.event) AS event, toString(n.type) AS type, toUnixTimestamp64Milli(n.timestamp) AS ms,
               toString(n.product_id) AS product_id, n.keyword AS keyword, length(n.line_products) AS lines, dp.person AS person
        FROM ${db}.behaviour_narrow AS n
-       LEFT JOIN ${devicePersons(db)} AS dp ON dp.device = n.device`,
+       LEFT JOIN ${devicePersons(db, 'ids')} AS dp ON dp.device = n.device`,
     );
     assert.equal(got.length, want.size, 'one row per behaviour message');
     assert.deepEqual(new Map(got.map(({ message_id, ...r }) => [message_id, { ...r, ms: Number(r.ms), lines: Number(r.lines) }])), want);

@@ -43,7 +43,7 @@ const RATIOS: BreakdownMetric[] = ['aov', 'conversion'];
 // NULL rather than '': both mean "no value"
 const groupsSql = (db: string, bd: string) => `
 SELECT if(ifNull(bd.grp, '') = '', '${NO_VALUE}', assumeNotNull(bd.grp)) AS grp, ${headlineColumns}
-FROM ${personPeriodsSql(db)} AS x
+FROM ${personPeriodsSql(db, 'ids')} AS x
 LEFT JOIN ${bd} AS bd ON bd.person_id = x.person
 GROUP BY grp`;
 

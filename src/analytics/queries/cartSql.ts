@@ -1,4 +1,4 @@
-import { devicePersonHashes, devicePersons } from '../sql.ts';
+import { devicePersons, type PersonKey } from '../sql.ts';
 import { dayMs, narrowBetween, perDevicePerson } from './searchSql.ts';
 
 /**
@@ -34,12 +34,12 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * consent.marketing trait (from all time, read from `events`), each joined to its person through its device
  * number (sql.ts `devicePersons`, one row per device) and grouped by person once. `persons`: 'ids' gives
  * `person` as the person id (the recoverable people are named), 'hashes' as a UInt64 hash of it
- * (`devicePersonHashes`: cheaper to join and group by, for the summary, which only counts). An event's kind is 0 add,
+ * (cheaper to join and group by, for the summary, which only counts). An event's kind is 0 add,
  * 1 remove, 2 order, 3 consent (sorting by (time, kind) puts an order after an add at the same instant).
  * Within a person's sorted array the carts are numbered (arrayCumSum over "starts a cart"), and only the
  * events of carts starting where wanted go on to the row-wise grouping.
  */
-export const cartsSql = (db: string, startMs: string, endMs: string, persons: 'ids' | 'hashes', readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
+export const cartsSql = (db: string, startMs: string, endMs: string, persons: PersonKey, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
   SELECT
     person, cart_no,
     min(start_ms) AS start_ms, min(first_ms) AS first_ms, max(last_ms) AS last_ms,
@@ -84,7 +84,7 @@ export const cartsSql = (db: string, startMs: string, endMs: string, persons: 'i
               FROM ${db}.events
               WHERE traits != '' AND JSONHas(traits, 'consent', 'marketing')
             ) AS u
-            INNER JOIN ${persons === 'hashes' ? devicePersonHashes(db) : devicePersons(db)} AS dp ON dp.device = u.device
+            INNER JOIN ${devicePersons(db, persons)} AS dp ON dp.device = u.device
           )
           GROUP BY person
           HAVING arrayExists(e -> e.2 = 0 AND ((e.1 >= ${startMs} AND e.1 < ${endMs}) OR e.1 >= {sinceMs:Int64}), evs)

@@ -156,7 +156,7 @@ export async function funnel(olap: OlapStore, p: FunnelParams): Promise<Funnel> 
   if (days < 1) throw new RangeError(`empty range: from ${p.from} must be before to ${p.to}`);
   const n = p.steps.length;
   const params: Record<string, unknown> = { n };
-  const persons = funnelPersonsSql(olap.db, p, params, { times: true, hashed: true });
+  const persons = funnelPersonsSql(olap.db, p, params, { times: true, persons: 'hashes' });
   const bd = p.breakdown ? breakdownSql(olap.db, p.breakdown) : null;
   if (bd) Object.assign(params, bd.params);
   // one row per (person, step k): reached or not, and the time from step k − 1 on the person's chain

@@ -14,7 +14,7 @@ export async function funnelDropped(
 ): Promise<{ ids: string[]; total: number }> {
   if (!Number.isInteger(p.step) || p.step < 1 || p.step >= p.steps.length) throw new RangeError(`step must be 1…${p.steps.length - 1}, got ${p.step}`);
   const params: Record<string, unknown> = { step: p.step, limit };
-  const persons = funnelPersonsSql(olap.db, p, params, { times: false, hashed: false });
+  const persons = funnelPersonsSql(olap.db, p, params, { times: false, persons: 'ids' });
   let inGroup = '';
   if (p.breakdown && p.group !== undefined) {
     const bd = breakdownSql(olap.db, p.breakdown);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { Timezone } from '../timezones.ts';
-import { isBehaviour, personHashMap, personHashOf, personMap, personOf } from '../sql.ts';
+import { isBehaviour, personJoin, type PersonKey } from '../sql.ts';
 import { stepSql, type funnelStep } from './funnelFilters.ts';
 
 /**
@@ -41,11 +41,11 @@ export const MAX_STEPS = 8;
  * when steps 1 and 2 name different events, `t1` (steps 1 and 2 as sorted (ms, step, id)) replaces s1.
  * When every step names a different event (distinctSteps), `sK` holds plain ms and `t1` ms·2 + (0 for
  * step 1 | 1 for step 2), without ids.
- * With `hashed`, `person` is a UInt64 hash of the person id (sql.ts `personHashOf`), cheaper to join and
- * group by, for a report that only counts people; without it, the person id itself.
+ * `persons` says whether `person` is the person id or a hash of it (sql.ts `PersonKey`).
  */
-export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<string, unknown>, o: { times: boolean; hashed: boolean }): string {
+export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<string, unknown>, o: { times: boolean; persons: PersonKey }): string {
   const n = p.steps.length;
+  const pj = personJoin(db, o.persons);
   if (n < MIN_STEPS || n > MAX_STEPS) throw new RangeError(`a funnel has ${MIN_STEPS}–${MAX_STEPS} steps, got ${n}`);
   Object.assign(params, { from: p.from, to: p.to, tz: p.tz, w: p.windowMs });
   const conds = p.steps.map((s, i) => stepSql(s, i, params));
@@ -73,12 +73,12 @@ export function funnelPersonsSql(db: string, p: FunnelCore, params: Record<strin
     SELECT person, windowFunnel({w:UInt64}${mode ? `, ${mode}` : ''})(ms, ${conds.map((_, i) => `c${i + 1}`).join(', ')}) AS level${arrays}
     FROM (
       SELECT
-        ${o.hashed ? personHashOf : personOf} AS person,
+        ${pj.person} AS person,
         toUInt64(toUnixTimestamp64Milli(e.timestamp)) AS ms,
         ${o.times && !plain ? 'cityHash64(e.message_id) AS id,' : ''}
         ${conds.map((c, i) => `toUInt8(${c}) AS c${i + 1}`).join(',\n        ')}
       FROM ${db}.events AS e
-      ${o.hashed ? `LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)` : `LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id`}
+      ${pj.join}
       WHERE e.timestamp >= toDateTime({from:Date}, {tz:String})
         AND e.timestamp < addMilliseconds(toDateTime64(toDateTime({to:Date}, {tz:String}), 3), {w:UInt64})
         AND e.${isBehaviour}

@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { activeDevices, bound, ordersSince, personHashMap, personHashOf, personMap, personOf } from '../sql.ts';
+import { activeDevices, bound, ordersSince, personJoin, type PersonKey } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -81,12 +81,12 @@ const NEVER = `toDateTime64('2299-12-31 00:00:00', 3, 'UTC')`;
  * (person_firsts), activity from half-hour rollups (activity_slots), orders from order_events (first
  * occurrences in the two periods, sql.ts ordersSince): the three are stacked and folded per device in
  * one aggregation, so persons are resolved once, on one row per device, and no join matches rows of
- * the three. `persons`: 'ids' gives the person id (to join a breakdown by it), 'hashes' a UInt64 hash of it
- * (sql.ts personHashOf), cheaper to join and group by where people are only counted.
+ * the three. `persons` (sql.ts `PersonKey`): the person id, to join a breakdown by it, or its hash where
+ * people are only counted.
  */
-export const personPeriodsSql = (db: string, persons: 'ids' | 'hashes' = 'ids') => `(
+export const personPeriodsSql = (db: string, persons: PersonKey) => `(
   SELECT
-    ${persons === 'hashes' ? personHashOf : personOf} AS person,
+    ${personJoin(db, persons).person} AS person,
     min(e.first_seen) AS first_seen,
     argMinIf(e.first_touch, e.touch_ts, e.first_touch != '') AS first_touch,
     max(e.active_cur) AS active_cur,
@@ -119,7 +119,7 @@ export const personPeriodsSql = (db: string, persons: 'ids' | 'hashes' = 'ids') 
     GROUP BY distinct_id, user_id
     HAVING first_seen < ${bound('to')}
   ) AS e
-  ${persons === 'hashes' ? `LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)` : `LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id`}
+  ${personJoin(db, persons).join}
   GROUP BY person
 )`;
 
@@ -151,9 +151,9 @@ GROUP BY channel`;
 const activitySql = (db: string) => `
 SELECT if(isNotNull(date), 'date', 'device') AS kind, toString(if(kind = 'date', toString(date), device)) AS key, uniqExact(person) AS users
 FROM (
-  SELECT e.date AS date, toString(e.device_type) AS device, ${personHashOf} AS person
+  SELECT e.date AS date, toString(e.device_type) AS device, ${personJoin(db, 'hashes').person} AS person
   FROM ${activeDevices(db, bound('from'), { date: 'toDate(slot, {tz:String})', device_type: 'device_type' })} AS e
-  LEFT ANY JOIN ${personHashMap(db)} AS pm ON pm.d = cityHash64(e.distinct_id)
+  ${personJoin(db, 'hashes').join}
 )
 GROUP BY GROUPING SETS ((date), (device))
 SETTINGS group_by_use_nulls = 1`;

@@ -1,7 +1,7 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { bound, hashedEvents, isBehaviour } from '../sql.ts';
-import { isView, SESSION_GAP_MS, stepName } from './sessionsSql.ts';
+import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
+import { gapStarts, isView, stepName } from './sessionsSql.ts';
 
 /**
  * The most common paths after (or before) an anchor — an event or a page — within sessions
@@ -82,6 +82,11 @@ const stepKey = (flag: string, keep: string) =>
   `bitOr(bitShiftLeft((toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(${flag})) * 2 + toInt64(${keep}), 16), toInt64(bitAnd(cityHash64(${stepName}), 65535)))`;
 const isKept = (k: string) => `bitAnd(bitShiftRight(${k}, 16), 1) = 1`;
 const isAnchorKey = (k: string) => `bitAnd(bitShiftRight(${k}, 17), 1) = 1`;
+const keyMs = (k: string) => `bitShiftRight(${k}, 18)`;
+
+/** the step-name hashes standing for END and START in a counted sequence (a real name hashing to 1 or 2 is a 2^-63 chance) */
+const END_HASH = 1;
+const START_HASH = 2;
 
 /**
  * Sessions are cut as sessionsSql.ts cuts them (per person and session_id, split by inactivity when the
@@ -96,8 +101,8 @@ const pathsSql = (db: string, p: PathsParams) => {
   const keep = p.include === 'views' ? `toUInt8(${isView} OR ${flag})` : '1';
   const sequence =
     p.direction === 'after'
-      ? `if(length(names) - pos < {depth:UInt8}, arrayPushBack(arraySlice(names, pos + 1, {depth:UInt8}), toUInt64(1)), arraySlice(names, pos + 1, {depth:UInt8}))`
-      : `if(pos - 1 < {depth:UInt8}, arrayPushFront(arraySlice(names, 1, pos - 1), toUInt64(2)), arraySlice(names, pos - {depth:UInt8}, {depth:UInt8}))`;
+      ? `if(length(names) - pos < {depth:UInt8}, arrayPushBack(arraySlice(names, pos + 1, {depth:UInt8}), toUInt64(${END_HASH})), arraySlice(names, pos + 1, {depth:UInt8}))`
+      : `if(pos - 1 < {depth:UInt8}, arrayPushFront(arraySlice(names, 1, pos - 1), toUInt64(${START_HASH})), arraySlice(names, pos - {depth:UInt8}, {depth:UInt8}))`;
   return `
 WITH (
   SELECT (groupArray(h), groupArray(name)) FROM (
@@ -107,7 +112,7 @@ WITH (
     GROUP BY h
   )
 ) AS step_names
-SELECT arrayMap(h -> if(h = 1, '${END}', if(h = 2, '${START}', transform(h, step_names.1, step_names.2, ''))), hpath) AS path, n, sum(n) OVER () AS total, count() OVER () AS distinct_paths
+SELECT arrayMap(h -> if(h = ${END_HASH}, '${END}', if(h = ${START_HASH}, '${START}', transform(h, step_names.1, step_names.2, ''))), hpath) AS path, n, sum(n) OVER () AS total, count() OVER () AS distinct_paths
 FROM (
   SELECT ${sequence} AS hpath, count() AS n
   FROM (
@@ -118,20 +123,18 @@ FROM (
       SELECT
         arrayFilter((n, k) -> ${isKept('k')}, sn, sk) AS names0,
         arrayMap(k -> toUInt8(${isAnchorKey('k')}), arrayFilter(k -> ${isKept('k')}, sk)) AS flags0,
-        -- each step's predecessor ('' for the first), to drop repeats without capturing an array in a lambda
+        -- each step's predecessor (0 for the first), to drop repeats without capturing an array in a lambda
         arraySlice(arrayPushFront(names0, toUInt64(0)), 1, length(names0)) AS prev
       FROM (
         SELECT
           arraySort(k0) AS keys,
           arraySort((n, k) -> k, n0, k0) AS nms,
-          if(sid = 0,
-             arrayMap((d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, arrayDifference(arrayMap(k -> bitShiftRight(k, 18), keys)), arrayEnumerate(keys)),
-             arrayMap(i -> i = 1, arrayEnumerate(keys))) AS starts,
+          if(sid = 0, ${gapStarts(`arrayMap(k -> ${keyMs('k')}, keys)`, 'keys')}, arrayMap(i -> i = 1, arrayEnumerate(keys))) AS starts,
           arraySplit((x, st) -> st, keys, starts) AS ks,
           arraySplit((x, st) -> st, nms, starts) AS ns
         FROM (
           SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${stepKey(flag, keep)}) AS k0, groupArray(cityHash64(${stepName})) AS n0
-          FROM ${hashedEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`)}
+          FROM ${resolvedEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`, 'hashes')}
           GROUP BY person, sid
           HAVING max(${flag}) = 1
         )

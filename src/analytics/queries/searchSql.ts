@@ -1,4 +1,4 @@
-import { devicePersonHashes } from '../sql.ts';
+import { devicePersons } from '../sql.ts';
 
 /**
  * SQL pieces of the search report (queries/search.ts). Values travel as typed parameters; only the
@@ -44,22 +44,22 @@ export const narrowBetween = (db: string, columns: string[], events: string[], f
 
 /**
  * Rows aggregated per `device` by `perDevice` (a query over narrowBetween), with their person as a UInt64
- * hash (sql.ts `devicePersonHashes`): group the result by person to count people.
+ * hash (sql.ts `devicePersons`): group the result by person to count people.
  */
 export const perDevicePerson = (db: string, perDevice: string) => `(
     SELECT d.*, dp.person AS person
     FROM (${perDevice}) AS d
-    INNER JOIN ${devicePersonHashes(db)} AS dp ON dp.device = d.device
+    INNER JOIN ${devicePersons(db, 'hashes')} AS dp ON dp.device = d.device
   )`;
 
 /**
- * narrowBetween's events with their person as a UInt64 hash (sql.ts `devicePersonHashes`, joined per event
+ * narrowBetween's events with their person as a UInt64 hash (sql.ts `devicePersons`, joined per event
  * on the device number): group the result by person, once.
  */
 export const narrowWithPerson = (db: string, columns: string[], events: string[], fromMs: string, toMs: string) => `(
     SELECT n.*, dp.person AS person
     FROM ${narrowBetween(db, columns, events, fromMs, toMs)} AS n
-    INNER JOIN ${devicePersonHashes(db)} AS dp ON dp.device = n.device
+    INNER JOIN ${devicePersons(db, 'hashes')} AS dp ON dp.device = n.device
   )`;
 
 const VIEWS = `('Product Viewed', 'Product Clicked')`;
@@ -75,6 +75,8 @@ const keywordKey = `if(event = 'Products Searched' AND keyword != '', cityHash64
  */
 const timelineKey = `bitOr(bitShiftLeft(toInt64(ms) * 2 + toInt64(event = 'Products Searched'), 20), toInt64(bitAnd(payload, 1048575)))`;
 const keyMs = (k: string) => `bitShiftRight(${k}, 21)`;
+/** the key that closes every time line: a search without keyword at the last representable ms (2^42 − 1) */
+const CLOSING_KEY = `bitShiftLeft(toInt64(${2 ** 43 - 1}), 20)`;
 const keyIsSearch = (k: string) => `bitAnd(bitShiftRight(${k}, 20), 1) = 1`;
 
 /**
@@ -126,7 +128,7 @@ const searchOutcomes = (db: string) => `(
       SELECT
         person, orders,
         -- searches and views in time order, closed by a sentinel search without keyword
-        arrayPushBack(arraySort(k0), bitShiftLeft(toInt64(8796093022207), 20)) AS keys,
+        arrayPushBack(arraySort(k0), ${CLOSING_KEY}) AS keys,
         arrayPushBack(arraySort((p, k) -> k, p0, k0), toUInt64(0)) AS pays,
         arrayMap(k -> ${keyMs('k')}, keys) AS ts,
         arrayMap(k -> ${keyIsSearch('k')}, keys) AS is_search

@@ -12,10 +12,17 @@
  * capture an array (ClickHouse would copy it per element); neighbours are compared through
  * `arrayDifference` or a shifted copy instead.
  */
-import { bound, hashedEvents, isBehaviour } from '../sql.ts';
+import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
 
 /** inactivity that ends a session without a session_id, in milliseconds */
 export const SESSION_GAP_MS = 30 * 60_000;
+
+/**
+ * For the time-sorted events `arr` and their epoch ms `ms` (SQL expressions), where each session without a
+ * session_id begins: the first event, and each one more than SESSION_GAP_MS after the one before it (for
+ * arraySplit). `arr` is enumerated rather than `ms`, so a lambda in `ms` is not written, and computed, twice.
+ */
+export const gapStarts = (ms: string, arr: string) => `arrayMap((d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, arrayDifference(${ms}), arrayEnumerate(${arr}))`;
 
 /** what the sequences and views are made of: page/screen views, and the shop's product and list views */
 export const PRODUCT_VIEW = 'Product Viewed';
@@ -34,7 +41,7 @@ export const isView = `(type IN ('page', 'screen') OR (type = 'track' AND event 
 export const pageTypeOf = `multiIf(type = 'track' AND event = '${PRODUCT_VIEW}', 'product', type = 'track' AND event = '${LIST_VIEW}', 'product_list', event != '', toString(event), page_path != '', page_path, '(none)')`;
 
 /**
- * One row per session: `person` (a UInt64 hash of the person id, sql.ts `personHashOf`) and `items`, the session's events as tuples sorted by time. `item` is
+ * One row per session: `person` (a UInt64 hash of the person id, sql.ts `PersonKey`) and `items`, the session's events as tuples sorted by time. `item` is
  * the tuple expression of one event and must start with the event's time in milliseconds
  * (`toUnixTimestamp64Milli(timestamp)`); `columns` are the event columns it reads; `where` narrows
  * the events further (they are always inside [from, to) and behaviour; unprefixed column names); `having` may drop whole (person,
@@ -48,9 +55,9 @@ export function sessionsSql(db: string, o: { item: string; columns: string[]; wh
       SELECT person, session_id,
         arraySort(groupArray(${o.item})) AS evs,
         if(session_id = '',
-           arraySplit((x, st) -> st, evs, arrayMap((d, i) -> i = 1 OR d > ${SESSION_GAP_MS}, arrayDifference(arrayMap(x -> x.1, evs)), arrayEnumerate(evs))),
+           arraySplit((x, st) -> st, evs, ${gapStarts('arrayMap(x -> x.1, evs)', 'evs')}),
            [evs]) AS sessions
-      FROM ${hashedEvents(db, columns, `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`)}
+      FROM ${resolvedEvents(db, columns, `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`, 'hashes')}
       ${o.where ? `WHERE ${o.where}` : ''}
       GROUP BY person, session_id
       ${o.having ? `HAVING ${o.having}` : ''}
