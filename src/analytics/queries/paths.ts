@@ -1,7 +1,7 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
-import { gapStarts, isView, stepName } from './sessionsSql.ts';
+import { bound, devicePersons } from '../sql.ts';
+import { gapStarts, isView } from './sessionsSql.ts';
 
 /**
  * The most common paths after (or before) an anchor — an event or a page — within sessions
@@ -79,7 +79,13 @@ const anchorTest = (t: AnchorType) =>
  * is "kept as a step", bit 17 "is the anchor", and ms = key >> 18 (below 2^44 ms, the year 2527).
  */
 const stepKey = (flag: string, keep: string) =>
-  `bitOr(bitShiftLeft((toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(${flag})) * 2 + toInt64(${keep}), 16), toInt64(bitAnd(cityHash64(${stepName}), 65535)))`;
+  `bitOr(bitShiftLeft((toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(${flag})) * 2 + toInt64(${keep}), 16), toInt64(bitAnd(nh, 65535)))`;
+
+/**
+ * cityHash64 of the step name (sessionsSql.ts `stepName`), taken over the narrow copy's LowCardinality
+ * columns, so ClickHouse hashes each distinct name once rather than every event's string.
+ */
+const stepHash = `if(type = 'track' OR event != '', cityHash64(event), if(page_path != '', cityHash64(page_path), cityHash64('(none)')))`;
 const isKept = (k: string) => `bitAnd(bitShiftRight(${k}, 16), 1) = 1`;
 const isAnchorKey = (k: string) => `bitAnd(bitShiftRight(${k}, 17), 1) = 1`;
 const keyMs = (k: string) => `bitShiftRight(${k}, 18)`;
@@ -105,11 +111,14 @@ const pathsSql = (db: string, p: PathsParams) => {
       : `if(pos - 1 < {depth:UInt8}, arrayPushFront(arraySlice(names, 1, pos - 1), toUInt64(${START_HASH})), arraySlice(names, pos - {depth:UInt8}, {depth:UInt8}))`;
   return `
 WITH (
-  SELECT (groupArray(h), groupArray(name)) FROM (
-    SELECT cityHash64(${stepName}) AS h, any(${stepName}) AS name
-    FROM ${db}.events
-    WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')} AND ${isBehaviour}
-    GROUP BY h
+  -- every name a step can have, as a superset read from the LowCardinality columns alone (a track's
+  -- event, a page's name or path), which is cheaper than naming each event: hash → name
+  SELECT (groupArray(cityHash64(name)), groupArray(name)) FROM (
+    SELECT DISTINCT toString(event) AS name FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')}
+    UNION ALL
+    SELECT DISTINCT toString(page_path) FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')} AND type != 'track'
+    UNION ALL
+    SELECT '(none)'
   )
 ) AS step_names
 SELECT arrayMap(h -> if(h = ${END_HASH}, '${END}', if(h = ${START_HASH}, '${START}', transform(h, step_names.1, step_names.2, ''))), hpath) AS path, n, sum(n) OVER () AS total, count() OVER () AS distinct_paths
@@ -133,8 +142,13 @@ FROM (
           arraySplit((x, st) -> st, keys, starts) AS ks,
           arraySplit((x, st) -> st, nms, starts) AS ns
         FROM (
-          SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${stepKey(flag, keep)}) AS k0, groupArray(cityHash64(${stepName})) AS n0
-          FROM ${resolvedEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], `e.timestamp >= ${bound('from')} AND e.${isBehaviour}`, 'hashes')}
+          SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${stepKey(flag, keep)}) AS k0, groupArray(nh) AS n0
+          FROM (
+            SELECT n.type AS type, n.timestamp AS timestamp, n.session_id AS session_id, n.event AS event, n.page_path AS page_path, ${stepHash} AS nh, dp.person AS person
+            FROM ${db}.behaviour_narrow AS n
+            INNER JOIN ${devicePersons(db, 'hashes')} AS dp ON dp.device = n.device
+            WHERE n.timestamp >= ${bound('from')} AND n.timestamp < ${bound('to')}
+          )
           GROUP BY person, sid
           HAVING max(${flag}) = 1
         )
