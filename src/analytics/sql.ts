@@ -4,12 +4,16 @@
  * identifier checked by config) is interpolated.
  */
 
-/** The identity mirror reduced to its latest version per id; erased ids fall back to themselves. */
+/**
+ * The identity mirror reduced to its latest version per id; erased ids fall back to themselves. `FINAL`
+ * keeps each id's highest version (ReplacingMergeTree(version), sorted by distinct_id, so this is a merge
+ * of sorted parts, about half the cost of grouping by the id) and the filter applies after it, so an id
+ * whose latest version is erased is left out even before the parts merge.
+ */
 export const personMap = (db: string) => `(
-    SELECT distinct_id, argMax(person_id, version) AS person_id
-    FROM ${db}.person_ids
-    GROUP BY distinct_id
-    HAVING argMax(is_deleted, version) = 0
+    SELECT distinct_id, person_id
+    FROM ${db}.person_ids FINAL
+    WHERE is_deleted = 0
   )`;
 
 /**
@@ -19,17 +23,16 @@ export const personMap = (db: string) => `(
 export const personOf = `coalesce(nullIf(pm.person_id, ''), if(e.user_id != '', e.user_id, e.distinct_id))`;
 
 /**
- * The identity mirror as numbers: `d` = cityHash64(distinct_id) → `p` = cityHash64(person_id), erased ids
- * left out as in personMap. For reports that only group or count people: joining millions of events on a
+ * The identity mirror as numbers: `d` = cityHash64(distinct_id) → `p` = cityHash64(person_id), latest
+ * versions only and erased ids left out, as in personMap. For reports that only group or count people: joining millions of events on a
  * UInt64 and grouping by one costs about a third less than doing both on strings (4.2M events, 30 days of
  * the 10M world: 755 → 550 ms for a funnel's levels). Two people sharing a 64-bit hash would merge; among
  * hundreds of thousands the chance is about 1e-9.
  */
 const personHashMap = (db: string) => `(
-    SELECT cityHash64(distinct_id) AS d, if(argMax(person_id, version) = '', 0, cityHash64(argMax(person_id, version))) AS p
-    FROM ${db}.person_ids
-    GROUP BY distinct_id
-    HAVING argMax(is_deleted, version) = 0
+    SELECT cityHash64(distinct_id) AS d, if(person_id = '', 0, cityHash64(person_id)) AS p
+    FROM ${db}.person_ids FINAL
+    WHERE is_deleted = 0
   )`;
 
 /** `personOf` as a hash, over a LEFT ANY JOIN of personHashMap aliased `pm` on `pm.d = cityHash64(e.distinct_id)`. */

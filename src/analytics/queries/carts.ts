@@ -1,7 +1,7 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { datesIn, daysBetween } from '../dates.ts';
 import type { Timezone } from '../timezones.ts';
-import { addToCartSql, cartSummarySql, itemTitlesSql, latestMsSql, recoverableSql } from './cartSql.ts';
+import { addToCartSql, cartSummarySql, itemsByHashSql, latestMsSql, productIdsSql, recoverableSql } from './cartSql.ts';
 
 /**
  * Carts started in [from, to) in a reporting timezone: add-to-cart rate, abandonment and its value, time
@@ -72,8 +72,9 @@ type Map2 = [string[], (number | string)[]];
 interface SummaryRow {
   carts: number; purchased: number; abandoned: number; open: number; emptied: number;
   total_value: number; purchased_value: number; abandoned_value: number; median_ms: number;
-  buckets: [number[], (number | string)[]]; daily_carts: Map2; daily_purchased: Map2; daily_abandoned: Map2;
-  items: [string[], (number | string)[], (number | string)[], (number | string)[]];
+  buckets: [number[], (number | string)[]]; daily: [string[], (number | string)[], (number | string)[], (number | string)[]];
+  /** (product hash, carts, quantity, value) */
+  items: [string, number | string, number | string, number | string][];
   recoverable_people: number; recoverable_value: number;
 }
 
@@ -81,6 +82,33 @@ interface SummaryRow {
 export async function latestEventMs(olap: OlapStore): Promise<number> {
   const [r] = await olap.query<{ latest: number | string }>(latestMsSql(olap.db));
   return Number(r?.latest ?? 0);
+}
+
+/**
+ * The abandoned lines per product (hashes, carts, quantities, values) cut to the `limit` products with most
+ * carts, then value, then product id, with their catalog titles. Only the products that can make the cut
+ * (at least the carts and value of the limit-th) are named: from the catalog by their hashes, and the few
+ * not in the catalog from the cart events read since `readFromMs`.
+ */
+async function topAbandoned(olap: OlapStore, items: SummaryRow['items'], limit: number, readFromMs: number) {
+  const all = items
+    .map(([hash, carts, quantity, value]) => ({ hash, carts: Number(carts), quantity: Number(quantity), value: Number(value) }))
+    .filter((x) => x.hash !== '0')
+    .sort((a, b) => b.carts - a.carts || b.value - a.value);
+  const last = all[Math.min(limit, all.length) - 1];
+  if (!last) return [];
+  const candidates = all.filter((x) => x.carts > last.carts || (x.carts === last.carts && x.value >= last.value));
+  const catalog = await olap.query<{ hash: string; item_id: string; title: string; title_en: string }>(itemsByHashSql(olap.db), { hashes: candidates.map((x) => x.hash) });
+  const byHash = new Map(catalog.map((r) => [r.hash, { productId: r.item_id, title: r.title, titleEn: r.title_en }]));
+  const unknown = candidates.filter((x) => !byHash.has(x.hash)).map((x) => x.hash);
+  if (unknown.length) {
+    const ids = await olap.query<{ hash: string; product_id: string }>(productIdsSql(olap.db), { hashes: unknown, readFromMs });
+    for (const r of ids) byHash.set(r.hash, { productId: r.product_id, title: '', titleEn: '' });
+  }
+  return candidates
+    .map((x) => ({ ...(byHash.get(x.hash) ?? { productId: '', title: '', titleEn: '' }), carts: x.carts, quantity: x.quantity, value: x.value }))
+    .sort((a, b) => b.carts - a.carts || b.value - a.value || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
+    .slice(0, limit);
 }
 
 const asMap = ([keys, values]: Map2) => new Map(keys.map((k, i) => [k, Number(values[i])]));
@@ -102,24 +130,20 @@ export async function cartReport(olap: OlapStore, p: CartParams): Promise<CartRe
     olap.query<SummaryRow>(cartSummarySql(db), params),
     olap.query<{ viewers: number; viewers_added: number; adders: number }>(addToCartSql(db), params),
   ]);
-  // abandoned lines per product: most carts first, then value, then product id
-  const [ids, carts, quantities, values] = s?.items ?? [[], [], [], []];
-  const top = ids
-    .map((productId, i) => ({ productId, carts: Number(carts[i]), quantity: Number(quantities[i]), value: Number(values[i]) }))
-    .filter((x) => x.productId !== '')
-    .sort((a, b) => b.carts - a.carts || b.value - a.value || (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0))
-    .slice(0, limit);
-  const titles = top.length ? await olap.query<{ item_id: string; title: string; title_en: string }>(itemTitlesSql(db), { ids: top.map((x) => x.productId) }) : [];
-  const titleOf = new Map(titles.map((r) => [r.item_id, r]));
+  // the carts' events are read from the earlier of the range's first day (whose midnight lies at most 14 h
+  // before UTC's) and the recoverable period, less the window
+  const readFromMs = Math.min(Date.parse(`${p.from}T00:00:00Z`) - 14 * 3_600_000, params.sinceMs) - params.windowMs;
+  const top = await topAbandoned(olap, s?.items ?? [], limit, readFromMs);
 
   const purchased = Number(s?.purchased ?? 0);
   const abandoned = Number(s?.abandoned ?? 0);
   const viewers = Number(atc?.viewers ?? 0);
   const viewersAdded = Number(atc?.viewers_added ?? 0);
   const buckets = s ? new Map(s.buckets[0].map((k, i) => [Number(k), Number(s.buckets[1][i])])) : new Map<number, number>();
-  const dc = asMap(s?.daily_carts ?? [[], []]);
-  const dp = asMap(s?.daily_purchased ?? [[], []]);
-  const da = asMap(s?.daily_abandoned ?? [[], []]);
+  const [dayKeys, dCarts, dPurchased, dAbandoned] = s?.daily ?? [[], [], [], []];
+  const dc = asMap([dayKeys, dCarts]);
+  const dp = asMap([dayKeys, dPurchased]);
+  const da = asMap([dayKeys, dAbandoned]);
 
   return {
     range: { from: p.from, to: p.to, tz: p.tz, days },
@@ -135,7 +159,7 @@ export async function cartReport(olap: OlapStore, p: CartParams): Promise<CartRe
     // bucket k (from arrayCount) holds durations in [edges[k-1], edges[k]); durations are ≥ 0, so k ≥ 1
     timeToPurchase: TIME_EDGES_MINUTES.map((m, k) => ({ fromMinutes: m, toMinutes: TIME_EDGES_MINUTES[k + 1] ?? null, carts: buckets.get(k + 1) ?? 0 })),
     daily: datesIn(p.from, p.to).map((date) => ({ date, carts: dc.get(date) ?? 0, purchased: dp.get(date) ?? 0, abandoned: da.get(date) ?? 0 })),
-    abandonedItems: top.map((x) => ({ productId: x.productId, title: titleOf.get(x.productId)?.title ?? '', titleEn: titleOf.get(x.productId)?.title_en ?? '', carts: x.carts, quantity: x.quantity, value: money(x.value) })),
+    abandonedItems: top.map((x) => ({ productId: x.productId, title: x.title, titleEn: x.titleEn, carts: x.carts, quantity: x.quantity, value: money(x.value) })),
     recoverable: { days: recoverDays, people: Number(s?.recoverable_people ?? 0), value: money(s?.recoverable_value ?? 0) },
   };
 }
