@@ -1,7 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { bound, devicePersons } from '../sql.ts';
-import { gapStarts, isView } from './sessionsSql.ts';
+import { gapStarts, isView, narrowRangeEvents, stepHash, stepNames } from './sessionsSql.ts';
 
 /**
  * The most common paths after (or before) an anchor — an event or a page — within sessions
@@ -81,27 +80,10 @@ const anchorTest = (t: AnchorType) =>
 const stepKey = (flag: string, keep: string) =>
   `bitOr(bitShiftLeft((toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(${flag})) * 2 + toInt64(${keep}), 16), toInt64(bitAnd(nh, 65535)))`;
 
-/**
- * cityHash64 of the step name (sessionsSql.ts `stepName`), taken over the narrow copy's LowCardinality
- * columns, so ClickHouse hashes each distinct name once rather than every event's string.
- */
-const stepHash = `if(type = 'track' OR event != '', cityHash64(event), if(page_path != '', cityHash64(page_path), cityHash64('(none)')))`;
 const isKept = (k: string) => `bitAnd(bitShiftRight(${k}, 16), 1) = 1`;
 const isAnchorKey = (k: string) => `bitAnd(bitShiftRight(${k}, 17), 1) = 1`;
 const keyMs = (k: string) => `bitShiftRight(${k}, 18)`;
 
-/**
- * The behaviour events of [from, to) from the narrow copy (`behaviour_narrow`, migration 009: numeric device
- * key, LowCardinality names), with the `columns` asked for, the `extra` expressions over them, and `person`,
- * the hash of the person (sql.ts `devicePersons`, joined per event on the device number). (The entry/exit
- * and sessions reports, which carry names as text in tuples, stay on `events`: for them this was slower.)
- */
-const narrowRangeEvents = (db: string, columns: string[], extra: string[] = []) => `(
-    SELECT ${[...columns.map((c) => `n.${c} AS ${c}`), ...extra, 'dp.person AS person'].join(', ')}
-    FROM ${db}.behaviour_narrow AS n
-    INNER JOIN ${devicePersons(db, 'hashes')} AS dp ON dp.device = n.device
-    WHERE n.timestamp >= ${bound('from')} AND n.timestamp < ${bound('to')}
-  )`;
 
 /** the step-name hashes standing for END and START in a counted sequence (a real name hashing to 1 or 2 is a 2^-63 chance) */
 const END_HASH = 1;
@@ -123,17 +105,7 @@ const pathsSql = (db: string, p: PathsParams) => {
       ? `if(length(names) - pos < {depth:UInt8}, arrayPushBack(arraySlice(names, pos + 1, {depth:UInt8}), toUInt64(${END_HASH})), arraySlice(names, pos + 1, {depth:UInt8}))`
       : `if(pos - 1 < {depth:UInt8}, arrayPushFront(arraySlice(names, 1, pos - 1), toUInt64(${START_HASH})), arraySlice(names, pos - {depth:UInt8}, {depth:UInt8}))`;
   return `
-WITH (
-  -- every name a step can have, as a superset read from the LowCardinality columns alone (a track's
-  -- event, a page's name or path), which is cheaper than naming each event: hash → name
-  SELECT (groupArray(cityHash64(name)), groupArray(name)) FROM (
-    SELECT DISTINCT toString(event) AS name FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')}
-    UNION ALL
-    SELECT DISTINCT toString(page_path) FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')} AND type != 'track'
-    UNION ALL
-    SELECT '(none)'
-  )
-) AS step_names
+WITH ${stepNames(db)} AS step_names
 SELECT arrayMap(h -> if(h = ${END_HASH}, '${END}', if(h = ${START_HASH}, '${START}', transform(h, step_names.1, step_names.2, ''))), hpath) AS path, n, sum(n) OVER () AS total, count() OVER () AS distinct_paths
 FROM (
   SELECT ${sequence} AS hpath, count() AS n

@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { isView, sessionsSql, stepName } from './sessionsSql.ts';
+import { gapStarts, isView, narrowRangeEvents, stepHash, stepNames } from './sessionsSql.ts';
 
 /**
  * Entry and exit pages for [from, to): where sessions begin and end. Pages are the views of
@@ -23,14 +23,39 @@ export interface EntryExitPages {
   exits: EntryExitPage[];
 }
 
+/**
+ * An event of a session as one Int64 that sorts in time order: (ms·2 + is_view)·2^16 plus the low 16 bits of
+ * its name's hash (so views at one millisecond keep one order from run to run); ms = key >> 17.
+ */
+const eventKey = `bitOr(bitShiftLeft(toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(is_view), 16), toInt64(bitAnd(nh, 65535)))`;
+
+/**
+ * Sessions are cut as sessionsSql.ts cuts them, each (person, session_id) keeping its events as two plain
+ * arrays (sort keys, name hashes in key order) as the paths report does; a session's pages are its views'
+ * name hashes in order, counted per hash and named at the end.
+ */
 const entriesSql = (db: string) => `
-SELECT page, count() AS views, countIf(i = 1) AS entries, countIf(i = n) AS exits, countIf(n = 1) AS bounces
+WITH ${stepNames(db)} AS step_names
+SELECT transform(h, step_names.1, step_names.2, '') AS page, count() AS views, countIf(i = 1) AS entries, countIf(i = n) AS exits, countIf(n = 1) AS bounces
 FROM (
-  SELECT arrayMap(x -> x.3, arrayFilter(x -> x.2 = 1, items)) AS pages, length(pages) AS n
-  FROM ${sessionsSql(db, { item: `(toUnixTimestamp64Milli(timestamp), toUInt8(${isView}) AS is_view, if(is_view, ${stepName}, ''))`, columns: ['event', 'page_path'] })}
+  SELECT arrayFilter((nm, k) -> bitAnd(bitShiftRight(k, 16), 1) = 1, sn, sk) AS pages, length(pages) AS n
+  FROM (
+    SELECT
+      arraySort(k0) AS keys,
+      arraySort((nm, k) -> k, n0, k0) AS nms,
+      if(sid = 0, ${gapStarts('arrayMap(k -> bitShiftRight(k, 17), keys)', 'keys')}, arrayMap(i -> i = 1, arrayEnumerate(keys))) AS starts,
+      arraySplit((x, st) -> st, keys, starts) AS ks,
+      arraySplit((x, st) -> st, nms, starts) AS ns
+    FROM (
+      SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${eventKey}) AS k0, groupArray(nh) AS n0
+      FROM ${narrowRangeEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], [`${stepHash} AS nh`, `toUInt8(${isView}) AS is_view`])}
+      GROUP BY person, sid
+    )
+  )
+  ARRAY JOIN ks AS sk, ns AS sn
 )
-ARRAY JOIN pages AS page, arrayEnumerate(pages) AS i
-GROUP BY page`;
+ARRAY JOIN pages AS h, arrayEnumerate(pages) AS i
+GROUP BY h`;
 
 export async function entryExitPages(olap: OlapStore, p: EntryExitParams): Promise<EntryExitPages> {
   const rows = await olap.query<{ page: string; views: number; entries: number; exits: number; bounces: number }>(entriesSql(olap.db), { from: p.from, to: p.to, tz: p.tz });

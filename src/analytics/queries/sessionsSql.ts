@@ -12,7 +12,7 @@
  * capture an array (ClickHouse would copy it per element); neighbours are compared through
  * `arrayDifference` or a shifted copy instead.
  */
-import { bound, isBehaviour, resolvedEvents } from '../sql.ts';
+import { bound, devicePersons, isBehaviour, resolvedEvents } from '../sql.ts';
 
 /** inactivity that ends a session without a session_id, in milliseconds */
 export const SESSION_GAP_MS = 30 * 60_000;
@@ -65,3 +65,37 @@ export function sessionsSql(db: string, o: { item: string; columns: string[]; wh
     ARRAY JOIN sessions AS s
   )`;
 }
+
+/**
+ * cityHash64 of the step name (`stepName`), taken over the narrow copy's LowCardinality
+ * columns, so ClickHouse hashes each distinct name once rather than every event's string.
+ */
+export const stepHash = `if(type = 'track' OR event != '', cityHash64(event), if(page_path != '', cityHash64(page_path), cityHash64('(none)')))`;
+
+/**
+ * The behaviour events of [from, to) from the narrow copy (`behaviour_narrow`, migration 009: numeric device
+ * key, LowCardinality names), with the `columns` asked for, the `extra` expressions over them, and `person`,
+ * the hash of the person (sql.ts `devicePersons`, joined per event on the device number). (The sessions
+ * report, which needs the category, reads `events`.)
+ */
+export const narrowRangeEvents = (db: string, columns: string[], extra: string[] = []) => `(
+    SELECT ${[...columns.map((c) => `n.${c} AS ${c}`), ...extra, 'dp.person AS person'].join(', ')}
+    FROM ${db}.behaviour_narrow AS n
+    INNER JOIN ${devicePersons(db, 'hashes')} AS dp ON dp.device = n.device
+    WHERE n.timestamp >= ${bound('from')} AND n.timestamp < ${bound('to')}
+  )`;
+
+/**
+ * Every name a step can have, as a superset read from the narrow copy's LowCardinality columns alone (a
+ * track's event, a page's name or path in [from, to)): (hashes, names), the hashes as stepHash's, to name
+ * counted hashes with `transform` at the end, which is cheaper than naming each event.
+ */
+export const stepNames = (db: string) => `(
+  SELECT (groupArray(cityHash64(name)), groupArray(name)) FROM (
+    SELECT DISTINCT toString(event) AS name FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')}
+    UNION ALL
+    SELECT DISTINCT toString(page_path) FROM ${db}.behaviour_narrow WHERE timestamp >= ${bound('from')} AND timestamp < ${bound('to')} AND type != 'track'
+    UNION ALL
+    SELECT '(none)'
+  )
+)`;
