@@ -50,37 +50,41 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * `person` as the person id (the recoverable people are named), 'hashes' as a UInt64 hash of it
  * (cheaper to join and group by, for the summary, which only counts). An event's kind is 0 add,
  * 1 remove, 2 order, 3 consent (sorting by (time, kind) puts an order after an add at the same instant).
- * Within a person's sorted array the carts are numbered (arrayCumSum over "starts a cart"), and only the
- * events of carts starting where wanted go on to the row-wise grouping, one GROUP BY per cart that nets its
- * lines on the cart's own small array (runsByKey).
+ * A person's sorted array is cut where each cart starts (`arraySplit` over "starts a cart"), and each cart
+ * becomes one row with array functions alone (first add, last event, its lines netted per product on its
+ * own small array with runsByKey): no GROUP BY after the person's, which cost about 10% more CPU.
  */
 export const cartsSql = (db: string, startMs: string, endMs: string, persons: PersonKey, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
-  SELECT
-    person, cart_no,
-    any(cart_start) AS start_ms,
-    if(countIf(e.2 = 0) > 0, minIf(e.1, e.2 = 0), ${NO_ADD}) AS first_ms, max(e.1) AS last_ms,
-    any(nxt) AS order_ms,
-    -- the cart's events as (product, ±quantity, ±value), netted per product; the lines are those left with a quantity
-    arrayFilter(l -> l.2 > 0, arrayMap(g -> (g[1].1, arraySum(x -> x.2, g), arraySum(x -> x.3, g)),
-      ${runsByKey('arraySort(x -> x.1, groupArray((e.3, if(e.2 = 0, e.5, -e.5), if(e.2 = 0, e.4, -e.4))))', 'signed')})) AS lines,
-    arraySum(l -> l.3, lines) AS value,
-    multiIf(order_ms > 0 AND order_ms - last_ms <= {windowMs:Int64}, 'purchased', empty(lines), 'emptied',
-            last_ms + {windowMs:Int64} > {latestMs:Int64}, 'open', 'abandoned') AS status,
-    start_ms >= ${startMs} AND start_ms < ${endMs} AS in_range,
-    start_ms >= {sinceMs:Int64} AND status = 'abandoned' AND order_ms = 0 AND any(consent_ok) AS recoverable
+  SELECT person, start_ms, first_ms, last_ms, order_ms, lines, value, status, in_range, recoverable
+  FROM (
+    SELECT person,
+      -- the cart's own events (a segment may end with the order that closed it)
+      arrayFilter(e -> e.2 != 2, seg) AS ce,
+      ce[1].1 AS start_ms,
+      arrayFirstIndex(e -> e.2 = 0, ce) AS first_add,
+      if(first_add > 0, ce[first_add].1, ${NO_ADD}) AS first_ms,
+      ce[-1].1 AS last_ms,
+      seg_orders[1] AS order_ms,
+      -- the cart's events as (product, ±quantity, ±value), netted per product; the lines are those left with a quantity
+      arrayFilter(l -> l.2 > 0, arrayMap(g -> (g[1].1, arraySum(x -> x.2, g), arraySum(x -> x.3, g)),
+        ${runsByKey('arraySort(x -> x.1, arrayMap(e -> (e.3, if(e.2 = 0, e.5, -e.5), if(e.2 = 0, e.4, -e.4)), ce))', 'signed')})) AS lines,
+      arraySum(l -> l.3, lines) AS value,
+      multiIf(order_ms > 0 AND order_ms - last_ms <= {windowMs:Int64}, 'purchased', empty(lines), 'emptied',
+              last_ms + {windowMs:Int64} > {latestMs:Int64}, 'open', 'abandoned') AS status,
+      start_ms >= ${startMs} AND start_ms < ${endMs} AS in_range,
+      start_ms >= {sinceMs:Int64} AND status = 'abandoned' AND order_ms = 0 AND consent_ok AS recoverable
     FROM (
-      SELECT person, consent_ok, evs, cart_nos, cart_start,
+      SELECT person, consent_ok,
+        -- the person's time line cut where each cart starts: one segment per cart (and maybe one of orders first)
+        arraySplit((e, f) -> f, evs, starts) AS segs,
         -- each event's next order (0 when none follows): the same for every event of a cart, since no order
         -- falls inside one, and an order at a cart event's instant sorts after it
-        arrayReverseFill(t -> t > 0, arrayMap(e -> if(e.2 = 2, e.1, 0), evs)) AS next_orders
+        arraySplit((t, f) -> f, arrayReverseFill(t -> t > 0, arrayMap(e -> if(e.2 = 2, e.1, 0), evs)), starts) AS next_orders
       FROM (
         SELECT person, evs, consent_ok,
           -- each event beside the one before it (a lambda indexing evs would copy the whole array per element)
           arrayMap((e, prev, i) -> e.2 != 2 AND (i = 1 OR prev.2 = 2 OR e.1 - prev.1 > {windowMs:Int64}),
-                   evs, arrayPushFront(arrayPopBack(evs), evs[1]), arrayEnumerate(evs)) AS starts,
-          arrayCumSum(arrayMap(f -> toUInt32(f), starts)) AS cart_nos,
-          -- each event's cart: the time of its first event
-          arrayFill(t -> t > 0, arrayMap((e, f) -> if(f, e.1, 0), evs, starts)) AS cart_start
+                   evs, arrayPushFront(arrayPopBack(evs), evs[1]), arrayEnumerate(evs)) AS starts
         FROM (
           SELECT person, arraySort(groupArrayIf((ms, kind, product_hash, value, qty), kind < 3)) AS evs,
             -- the person's latest consent.marketing, judged once per person
@@ -103,11 +107,10 @@ export const cartsSql = (db: string, startMs: string, endMs: string, persons: Pe
         )
       )
     )
-    -- one row per cart event of a cart starting where wanted
-    ARRAY JOIN evs AS e, cart_nos AS cart_no, cart_start, next_orders AS nxt
-    WHERE e.2 != 2 AND ((cart_start >= ${startMs} AND cart_start < ${endMs}) OR cart_start >= {sinceMs:Int64})
-  GROUP BY person, cart_no
-  HAVING first_ms != ${NO_ADD} AND (in_range OR start_ms >= {sinceMs:Int64})
+    -- one row per cart
+    ARRAY JOIN segs AS seg, next_orders AS seg_orders
+  )
+  WHERE notEmpty(ce) AND first_ms != ${NO_ADD} AND (in_range OR start_ms >= {sinceMs:Int64})
 )`;
 
 const inRange = [dayMs('from'), dayMs('to')] as const;
