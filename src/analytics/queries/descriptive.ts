@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import { addDays, datesIn, daysBetween } from '../dates.ts';
-import { activeDevices, bound, deviceFirsts, personMap, personOf } from '../sql.ts';
+import { activeDevices, bound, deviceFirsts, personJoin } from '../sql.ts';
 import type { Timezone } from '../timezones.ts';
 
 /**
@@ -45,9 +45,9 @@ export const MAU_DAYS = 30;
 /**
  * Daily uniqExact states of active persons from MAU_DAYS − 1 days before `from`, merged over 7- and
  * 30-day frames. Activity is folded per device and day (half-hour rollups, sql.ts activeDevices) before
- * persons are resolved.
+ * persons are resolved, as 64-bit hashes (sql.ts PersonKey): the states hold numbers, not ids.
  */
-const rollingSql = (db: string) => `
+const rollingSql = (db: string, people = personJoin(db, 'hashes')) => `
 SELECT toString(day) AS date, dau, wau, mau
 FROM (
   SELECT
@@ -56,9 +56,9 @@ FROM (
     uniqExactMerge(st) OVER (ORDER BY toUInt32(day) RANGE BETWEEN ${WAU_DAYS - 1} PRECEDING AND CURRENT ROW) AS wau,
     uniqExactMerge(st) OVER (ORDER BY toUInt32(day) RANGE BETWEEN ${MAU_DAYS - 1} PRECEDING AND CURRENT ROW) AS mau
   FROM (
-    SELECT e.day AS day, uniqExactState(${personOf}) AS st
+    SELECT e.day AS day, uniqExactState(${people.person}) AS st
     FROM ${activeDevices(db, 'toDateTime({lookback:Date}, {tz:String})', { day: 'toDate(slot, {tz:String})' })} AS e
-    LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+    ${people.join}
     GROUP BY day
     ORDER BY day WITH FILL FROM {lookback:Date} TO {to:Date}
   )
@@ -67,17 +67,17 @@ WHERE day >= {from:Date}
 ORDER BY day`;
 
 /** Each day's active persons against the day they were first seen (any message before `to`). */
-const newReturningSql = (db: string) => `
+const newReturningSql = (db: string, people = personJoin(db, 'hashes')) => `
 SELECT toString(a.day) AS date, countIf(f.first_day = a.day) AS new_users, countIf(f.first_day < a.day) AS returning_users
 FROM (
-  SELECT DISTINCT e.day AS day, ${personOf} AS person
+  SELECT DISTINCT e.day AS day, ${people.person} AS person
   FROM ${activeDevices(db, bound('from'), { day: 'toDate(slot, {tz:String})' })} AS e
-  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+  ${people.join}
 ) AS a
 INNER JOIN (
-  SELECT ${personOf} AS person, toDate(min(e.first_seen), {tz:String}) AS first_day
+  SELECT ${people.person} AS person, toDate(min(e.first_seen), {tz:String}) AS first_day
   FROM ${deviceFirsts(db)} AS e
-  LEFT JOIN ${personMap(db)} AS pm ON pm.distinct_id = e.distinct_id
+  ${people.join}
   GROUP BY person
 ) AS f ON f.person = a.person
 GROUP BY a.day`;
