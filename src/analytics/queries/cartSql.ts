@@ -35,6 +35,9 @@ const productHash = `if(product_id = '', toUInt64(0), cityHash64(product_id))`;
 const runsByKey = (sorted: string, alias: string) =>
   `arraySplit((x, cut) -> cut, ${sorted} AS ${alias}, arrayMap((k, prev) -> k != prev, arrayMap(x -> x.1, ${alias}), arraySlice(arrayPushFront(arrayMap(x -> x.1, ${alias}), toUInt64(0)), 1, length(${alias}))))`;
 
+/** where the cart events of carts starting at or after `startMs` (or {sinceMs:Int64}) begin: the earlier start, less the window */
+const readStart = (startMs: string) => `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`;
+
 /** the person's latest consent.marketing ('true', 'false', or '' when never given) passes {consent:String} */
 const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not_refused' AND ${col} != 'false'))`;
 
@@ -42,7 +45,7 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * One row per cart starting in [startMs, endMs) or, for the recoverable people, at or after
  * {sinceMs:Int64}: person, start, first add, last add/remove, the next order, status, value, lines
  * (product hash, net quantity, net value), whether it is recoverable, and whether it is in the report's range
- * (`in_range`). Cart events are read from `readFrom` (by default the earlier of both starts, less the window).
+ * (`in_range`). Cart events are read from the earlier of both starts, less the window (readStart).
  *
  * Cart events come from the narrow copy (`behaviour_narrow`, migration 009), with the messages carrying a
  * consent.marketing trait (from all time, read from `events`), each joined to its person through its device
@@ -54,7 +57,7 @@ const consentOk = (col: string) => `(${col} = 'true' OR ({consent:String} = 'not
  * becomes one row with array functions alone (first add, last event, its lines netted per product on its
  * own small array with runsByKey): no GROUP BY after the person's, which cost about 10% more CPU.
  */
-export const cartsSql = (db: string, startMs: string, endMs: string, persons: PersonKey, readFrom = `(least(${startMs}, {sinceMs:Int64}) - {windowMs:Int64})`) => `(
+export const cartsSql = (db: string, startMs: string, endMs: string, persons: PersonKey) => `(
   SELECT person, start_ms, first_ms, last_ms, order_ms, lines, value, status, in_range, recoverable
   FROM (
     SELECT person,
@@ -94,7 +97,7 @@ export const cartsSql = (db: string, startMs: string, endMs: string, persons: Pe
             FROM (
               SELECT device, ms, multiIf(event = 'Product Added', 0, event = 'Product Removed', 1, 2) AS kind, ${productHash} AS product_hash,
                 ifNull(price, 0) * ifNull(quantity, 1) AS value, toInt64(ifNull(quantity, 1)) AS qty, '' AS marketing
-              FROM ${narrowBetween(db, ['event', 'product_id', 'price', 'quantity'], ['Product Added', 'Product Removed', 'Order Completed'], readFrom, '4102444800000')}
+              FROM ${narrowBetween(db, ['event', 'product_id', 'price', 'quantity'], ['Product Added', 'Product Removed', 'Order Completed'], readStart(startMs), '4102444800000')}
               UNION ALL
               SELECT cityHash64(distinct_id, user_id), toUnixTimestamp64Milli(timestamp), 3, toUInt64(0), 0, 0, JSONExtractRaw(traits, 'consent', 'marketing')
               FROM ${db}.events
@@ -149,13 +152,13 @@ FROM (
 
 /**
  * The product ids behind some cart lines' hashes ({hashes:Array(String)}, as decimal strings): the distinct
- * ids of the cart events since {readFromMs:Int64} (at or before the report's read start), hashed once each.
+ * ids of the cart events the summary reads (cartSummarySql's read start), hashed once each.
  */
 export const productIdsSql = (db: string) => `
 SELECT toString(cityHash64(product_id)) AS hash, toString(product_id) AS product_id
 FROM (
   SELECT DISTINCT product_id FROM ${db}.behaviour_narrow
-  WHERE event IN ('Product Added', 'Product Removed') AND timestamp >= fromUnixTimestamp64Milli({readFromMs:Int64}, 'UTC')
+  WHERE event IN ('Product Added', 'Product Removed') AND timestamp >= fromUnixTimestamp64Milli(${readStart(inRange[0])}, 'UTC')
 )
 WHERE hash IN {hashes:Array(String)}`;
 

@@ -88,9 +88,9 @@ export async function latestEventMs(olap: OlapStore): Promise<number> {
  * The abandoned lines per product (hashes, carts, quantities, values) cut to the `limit` products with most
  * carts, then value, then product id, with their catalog titles. Only the products that can make the cut
  * (at least the carts and value of the limit-th) are named: from the catalog by their hashes, and the few
- * not in the catalog from the cart events read since `readFromMs`.
+ * not in the catalog from the cart events the summary read (`params` are the summary's).
  */
-async function topAbandoned(olap: OlapStore, items: SummaryRow['items'], limit: number, readFromMs: number) {
+async function topAbandoned(olap: OlapStore, items: SummaryRow['items'], limit: number, params: Record<string, unknown>) {
   const all = items
     .map(([hash, carts, quantity, value]) => ({ hash, carts: Number(carts), quantity: Number(quantity), value: Number(value) }))
     .filter((x) => x.hash !== '0')
@@ -102,7 +102,7 @@ async function topAbandoned(olap: OlapStore, items: SummaryRow['items'], limit: 
   const byHash = new Map(catalog.map((r) => [r.hash, { productId: r.item_id, title: r.title, titleEn: r.title_en }]));
   const unknown = candidates.filter((x) => !byHash.has(x.hash)).map((x) => x.hash);
   if (unknown.length) {
-    const ids = await olap.query<{ hash: string; product_id: string }>(productIdsSql(olap.db), { hashes: unknown, readFromMs });
+    const ids = await olap.query<{ hash: string; product_id: string }>(productIdsSql(olap.db), { ...params, hashes: unknown });
     for (const r of ids) byHash.set(r.hash, { productId: r.product_id, title: '', titleEn: '' });
   }
   return candidates
@@ -130,10 +130,7 @@ export async function cartReport(olap: OlapStore, p: CartParams): Promise<CartRe
     olap.query<SummaryRow>(cartSummarySql(db), params),
     olap.query<{ viewers: number; viewers_added: number; adders: number }>(addToCartSql(db), params),
   ]);
-  // the carts' events are read from the earlier of the range's first day (whose midnight lies at most 14 h
-  // before UTC's) and the recoverable period, less the window
-  const readFromMs = Math.min(Date.parse(`${p.from}T00:00:00Z`) - 14 * 3_600_000, params.sinceMs) - params.windowMs;
-  const top = await topAbandoned(olap, s?.items ?? [], limit, readFromMs);
+  const top = await topAbandoned(olap, s?.items ?? [], limit, params);
 
   const purchased = Number(s?.purchased ?? 0);
   const abandoned = Number(s?.abandoned ?? 0);

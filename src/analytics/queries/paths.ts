@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { gapStarts, isView, narrowRangeEvents, stepHash, stepNames } from './sessionsSql.ts';
+import { isView, keyedSessions, stepNames } from './sessionsSql.ts';
 
 /**
  * The most common paths after (or before) an anchor — an event or a page — within sessions
@@ -82,19 +82,16 @@ const stepKey = (flag: string, keep: string) =>
 
 const isKept = (k: string) => `bitAnd(bitShiftRight(${k}, 16), 1) = 1`;
 const isAnchorKey = (k: string) => `bitAnd(bitShiftRight(${k}, 17), 1) = 1`;
-const keyMs = (k: string) => `bitShiftRight(${k}, 18)`;
-
+/** ms = key >> KEY_MS_SHIFT */
+const KEY_MS_SHIFT = 18;
 
 /** the step-name hashes standing for END and START in a counted sequence (a real name hashing to 1 or 2 is a 2^-63 chance) */
 const END_HASH = 1;
 const START_HASH = 2;
 
 /**
- * Sessions are cut as sessionsSql.ts cuts them (per person and session_id, split by inactivity when the
- * client sent no session id), but each (person, session_id) keeps its events as two plain arrays, the
- * sort keys (stepKey) and the step names in key order, rather than one array of tuples: ClickHouse
- * gathers and sorts plain arrays about twice as fast. Equal keys hold equal names' hash bits, so the two
- * arrays stay aligned however a sort orders ties.
+ * Sessions as plain arrays (sessionsSql.ts keyedSessions: sort keys by stepKey, step-name hashes in key
+ * order), only of the (person, session_id) groups holding the anchor.
  */
 const pathsSql = (db: string, p: PathsParams) => {
   const flag = anchorTest(p.anchorType);
@@ -119,21 +116,7 @@ FROM (
         arrayMap(k -> toUInt8(${isAnchorKey('k')}), arrayFilter(k -> ${isKept('k')}, sk)) AS flags0,
         -- each step's predecessor (0 for the first), to drop repeats without capturing an array in a lambda
         arraySlice(arrayPushFront(names0, toUInt64(0)), 1, length(names0)) AS prev
-      FROM (
-        SELECT
-          arraySort(k0) AS keys,
-          arraySort((n, k) -> k, n0, k0) AS nms,
-          if(sid = 0, ${gapStarts(`arrayMap(k -> ${keyMs('k')}, keys)`, 'keys')}, arrayMap(i -> i = 1, arrayEnumerate(keys))) AS starts,
-          arraySplit((x, st) -> st, keys, starts) AS ks,
-          arraySplit((x, st) -> st, nms, starts) AS ns
-        FROM (
-          SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${stepKey(flag, keep)}) AS k0, groupArray(nh) AS n0
-          FROM ${narrowRangeEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], [`${stepHash} AS nh`])}
-          GROUP BY person, sid
-          HAVING max(${flag}) = 1
-        )
-      )
-      ARRAY JOIN ks AS sk, ns AS sn
+      FROM ${keyedSessions(db, { key: stepKey(flag, keep), msShift: KEY_MS_SHIFT, having: `max(${flag}) = 1` })}
       -- a (person, session_id) group holds the anchor, but not every session cut from it does
       WHERE arrayExists(k -> ${isAnchorKey('k')}, sk)
     )

@@ -1,6 +1,6 @@
 import type { OlapStore } from '../../store/olap/index.ts';
 import type { Timezone } from '../timezones.ts';
-import { gapStarts, isView, narrowRangeEvents, stepHash, stepNames } from './sessionsSql.ts';
+import { isView, keyedSessions, stepNames } from './sessionsSql.ts';
 
 /**
  * Entry and exit pages for [from, to): where sessions begin and end. Pages are the views of
@@ -30,29 +30,15 @@ export interface EntryExitPages {
 const eventKey = `bitOr(bitShiftLeft(toInt64(toUnixTimestamp64Milli(timestamp)) * 2 + toInt64(is_view), 16), toInt64(bitAnd(nh, 65535)))`;
 
 /**
- * Sessions are cut as sessionsSql.ts cuts them, each (person, session_id) keeping its events as two plain
- * arrays (sort keys, name hashes in key order) as the paths report does; a session's pages are its views'
- * name hashes in order, counted per hash and named at the end.
+ * Sessions as plain arrays (sessionsSql.ts keyedSessions, as the paths report reads them); a session's pages
+ * are its views' name hashes in order, counted per hash and named at the end.
  */
 const entriesSql = (db: string) => `
 WITH ${stepNames(db)} AS step_names
 SELECT transform(h, step_names.1, step_names.2, '') AS page, count() AS views, countIf(i = 1) AS entries, countIf(i = n) AS exits, countIf(n = 1) AS bounces
 FROM (
   SELECT arrayFilter((nm, k) -> bitAnd(bitShiftRight(k, 16), 1) = 1, sn, sk) AS pages, length(pages) AS n
-  FROM (
-    SELECT
-      arraySort(k0) AS keys,
-      arraySort((nm, k) -> k, n0, k0) AS nms,
-      if(sid = 0, ${gapStarts('arrayMap(k -> bitShiftRight(k, 17), keys)', 'keys')}, arrayMap(i -> i = 1, arrayEnumerate(keys))) AS starts,
-      arraySplit((x, st) -> st, keys, starts) AS ks,
-      arraySplit((x, st) -> st, nms, starts) AS ns
-    FROM (
-      SELECT person, if(session_id = '', toUInt64(0), cityHash64(session_id)) AS sid, groupArray(${eventKey}) AS k0, groupArray(nh) AS n0
-      FROM ${narrowRangeEvents(db, ['type', 'timestamp', 'session_id', 'event', 'page_path'], [`${stepHash} AS nh`, `toUInt8(${isView}) AS is_view`])}
-      GROUP BY person, sid
-    )
-  )
-  ARRAY JOIN ks AS sk, ns AS sn
+  FROM ${keyedSessions(db, { key: eventKey, msShift: 17, extra: [`toUInt8(${isView}) AS is_view`] })}
 )
 ARRAY JOIN pages AS h, arrayEnumerate(pages) AS i
 GROUP BY h`;
