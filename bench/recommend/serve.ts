@@ -13,6 +13,9 @@
  * connections, one request in flight on each), so that it takes as little as it can of CPU the server shares.
  * The figures include the CPU the server, the generator and everything else on the machine used during the
  * measured phase (`otherCpuCores`: other people's work sharing the cores) and the load average.
+ * After the training the server prepares the people active in the last 30 days (src/recommend/prepare.ts);
+ * the bench waits for that to end and prints how long it took (a server from `--entry` that does not prepare
+ * is measured on first requests).
  * `--probe` loads bench/recommend/probe.mjs into the server: every GC pause and the event-loop delay of each
  * second, summarised for the measured phase. `--wait-quiet S` waits up to S seconds after training for the
  * machine to be nearly idle (under half a core busy) before the warm-up starts. `--entry` serves from another
@@ -64,6 +67,9 @@ async function main(): Promise<void> {
     // node:http rather than fetch: training the 10M world on a busy machine outlasts fetch's 300 s header timeout
     const trained = JSON.parse(await post(`${server.url}/api/v1/recommendations/train`, adminToken)) as { seconds: number; persons: number; items: number };
     process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
+    // the server prepares the recently active people after a training (src/recommend/prepare.ts): wait for it
+    const preparation = await prepared(server.url, adminToken);
+    process.stderr.write(`preparation: ${preparation ? `${preparation.done} of ${preparation.total} people in ${preparation.seconds} s` : 'none'}\n`);
     process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
 
     if (values['wait-quiet']) process.stderr.write(`busy cores before the warm-up: ${await waitForQuiet(Number(values['wait-quiet']) * 1000, 0.5)}\n`);
@@ -110,12 +116,13 @@ async function main(): Promise<void> {
     await phase(warmup);
     const load = os.loadavg().map((x) => round(x));
     const m = await phase(seconds);
+    const serverRssMB = rssMB(server.pid);
     pool.close();
     const s = summarize(m.latencies.sort((a, b) => a - b));
     const result = {
       ...(values.nice !== undefined ? { nice: Number(values.nice) } : {}),
       rate, achieved: Math.round(m.latencies.length / m.seconds), requests: m.latencies.length, errors: m.errors, limit, people: people.length,
-      ...s, ...m.cpu, loadAverage: load, slowRequests: m.slow.length, target: { p99Ms: 10 }, met: s.p99Ms <= 10,
+      ...s, ...m.cpu, loadAverage: load, slowRequests: m.slow.length, serverRssMB, preparation, target: { p99Ms: 10 }, met: s.p99Ms <= 10,
     };
     await server.stop();
     const probe = values.probe ? probeSummary(server.stderr(), m.startWall, m.seconds, m.slow) : undefined;
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
       values.json
         ? `${JSON.stringify({ ...result, probe })}\n`
         : `serving ${limit} items at ${rate} req/s to ${people.length} people: p50 ${s.p50Ms.toFixed(2)} ms, p90 ${s.p90Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms, max ${s.maxMs.toFixed(1)} ms ` +
-            `(${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)}; CPU cores: server ${m.cpu.serverCores}, generator ${m.cpu.generatorCores}, other ${m.cpu.otherCpuCores}; load average ${load.join(' ')}${values.nice !== undefined ? `; server and generator at nice ${values.nice}` : ''})\n` +
+            `(${result.achieved} req/s answered, errors ${JSON.stringify(m.errors)}; CPU cores: server ${m.cpu.serverCores}, generator ${m.cpu.generatorCores}, other ${m.cpu.otherCpuCores}; load average ${load.join(' ')}; server RSS ${serverRssMB} MB${values.nice !== undefined ? `; server and generator at nice ${values.nice}` : ''})\n` +
             (probe ? `probe: ${JSON.stringify(probe)}\n` : ''),
     );
   } finally {
@@ -136,16 +143,38 @@ function renice(pid: number, n: number): void {
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) os.setPriority(Number(tid), n);
 }
 
+/** the server's resident memory (Linux: /proc/PID/status) */
+function rssMB(pid: number): number | null {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : null;
+}
+
+type Preparation = { total: number; done: number; seconds?: number; stopped?: boolean };
+
+/** waits until the preparation after the training has ended; null from a server that does not prepare */
+async function prepared(url: string, token: string): Promise<Preparation | null> {
+  for (;;) {
+    const s = JSON.parse(await request('GET', `${url}/api/v1/recommendations/status`, token)) as { preparation?: Preparation | null };
+    if (!s.preparation) return null;
+    if (s.preparation.seconds !== undefined || s.preparation.stopped) return s.preparation;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 function post(url: string, token: string): Promise<string> {
+  return request('POST', url, token);
+}
+
+function request(method: 'GET' | 'POST', url: string, token: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
+    const req = http.request(url, { method, headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
       res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
     });
     req.on('error', reject);
-    req.end('{}');
+    req.end(method === 'POST' ? '{}' : undefined);
   });
 }
 

@@ -8,6 +8,7 @@ import type { OltpStore } from '../store/oltp/index.ts';
 import type { Lang } from './explain.ts';
 import { FeedbackMemory, type Feedback } from './feedbackMemory.ts';
 import { PersonResolver } from './personResolver.ts';
+import type { PreparationProgress } from './prepare.ts';
 import { rank, type Models, type Ranked, type Scene, type UserState } from './rank.ts';
 import { ServingMemory, type ServingModels } from './servingMemory.ts';
 import { trainModels, type TrainStats } from './train.ts';
@@ -22,6 +23,8 @@ import type { Profile } from './types.ts';
  *   `huaxiang build --only models` and `POST /api/v1/recommendations/train`.
  * - A person's serving state is built on first request — from the trained interactions, or for someone
  *   newer than the models with one primary-key read of their events — and kept in an LRU (`cacheSize`).
+ *   After each training the people active in the last `prepareDays` days get theirs, with their home-scene
+ *   candidates, before they ask (./prepare.ts), in the background.
  * - As events are stored (the writer's onStored hook) the engine reads the new product events of exactly
  *   those people, updates their state and the item-CF neighbour lists in place; after the live tag
  *   refresh their profile tags are read again (both in ./servingMemory.ts). Feedback ("not interested",
@@ -32,6 +35,8 @@ export interface RecommendOptions {
   cacheSize?: number;
   /** how many of the most recently served people keep their blended candidates (./servingMemory.ts) */
   candidateCacheSize?: number;
+  /** after a training, prepare the people active in the last this many days (./prepare.ts); 0: off */
+  prepareDays?: number;
   /** how long stored events are gathered before the state is updated (ms) */
   liveDelayMs?: number;
   /**
@@ -115,6 +120,7 @@ interface Live extends ServingModels {
 export class RecommendEngine {
   private live: Live | null = null;
   private training: Promise<TrainRun> | null = null;
+  private preparing: Promise<void> = Promise.resolve();
   private readonly serving: ServingMemory;
   private readonly feedback: FeedbackMemory;
   private timer: NodeJS.Timeout | null = null;
@@ -169,6 +175,8 @@ export class RecommendEngine {
       );
       this.live = { models, profiles, persons, run };
       this.serving.reset();
+      const live = this.live;
+      this.preparing = this.serving.prepare(live).catch((err) => this.deps.log.warn({ err }, 'preparing recommendation candidates failed'));
       this.lastError = null;
       this.deps.log.info({ id, seconds: stats.seconds, persons: stats.persons, items: stats.items }, 'recommendation models trained');
       return run;
@@ -194,8 +202,16 @@ export class RecommendEngine {
     }));
   }
 
-  status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; cachedCandidates: number; lastError: string | null } {
-    return { trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360, cachedPeople: this.serving.size, cachedCandidates: this.serving.candidatesKept, lastError: this.lastError };
+  status(): { trained: boolean; training: boolean; run: TrainRun | null; trainEveryMinutes: number; cachedPeople: number; cachedCandidates: number; preparation: PreparationProgress | null; lastError: string | null } {
+    return {
+      trained: !!this.live, training: !!this.training, run: this.live?.run ?? null, trainEveryMinutes: this.opts.trainEveryMinutes ?? 360,
+      cachedPeople: this.serving.size, cachedCandidates: this.serving.candidatesKept, preparation: this.serving.preparation, lastError: this.lastError,
+    };
+  }
+
+  /** resolves once the preparation after the last training has ended (tests, benchmarks) */
+  prepared(): Promise<void> {
+    return this.preparing;
   }
 
   // ---------------------------------------------------------------- serving
@@ -299,6 +315,7 @@ export class RecommendEngine {
     if (this.timer) clearInterval(this.timer);
     await this.serving.stop();
     await this.training?.catch(() => undefined);
+    await this.preparing;
   }
 
   private async hasEvents(): Promise<boolean> {

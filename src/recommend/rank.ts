@@ -134,23 +134,12 @@ const POOL = 100;
 export function rank(m: Models, user: UserState | null, req: RankRequest): Ranked[] {
   const c = m.catalog;
   const lang = req.lang ?? 'zh';
-  const weights = { ...SCENES[req.scene], ...req.weights };
   // the caches live on the person's state, also for someone served as an anonymous visitor
   const holder = user;
-  if (user && user.personal === false) user = { person: user.person, u: -1, history: [], views: [] };
+  const { blended, served } = blendedFor(m, user, req);
+  user = served;
   const profile = req.noProfile ? undefined : user?.profile;
   const history = user?.history ?? [];
-  const cold = history.length === 0 || profile?.lifecycle === 'new' || profile?.lifecycle === 'churned';
-  const w = (s: Source) => (weights[s] ?? 0) * (cold && (s === 'popular' || s === 'trending') ? 3 : 1);
-  // the blended, profile-weighted candidates depend only on the person's state, profile and the scene: kept
-  // on the state until their next event, a profile change or a retraining (a reload re-filters and
-  // re-diversifies, it does not recompute the models)
-  const key = `${req.scene}|${req.anchors.join(',')}|${JSON.stringify(weights)}|${cold}|${req.noProfile ? 1 : 0}`;
-  let blended = holder?.candidates?.key === key ? holder.candidates.blended : undefined;
-  if (!blended) {
-    blended = blend(m, sourceLists(m, user, req, history, profile, w), w, history, profile, req.scene);
-    if (holder) holder.candidates = { key, blended };
-  }
   // the final list of an identical request (same filters, knobs, dislikes and exploration seed) is the same list
   const listKey = holder && req.feedbackVersion !== undefined
     ? `${req.limit}|${req.diversity}|${req.explore}|${req.maxPerCategory}|${req.include?.join('\u0001')}|${req.exclude?.join('\u0001')}|${lang}|${req.fill}|${req.seed}|${req.feedbackVersion}`
@@ -201,6 +190,36 @@ export function rank(m: Models, user: UserState | null, req: RankRequest): Ranke
     lists.set(listKey, result);
   }
   return result;
+}
+
+/**
+ * The blended, profile-weighted candidates of a request: they depend only on the person's state, profile
+ * and the scene, so they are kept on the state until the person's next event, a profile change or a
+ * retraining (a reload re-filters and re-diversifies, it does not recompute the models). `served` is the
+ * state the request is answered for: an anonymous visitor's for someone without personalisation consent.
+ */
+function blendedFor(m: Models, holder: UserState | null, req: RankRequest): { blended: Blended; served: UserState | null } {
+  const weights = { ...SCENES[req.scene], ...req.weights };
+  const user = holder && holder.personal === false ? { person: holder.person, u: -1, history: [], views: [] } : holder;
+  const profile = req.noProfile ? undefined : user?.profile;
+  const history = user?.history ?? [];
+  const cold = history.length === 0 || profile?.lifecycle === 'new' || profile?.lifecycle === 'churned';
+  const w = (s: Source) => (weights[s] ?? 0) * (cold && (s === 'popular' || s === 'trending') ? 3 : 1);
+  const key = `${req.scene}|${req.anchors.join(',')}|${JSON.stringify(weights)}|${cold}|${req.noProfile ? 1 : 0}`;
+  let blended = holder?.candidates?.key === key ? holder.candidates.blended : undefined;
+  if (!blended) {
+    blended = blend(m, sourceLists(m, user, req, history, profile, w), w, history, profile, req.scene);
+    if (holder) holder.candidates = { key, blended };
+  }
+  return { blended, served: user };
+}
+
+/**
+ * Blends a person's candidates for a scene's default request ahead of it (./prepare.ts): what their first
+ * request would compute, kept on the state just as that request keeps it.
+ */
+export function prepareBlend(m: Models, user: UserState, scene: Scene = 'home'): void {
+  blendedFor(m, user, { scene, limit: 0, anchors: [] });
 }
 
 function sourceLists(m: Models, user: UserState | null, req: RankRequest, history: readonly Touch[], profile: Profile | undefined, w: (s: Source) => number): SourceLists {

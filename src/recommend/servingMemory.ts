@@ -5,8 +5,9 @@ import type { OlapStore } from '../store/olap/index.ts';
 import { touchesOf } from './data.ts';
 import { applyEvent, eventsOf, observe } from './liveEvents.ts';
 import type { PersonResolver } from './personResolver.ts';
+import { prepareInSlices, recentPeople, type PreparationProgress } from './prepare.ts';
 import { loadProfiles } from './profile.ts';
-import type { Models, UserState } from './rank.ts';
+import { prepareBlend, type Models, type UserState } from './rank.ts';
 import type { Profile, Touch } from './types.ts';
 
 /** What serving a person reads of the trained models. */
@@ -29,7 +30,14 @@ export interface ServingMemoryOptions {
   liveDelayMs?: number;
   /** personalise only for people whose consent_personalization tag is true */
   requireConsent?: boolean;
+  /**
+   * after a training, prepare the people active in the models' last this many days (./prepare.ts), as many
+   * as keep candidates, the most recent first; 0 turns preparation off
+   */
+  prepareDays?: number;
 }
+
+const DAY = 86_400_000;
 
 /**
  * Per person, the short serving state (recent interests, last views, profile tags, ALS vector) kept in
@@ -61,7 +69,35 @@ export class ServingMemory {
     private readonly opts: ServingMemoryOptions = {},
   ) {
     this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
-    this.withCandidates = new LRUCache({ max: opts.candidateCacheSize ?? 5_000, dispose: (state) => void (state.candidates = undefined) });
+    this.withCandidates = new LRUCache({ max: opts.candidateCacheSize ?? 50_000, dispose: (state) => void (state.candidates = undefined) });
+  }
+
+  /** the last preparation after a training, null before the first */
+  preparation: PreparationProgress | null = null;
+
+  /**
+   * After a training: the states and home-scene candidates of the people active in the models' last
+   * `prepareDays` days, built before they ask (./prepare.ts) — as many as keep candidates, the most recent
+   * first. Stops when newer models replace `live`.
+   */
+  async prepare(live: ServingModels): Promise<void> {
+    const days = this.opts.prepareDays ?? 30;
+    const max = Math.min(this.users.max, this.withCandidates.max);
+    if (days <= 0) return;
+    const m = live.models;
+    const rows = recentPeople(m.x, m.asOf - days * DAY, max);
+    const progress: PreparationProgress = { total: rows.length, done: 0, startedAt: new Date().toISOString() };
+    this.preparation = progress;
+    await prepareInSlices(rows, (u) => {
+      const person = m.x.persons[u]!;
+      let state = this.users.get(person);
+      if (!state) {
+        state = this.build(person, u, touchesOf(m.x, u), live.profiles.get(person));
+        this.users.set(person, state);
+      }
+      if (!state.candidates) prepareBlend(m, state);
+      this.served(state);
+    }, () => !this.stopped && this.models.current() === live, progress);
   }
 
   /** how many people's blended candidates are kept */
@@ -101,9 +137,13 @@ export class ServingMemory {
       history = await this.readHistory(person, m);
       if (!profile) profile = (await loadProfiles(this.deps.olap, [person])).get(person);
     }
-    const state: UserState = { person, u, history, views: history.slice(0, 5), profile, personal: this.personal(profile) };
+    const state = this.build(person, u, history, profile);
     this.users.set(person, state);
     return state;
+  }
+
+  private build(person: string, u: number, history: Touch[], profile: Profile | undefined): UserState {
+    return { person, u, history, views: history.slice(0, 5), profile, personal: this.personal(profile) };
   }
 
   /** one person's interest per item since the models' window began, newest first (a new person) */

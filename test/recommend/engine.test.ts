@@ -161,7 +161,7 @@ describe('live updates', () => {
 
 describe('serving memory', () => {
   it('keeps the blended candidates of the most recently served people only, and answers the others the same', async () => {
-    const small = new RecommendEngine({ olap: sc.rt.olap, oltp: sc.rt.oltp, identity: sc.rt.identity, log: sc.rt.log }, { candidateCacheSize: 2 });
+    const small = new RecommendEngine({ olap: sc.rt.olap, oltp: sc.rt.oltp, identity: sc.rt.identity, log: sc.rt.log }, { candidateCacheSize: 2, prepareDays: 0 });
     await small.init();
     await small.train({ trigger: 'test' });
     const people = ['shopper0', 'shopper1', 'shopper2', 'shopper3'];
@@ -173,5 +173,33 @@ describe('serving memory', () => {
     for (const u of people) assert.deepEqual(ids(await small.forUser(u, { limit: 8, explore: 0 })), first.get(u), u);
     assert.deepEqual(ids(await engine.forUser('shopper0', { limit: 8, explore: 0 })), first.get('shopper0'), 'and the same as an engine that kept everything');
     await small.stop();
+  });
+
+  it('prepares the recently active after a training: their candidates are blended before they ask, and their lists are the same', async () => {
+    const plain = new RecommendEngine({ olap: sc.rt.olap, oltp: sc.rt.oltp, identity: sc.rt.identity, log: sc.rt.log }, { prepareDays: 0 });
+    const ready = new RecommendEngine({ olap: sc.rt.olap, oltp: sc.rt.oltp, identity: sc.rt.identity, log: sc.rt.log }, { prepareDays: 4.5 });
+    await plain.init();
+    await ready.init();
+    // trained as of the same moment, so that only the preparation differs
+    const asOf = new Date();
+    await plain.train({ trigger: 'test', asOf });
+    await ready.train({ trigger: 'test', asOf });
+    await ready.prepared();
+    assert.equal(plain.status().cachedPeople, 0);
+    // the shoppers and ann were active within 4.5 days of the training; noel last browsed 5 days before it
+    const p = ready.status().preparation!;
+    assert.ok(p.total >= 7 && p.done === p.total && p.seconds !== undefined && !p.stopped, JSON.stringify(p));
+    assert.equal(ready.status().cachedCandidates, p.total);
+    for (const u of ['ann', 'shopper0', 'shopper5']) assert.ok((await ready.userState(u)).candidates, `${u} was prepared`);
+    assert.equal((await ready.userState('noel')).candidates, undefined, 'noel was not');
+    for (const u of ['ann', 'shopper0', 'shopper3', 'noel', 'nobody-yet']) {
+      for (const req of [{ limit: 8 }, { limit: 5, explore: 0, exclude: ['服装'] }]) {
+        const a = await plain.forUser(u, req);
+        const b = await ready.forUser(u, req);
+        assert.deepEqual(b.items.map((i) => [i.itemId, i.score, i.reason]), a.items.map((i) => [i.itemId, i.score, i.reason]), `${u} ${JSON.stringify(req)}`);
+      }
+    }
+    await plain.stop();
+    await ready.stop();
   });
 });
