@@ -167,7 +167,7 @@ export class RecommendEngine {
     const id = `rec_${startedAt.getTime().toString(36)}_${randomUUID().slice(0, 8)}`;
     try {
       const { models, profiles, stats } = await trainModels(this.deps.olap, { asOf: o.asOf?.getTime(), profiles: o.profiles });
-      const persons = await PersonResolver.read(this.deps.olap, this.deps.identity);
+      const persons = await PersonResolver.read(this.deps.olap, this.deps.identity, models.x.persons);
       const run: TrainRun = { ...stats, id, trigger: o.trigger, startedAt: startedAt.toISOString() };
       await this.deps.oltp.query(
         `INSERT INTO model_runs (id, model, trigger, params, features, persons, seconds, started_at, candidates) VALUES ($1, 'recommend', $2, $3, '[]', $4, $5, $6, $7)`,

@@ -16,19 +16,29 @@ export class PersonResolver {
   constructor(
     private readonly identity: IdentityGraph,
     private readonly trained: ReadonlyMap<string, string>,
+    /** trained people no id maps to another: themselves, until their events arrive (`forget`) */
+    private readonly selves: Set<string> = new Set(),
   ) {}
 
-  /** The resolver for models trained now: the identity map read from ClickHouse. */
-  static async read(olap: OlapStore, identity: IdentityGraph): Promise<PersonResolver> {
+  /**
+   * The resolver for models trained now: the identity map read from ClickHouse, plus the trained people
+   * the map does not hold — ids never linked to another, which training counted as their own person — as
+   * themselves (until their events arrive, as for an id resolved on request), so that serving them asks
+   * the identity graph nothing either.
+   */
+  static async read(olap: OlapStore, identity: IdentityGraph, trainedPersons: readonly string[] = []): Promise<PersonResolver> {
     const ids = await olap.query<{ distinct_id: string; person_id: string }>(
       `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${olap.db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
     );
-    return new PersonResolver(identity, new Map(ids.map((r) => [r.distinct_id, r.person_id])));
+    const map = new Map(ids.map((r) => [r.distinct_id, r.person_id]));
+    const selves = new Set<string>();
+    for (const p of trainedPersons) if (!map.has(p)) selves.add(p);
+    return new PersonResolver(identity, map, selves);
   }
 
   /** The person `id` belongs to (the id itself when it was never linked). */
   async personOf(id: string): Promise<string> {
-    const known = this.trained.get(id) ?? this.resolved.get(id);
+    const known = this.trained.get(id) ?? (this.selves.has(id) ? id : this.resolved.get(id));
     if (known !== undefined) return known;
     const person = await this.identity.personOf(id);
     this.resolved.set(id, person);
@@ -37,6 +47,7 @@ export class PersonResolver {
 
   /** Events of `id` were stored: ask the identity graph again next time. */
   forget(id: string): void {
+    this.selves.delete(id);
     this.resolved.delete(id);
   }
 }

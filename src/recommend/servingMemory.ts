@@ -38,6 +38,11 @@ export interface ServingMemoryOptions {
 }
 
 const DAY = 86_400_000;
+/**
+ * how many people's states (and candidates) are kept by default: a shop's month of active people up to a
+ * few hundred thousand, at about 6 KB of heap each (docs/recommend.md, "Serving")
+ */
+const CACHED_PEOPLE = 200_000;
 
 /**
  * Per person, the short serving state (recent interests, last views, profile tags, ALS vector) kept in
@@ -68,8 +73,8 @@ export class ServingMemory {
     private readonly models: { current(): ServingModels | null; ready(): Promise<ServingModels> },
     private readonly opts: ServingMemoryOptions = {},
   ) {
-    this.users = new LRUCache({ max: opts.cacheSize ?? 50_000 });
-    this.withCandidates = new LRUCache({ max: opts.candidateCacheSize ?? 50_000, dispose: (state) => void (state.candidates = undefined) });
+    this.users = new LRUCache({ max: opts.cacheSize ?? CACHED_PEOPLE });
+    this.withCandidates = new LRUCache({ max: opts.candidateCacheSize ?? CACHED_PEOPLE, dispose: (state) => void (state.candidates = undefined) });
   }
 
   /** the last preparation after a training, null before the first */
