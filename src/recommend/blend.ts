@@ -32,8 +32,9 @@ export interface Blended {
   /** index into `sources` */
   src: Uint8Array;
   via: Int32Array;
-  /** null when no entry named a group */
-  group: (string | undefined)[] | null;
+  /** the group the entry named, as 1 + its index in `groups`; 0 for none */
+  group: Uint8Array;
+  groups: string[];
   sources: Source[];
   anchored: (boolean | undefined)[];
   boughtVia: ReadonlySet<number>;
@@ -45,7 +46,7 @@ export function candOf(b: Blended, j: number): Cand {
   const via = v < 0 ? undefined : v;
   return {
     item: b.item[j]!, score: b.score[j]!, best: 0,
-    evidence: { source: b.sources[s]!, via, viaBought: via !== undefined && b.boughtVia.has(via), anchored: b.anchored[s], group: b.group?.[j] },
+    evidence: { source: b.sources[s]!, via, viaBought: via !== undefined && b.boughtVia.has(via), anchored: b.anchored[s], group: b.group[j] ? b.groups[b.group[j]! - 1] : undefined },
   };
 }
 
@@ -113,7 +114,15 @@ export function blend(m: Models, lists: SourceLists, w: (s: Source) => number, h
       }
     }
   }
-  const order = x.touched.slice(0, n);
+  // a person's candidates live long (kept on their state): one buffer holds all five arrays, since every
+  // array buffer alive is one more the young-generation collector tracks (docs/recommend.md, "Serving")
+  const buf = new ArrayBuffer(n * 18);
+  const out: Blended = {
+    sorted: 0, score: new Float64Array(buf, 0, n), item: new Int32Array(buf, n * 8, n), via: new Int32Array(buf, n * 12, n),
+    src: new Uint8Array(buf, n * 16, n), group: new Uint8Array(buf, n * 17, n), groups: [], sources, anchored, boughtVia,
+  };
+  const order = out.item;
+  order.set(x.touched.subarray(0, n));
   if (profile) {
     const boost = profileBooster(m.catalog, profile, m.asOf);
     // x ** 1 is x: only the product scene takes the root
@@ -125,13 +134,18 @@ export function blend(m: Models, lists: SourceLists, w: (s: Source) => number, h
   const sorted = Math.min(n, SORTED);
   selectItems(order, n, sorted, sc);
   sortItems(order, sorted, sc);
-  const out: Blended = { sorted, item: order, score: new Float64Array(n), src: new Uint8Array(n), via: new Int32Array(n), group: null, sources, anchored, boughtVia };
+  out.sorted = sorted;
+  const groups = out.groups;
   for (let t = 0; t < n; t++) {
     const i = order[t]!;
     out.score[t] = sc[i]!;
     out.src[t] = x.src[i]!;
     out.via[t] = via[i]!;
-    if (grouped[i]) (out.group ??= new Array<string | undefined>(n))[t] = group[i];
+    if (grouped[i]) {
+      let g = groups.indexOf(group[i]!);
+      if (g < 0) g = groups.push(group[i]!) - 1;
+      out.group[t] = g + 1;
+    }
     x.seen[i] = 0;
   }
   return out;
@@ -164,14 +178,14 @@ export function sortRest(b: Blended): void {
   const score = b.score.slice(from);
   const src = b.src.slice(from);
   const via = b.via.slice(from);
-  const group = b.group?.slice(from);
+  const group = b.group.slice(from);
   for (let t = 0; t < pos.length; t++) {
     const p = pos[t]! - from;
     b.item[from + t] = item[p]!;
     b.score[from + t] = score[p]!;
     b.src[from + t] = src[p]!;
     b.via[from + t] = via[p]!;
-    if (b.group && group) b.group[from + t] = group[p];
+    b.group[from + t] = group[p]!;
   }
   b.sorted = n;
 }

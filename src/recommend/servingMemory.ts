@@ -40,7 +40,7 @@ export interface ServingMemoryOptions {
 const DAY = 86_400_000;
 /**
  * how many people's states (and candidates) are kept by default: a shop's month of active people up to a
- * few hundred thousand, at about 6 KB of heap each (docs/recommend.md, "Serving")
+ * few hundred thousand, at about 8 KB of heap each (docs/recommend.md, "Serving")
  */
 const CACHED_PEOPLE = 200_000;
 

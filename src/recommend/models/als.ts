@@ -274,14 +274,25 @@ export function topList(s: Float32Array, limit: number): TopList {
   const wide = scratchWide(n);
   for (let j = 0; j < c; j++) wide[kept[j]!] = s[kept[j]!]!;
   sortItems(kept, c, wide);
-  const item = kept.slice(0, cap);
-  const score = new Float32Array(cap);
-  for (let j = 0; j < cap; j++) score[j] = s[item[j]!]!;
-  return { item, score };
+  const out = newTopList(cap);
+  out.item.set(kept.subarray(0, cap));
+  for (let j = 0; j < cap; j++) out.score[j] = s[out.item[j]!]!;
+  return out;
+}
+
+/** both arrays in one buffer: a person's list is kept on their state, and each live buffer costs the young-generation collector */
+function newTopList(n: number): TopList {
+  const buf = new ArrayBuffer(n * 8);
+  return { item: new Int32Array(buf, 0, n), score: new Float32Array(buf, n * 4, n) };
 }
 
 function listOf(l: Scored[]): TopList {
-  return { item: Int32Array.from(l, (x) => x.item), score: Float32Array.from(l, (x) => x.score) };
+  const out = newTopList(l.length);
+  for (let j = 0; j < l.length; j++) {
+    out.item[j] = l[j]!.item;
+    out.score[j] = l[j]!.score;
+  }
+  return out;
 }
 
 let f64 = new Float64Array(0);
