@@ -82,6 +82,10 @@ describe('recommendations dashboard', () => {
     const training = page.getByTestId('rec-training');
     await training.getByTestId('rec-trained-at').waitFor();
     assert.match(await training.textContent() ?? '', /360/);
+    // the people prepared after the training, as the status reports them
+    const { preparation } = (await call('GET', '/api/v1/recommendations/status')).body;
+    assert.ok(preparation.total > 0 && preparation.seconds !== undefined, JSON.stringify(preparation));
+    assert.ok((await training.getByTestId('rec-preparation').textContent() ?? '').includes(String(preparation.total)));
     await page.getByTestId('rec-eval-run').click();
     const table = page.getByTestId('rec-eval-table');
     await table.waitFor({ timeout: 60_000 });

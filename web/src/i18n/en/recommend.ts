@@ -26,6 +26,8 @@ export const recommend: Record<keyof typeof zh, string> = {
   'rec.items': 'Items',
   'rec.pairs': 'Interactions',
   'rec.schedule': 'Retrained every {minutes} minutes',
+  'rec.prepared': 'Lists prepared for the {people} people active in the last 30 days ({seconds} s after training)',
+  'rec.preparing': 'Preparing lists: {done} of {people} people active in the last 30 days…',
   'rec.notTrained': 'Not trained yet.',
   'rec.train': 'Train now',
   'rec.training': 'Training…',

@@ -24,6 +24,8 @@ export const recommend = {
   'rec.items': '商品',
   'rec.pairs': '交互',
   'rec.schedule': '每 {minutes} 分钟自动重训',
+  'rec.prepared': '已为近 30 天活跃的 {people} 人预先备好推荐（训练后用时 {seconds} 秒）',
+  'rec.preparing': '正在预备推荐：近 30 天活跃的 {people} 人中已完成 {done} 人…',
   'rec.notTrained': '尚未训练。',
   'rec.train': '立即训练',
   'rec.training': '训练中…',

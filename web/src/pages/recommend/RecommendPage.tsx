@@ -8,7 +8,11 @@ import { useApi } from '../../useApi.ts';
 interface Item { itemId: string; score: number; reason: string; source: string; title: string; category: string; price: number | null }
 interface Answer { recommendationId: string; items: Item[]; modelAsOf: string }
 interface Run { id: string; asOf: string; seconds: number; persons: number; items: number; interactions: number; timings: Record<string, number>; startedAt: string; finishedAt?: string; trigger: string }
-interface Status { trained: boolean; training: boolean; run: Run | null; trainEveryMinutes: number; runs: Run[] }
+interface Status {
+  trained: boolean; training: boolean; run: Run | null; trainEveryMinutes: number; runs: Run[];
+  /** the people prepared after the last training (src/recommend/prepare.ts) */
+  preparation: { total: number; done: number; seconds?: number; stopped?: boolean } | null;
+}
 interface EvalRow { model: string; metrics: Record<string, number>; coverage: number; diversity: number; novelty: number; popularity: number }
 interface Report { cut: string; users: number; coldUsers: number; items: number; rows: EvalRow[] }
 
@@ -127,6 +131,13 @@ function Training() {
       ) : <p className="muted">{t('rec.notTrained')}</p>}
       {run && (
         <p className="muted">{t('rec.steps')}: {Object.entries(run.timings).map(([k, v]) => `${k} ${fmt.decimal(v, 2)}`).join(' · ')}</p>
+      )}
+      {s.preparation && (
+        <p className="muted" data-testid="rec-preparation">
+          {s.preparation.seconds !== undefined
+            ? t('rec.prepared', { people: fmt.number(s.preparation.total), seconds: fmt.decimal(s.preparation.seconds, 1) })
+            : t('rec.preparing', { done: fmt.number(s.preparation.done), people: fmt.number(s.preparation.total) })}
+        </p>
       )}
       <p className="muted">{t('rec.schedule', { minutes: s.trainEveryMinutes })}</p>
       {error && <ErrorBox message={error} />}
