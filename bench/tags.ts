@@ -65,7 +65,7 @@ const basic = { authorization: `Basic ${Buffer.from(`${server.writeKey}:`).toStr
 try {
   // the server trains its recommendation models at start, which holds the embedded engine for minutes:
   // the figures wait for it (a server's steady state, not its start-up)
-  line({ step: 'server-ready', waitedSeconds: await waitForStartupTraining(server.url, bearer) });
+  line({ step: 'server-ready', waitedSeconds: (await waitForStartupTraining(server.url, bearer)).seconds });
   const users = ((await (await fetch(`${server.url}/api/v1/profiles?limit=500`, { headers: bearer })).json()) as { users: { userId: string }[] }).users.map((u) => u.userId);
   if (users.length < 50) throw new Error(`only ${users.length} people found; build tags on an imported world first`);
 

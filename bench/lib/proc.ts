@@ -170,19 +170,31 @@ export async function waitForQuiet(maxMs: number, threshold = 0.25): Promise<num
   return Math.round(busy * 100) / 100;
 }
 
+/** what `/api/v1/recommendations/status` says of the preparation after a training (src/recommend/prepare.ts) */
+export interface Preparation {
+  total: number;
+  done: number;
+  seconds?: number;
+  stopped?: boolean;
+}
+
 /**
- * Waits (up to `maxMs`) for a server's start-up recommendation training to finish: it reads every event
- * and holds the embedded engine for minutes, so figures taken meanwhile would measure start-up, not the
- * steady state. Polls `/api/v1/recommendations/status` (asked again when a request fails: it can wait
- * behind the training's statements); returns the seconds waited.
+ * Waits (up to `maxMs`) for a server's recommendation training to finish, and the preparation of the
+ * recently active people after it: training reads every event and holds the embedded engine for minutes,
+ * preparing takes a core for tens of seconds on a big shop, so figures taken meanwhile would measure
+ * start-up, not the steady state. Polls `/api/v1/recommendations/status` (asked again when a request fails:
+ * it can wait behind the training's statements); returns the seconds waited and the preparation.
  */
-export async function waitForStartupTraining(url: string, headers: Record<string, string>, maxMs = 900_000): Promise<number> {
+export async function waitForStartupTraining(url: string, headers: Record<string, string>, maxMs = 900_000): Promise<{ seconds: number; preparation: Preparation | null }> {
   const t0 = performance.now();
+  let preparation: Preparation | null = null;
   for (;;) {
     const st = (await fetch(`${url}/api/v1/recommendations/status`, { headers }).then((r) => r.json()).catch(() => null)) as
-      { trained: boolean; training: boolean; lastError: string | null } | null;
-    if ((st && ((st.trained && !st.training) || st.lastError)) || performance.now() - t0 > maxMs) break;
+      { trained: boolean; training: boolean; lastError: string | null; preparation?: Preparation | null } | null;
+    preparation = st?.preparation ?? null;
+    const prepared = !preparation || preparation.seconds !== undefined || preparation.stopped === true;
+    if ((st && ((st.trained && !st.training && prepared) || st.lastError)) || performance.now() - t0 > maxMs) break;
     await new Promise((r) => setTimeout(r, 2000));
   }
-  return Math.round((performance.now() - t0) / 100) / 10;
+  return { seconds: Math.round((performance.now() - t0) / 100) / 10, preparation };
 }

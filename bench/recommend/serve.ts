@@ -33,7 +33,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cpuSeconds, repoRoot, runTs, startServerProcess, systemBusySeconds, waitForQuiet } from '../lib/proc.ts';
+import { cpuSeconds, repoRoot, runTs, startServerProcess, systemBusySeconds, waitForQuiet, waitForStartupTraining } from '../lib/proc.ts';
 import { percentile, summarize } from '../lib/load.ts';
 
 const { values } = parseArgs({
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     const trained = JSON.parse(await post(`${server.url}/api/v1/recommendations/train`, adminToken)) as { seconds: number; persons: number; items: number };
     process.stderr.write(`trained in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${trained.persons} people, ${trained.items} items\n`);
     // the server prepares the recently active people after a training (src/recommend/prepare.ts): wait for it
-    const preparation = await prepared(server.url, adminToken);
+    const { preparation } = await waitForStartupTraining(server.url, { authorization: `Bearer ${adminToken}` });
     process.stderr.write(`preparation: ${preparation ? `${preparation.done} of ${preparation.total} people in ${preparation.seconds} s` : 'none'}\n`);
     process.stderr.write(`${people.length} people; warm-up ${warmup} s, then ${seconds} s at ${rate} req/s\n`);
 
@@ -149,32 +149,16 @@ function rssMB(pid: number): number | null {
   return m ? Math.round(Number(m[1]) / 1024) : null;
 }
 
-type Preparation = { total: number; done: number; seconds?: number; stopped?: boolean };
-
-/** waits until the preparation after the training has ended; null from a server that does not prepare */
-async function prepared(url: string, token: string): Promise<Preparation | null> {
-  for (;;) {
-    const s = JSON.parse(await request('GET', `${url}/api/v1/recommendations/status`, token)) as { preparation?: Preparation | null };
-    if (!s.preparation) return null;
-    if (s.preparation.seconds !== undefined || s.preparation.stopped) return s.preparation;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 function post(url: string, token: string): Promise<string> {
-  return request('POST', url, token);
-}
-
-function request(method: 'GET' | 'POST', url: string, token: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { authorization: `Bearer ${token}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+    const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
       res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: ${res.statusCode} ${body}`))));
     });
     req.on('error', reject);
-    req.end(method === 'POST' ? '{}' : undefined);
+    req.end('{}');
   });
 }
 
