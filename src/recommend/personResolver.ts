@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { personMap } from '../analytics/sql.ts';
 import type { IdentityGraph } from '../identity/index.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 
@@ -27,9 +28,7 @@ export class PersonResolver {
    * the identity graph nothing either.
    */
   static async read(olap: OlapStore, identity: IdentityGraph, trainedPersons: readonly string[] = []): Promise<PersonResolver> {
-    const ids = await olap.query<{ distinct_id: string; person_id: string }>(
-      `SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${olap.db}.person_ids GROUP BY distinct_id HAVING argMax(is_deleted, version) = 0`,
-    );
+    const ids = await olap.query<{ distinct_id: string; person_id: string }>(`SELECT distinct_id, person_id FROM ${personMap(olap.db)}`);
     const map = new Map(ids.map((r) => [r.distinct_id, r.person_id]));
     const selves = new Set<string>();
     for (const p of trainedPersons) if (!map.has(p)) selves.add(p);
