@@ -95,11 +95,7 @@ export class ServingMemory {
     this.preparation = progress;
     await prepareInSlices(rows, (u) => {
       const person = m.x.persons[u]!;
-      let state = this.users.get(person);
-      if (!state) {
-        state = this.build(person, u, touchesOf(m.x, u), live.profiles.get(person));
-        this.users.set(person, state);
-      }
+      const state = this.users.get(person) ?? this.keep(this.trainedState(live, person, u));
       if (!state.candidates) prepareBlend(m, state);
       this.served(state);
     }, () => !this.stopped && this.models.current() === live, progress);
@@ -135,20 +131,24 @@ export class ServingMemory {
     if (cached) return cached;
     const m = live.models;
     const u = m.x.personIndex.get(person) ?? -1;
-    let history: Touch[];
-    let profile = live.profiles.get(person);
-    if (u >= 0) history = touchesOf(m.x, u);
-    else {
-      history = await this.readHistory(person, m);
-      if (!profile) profile = (await loadProfiles(this.deps.olap, [person])).get(person);
-    }
-    const state = this.build(person, u, history, profile);
-    this.users.set(person, state);
-    return state;
+    if (u >= 0) return this.keep(this.trainedState(live, person, u));
+    const history = await this.readHistory(person, m);
+    const profile = live.profiles.get(person) ?? (await loadProfiles(this.deps.olap, [person])).get(person);
+    return this.keep(this.build(person, -1, history, profile));
+  }
+
+  /** the state of a person in the trained data (row `u`), cut from the trained interactions */
+  private trainedState(live: ServingModels, person: string, u: number): UserState {
+    return this.build(person, u, touchesOf(live.models.x, u), live.profiles.get(person));
   }
 
   private build(person: string, u: number, history: Touch[], profile: Profile | undefined): UserState {
     return { person, u, history, views: history.slice(0, 5), profile, personal: this.personal(profile) };
+  }
+
+  private keep(state: UserState): UserState {
+    this.users.set(state.person, state);
+    return state;
   }
 
   /** one person's interest per item since the models' window began, newest first (a new person) */
