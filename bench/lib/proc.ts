@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PreparationProgress } from '../../src/recommend/prepare.ts';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -170,14 +171,6 @@ export async function waitForQuiet(maxMs: number, threshold = 0.25): Promise<num
   return Math.round(busy * 100) / 100;
 }
 
-/** what `/api/v1/recommendations/status` says of the preparation after a training (src/recommend/prepare.ts) */
-export interface Preparation {
-  total: number;
-  done: number;
-  seconds?: number;
-  stopped?: boolean;
-}
-
 /**
  * Waits (up to `maxMs`) for a server's recommendation training to finish, and the preparation of the
  * recently active people after it: training reads every event and holds the embedded engine for minutes,
@@ -185,12 +178,12 @@ export interface Preparation {
  * start-up, not the steady state. Polls `/api/v1/recommendations/status` (asked again when a request fails:
  * it can wait behind the training's statements); returns the seconds waited and the preparation.
  */
-export async function waitForStartupTraining(url: string, headers: Record<string, string>, maxMs = 900_000): Promise<{ seconds: number; preparation: Preparation | null }> {
+export async function waitForStartupTraining(url: string, headers: Record<string, string>, maxMs = 900_000): Promise<{ seconds: number; preparation: PreparationProgress | null }> {
   const t0 = performance.now();
-  let preparation: Preparation | null = null;
+  let preparation: PreparationProgress | null = null;
   for (;;) {
     const st = (await fetch(`${url}/api/v1/recommendations/status`, { headers }).then((r) => r.json()).catch(() => null)) as
-      { trained: boolean; training: boolean; lastError: string | null; preparation?: Preparation | null } | null;
+      { trained: boolean; training: boolean; lastError: string | null; preparation?: PreparationProgress | null } | null;
     preparation = st?.preparation ?? null;
     const prepared = !preparation || preparation.seconds !== undefined || preparation.stopped === true;
     if ((st && ((st.trained && !st.training && prepared) || st.lastError)) || performance.now() - t0 > maxMs) break;
