@@ -1,12 +1,15 @@
 /**
  * Tag engine figures on an imported world (make one with bench/world.ts --data DIR):
  *   1. full build of the whole library (in this process), twice;
- *   2. profile API latency (GET /api/v1/profiles/{id}) against a server process;
+ *   2. profile API latency (GET /api/v1/profiles/{id}) against a server process: closed loop (N clients, each
+ *      asking again as soon as answered), then open loop at each of --profile-rates requests/s (requests
+ *      leave on a fixed schedule whether or not earlier ones were answered, and each is timed from its
+ *      scheduled moment, so a queue shows in the figures);
  *   3. freshness: an order sent over /v1/track → the profile shows it in orders_30d, under a steady
  *      background load of page/product views over /v1/batch at --rate events/s.
  *
  *   node bin/run-ts.js bench/tags.ts --data DIR [--as-of ISO] [--rate 10000] [--probes 40] [--profile-requests 2000]
- *     [--profile-clients 4] [--skip-build]
+ *     [--profile-clients 4] [--profile-rates 25,50,100] [--skip-build]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     probes: { type: 'string' },
     'profile-requests': { type: 'string' },
     'profile-clients': { type: 'string' },
+    'profile-rates': { type: 'string' },
     'skip-build': { type: 'boolean' },
   },
 });
@@ -33,6 +37,7 @@ const rate = Number(values.rate ?? 10_000);
 const probes = Number(values.probes ?? 40);
 const profileRequests = Number(values['profile-requests'] ?? 2000);
 const profileClients = Number(values['profile-clients'] ?? 4);
+const profileRates = (values['profile-rates'] ?? '25,50,100').split(',').filter(Boolean).map(Number);
 const line = (o: object) => console.log(JSON.stringify({ bench: 'tags', ...o }));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -70,6 +75,11 @@ try {
   if (users.length < 50) throw new Error(`only ${users.length} people found; build tags on an imported world first`);
 
   // 2. profile latency: concurrent keep-alive clients (4 unless --profile-clients) over random people
+  const profile = async (id: string) => {
+    const res = await fetch(`${server.url}/api/v1/profiles/${encodeURIComponent(id)}`, { headers: bearer });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`profile ${id}: ${res.status}`);
+  };
   const lat: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -77,13 +87,25 @@ try {
     while (next < profileRequests) {
       const id = users[next++ % users.length]!;
       const s = performance.now();
-      const res = await fetch(`${server.url}/api/v1/profiles/${encodeURIComponent(id)}`, { headers: bearer });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`profile ${id}: ${res.status}`);
+      await profile(id);
       lat.push(performance.now() - s);
     }
   }));
   line({ step: 'profile-api', requests: lat.length, clients: profileClients, rps: Math.round(lat.length / ((performance.now() - t0) / 1000)), p50ms: pct(lat, 50), p95ms: pct(lat, 95), p99ms: pct(lat, 99) });
+
+  // open loop: request i leaves at start + i / rate, and its latency counts from then
+  for (const perSecond of profileRates) {
+    const n = Math.min(profileRequests, Math.max(200, perSecond * 20));
+    const open: number[] = [];
+    const start = performance.now() + 50;
+    await Promise.all(Array.from({ length: n }, async (_, i) => {
+      const due = start + (i * 1000) / perSecond;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      await profile(users[(i * 31) % users.length]!);
+      open.push(performance.now() - due);
+    }));
+    line({ step: 'profile-api-open-loop', offeredPerSecond: perSecond, requests: open.length, p50ms: pct(open, 50), p95ms: pct(open, 95), p99ms: pct(open, 99), maxms: pct(open, 100) });
+  }
 
   // 3. freshness under background load (open loop: a batch every 100 ms)
   const run = `bt${Date.now().toString(36)}`;

@@ -43,13 +43,14 @@ const personFilter = `distinct_id IN {ids:Array(String)}`;
 export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
   const db = rt.olap.db;
-  // one pass over the person's events: counts per event, and the identify traits in time order
+  // the person's events summed per id, event and month (migration 011): counts, first and last seen, and
+  // the identify traits in time order
   const [counts, tagValues, segments] = await Promise.all([
     rt.olap.query<{ event: string; type: string; n: number; first: string; last: string; identifies: [string, string][] }>(
-      `SELECT event, type, count() AS n, min(timestamp) AS first, max(timestamp) AS last,
-              arrayMap(x -> (x.2, x.3), arraySort(x -> x.1, groupArrayIf((timestamp, traits, pii), type = 'identify'))) AS identifies
-       FROM ${db}.events WHERE ${personFilter} GROUP BY event, type`,
-      { ids: ids.all, uids: ids.userIds },
+      `SELECT event, type, sum(events) AS n, min(first_at) AS first, max(last_at) AS last,
+              arrayMap(x -> (x.2, x.3), arraySort(x -> x.1, groupArrayArray(identifies))) AS identifies
+       FROM ${db}.profile_event_summary WHERE ${personFilter} GROUP BY event, type`,
+      { ids: ids.all },
     ),
     rt.tags.valuesOf(ids.person),
     rt.olap.query<{ segment_id: string }>(
