@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import type { AuditLog } from './audit.ts';
+import { trimEventCopies } from './retentionCopies.ts';
 
 /** The data classes with a retention period, and the column that dates a row. */
 export const DATA_CLASSES = {
@@ -54,6 +55,8 @@ export interface RetentionRun {
   /** class → whole monthly partitions dropped */
   partitionsDropped: Partial<Record<DataClass, number>>;
   dryRun: boolean;
+  /** when events went: per table filled from them (src/privacy/retentionCopies.ts), rows removed or summaries recounted */
+  copies?: Record<string, number>;
 }
 
 const DAY = 86_400_000;
@@ -95,9 +98,12 @@ export class Retention {
       const r = await this.olapClass(c.table, c.column, cutoff, !!o.dryRun);
       run.removed[name] = r.rows;
       run.partitionsDropped[name] = r.partitions;
+      if (name === 'events' && r.rows > 0 && !o.dryRun) {
+        run.copies = await trimEventCopies(this.d.olap, cutoff, async (table, column) => (await this.olapClass(table, column, cutoff, false)).rows);
+      }
     }
     if (!o.dryRun) {
-      await this.d.audit.record({ actor: o.actor ?? 'system', role: 'system', action: 'retention.enforce', subjectType: 'retention', subjectId: 'all', details: { days, removed: run.removed } });
+      await this.d.audit.record({ actor: o.actor ?? 'system', role: 'system', action: 'retention.enforce', subjectType: 'retention', subjectId: 'all', details: { days, removed: run.removed, ...(run.copies ? { copies: run.copies } : {}) } });
     }
     return run;
   }
