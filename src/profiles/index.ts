@@ -44,43 +44,55 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
   const db = rt.olap.db;
   // the person's events summed per id, event and month (migration 011): counts, first and last seen, and
-  // the identify traits in time order
+  // the identify traits. A few dozen rows, read as they are and added up here: the engine answers one
+  // statement at a time, and a GROUP BY of them costs it more than the sums cost this process
   const [counts, tagValues, segments] = await Promise.all([
-    rt.olap.query<{ event: string; type: string; n: number; first: string; last: string; identifies: [string, string][] }>(
-      `SELECT event, type, sum(events) AS n, min(first_at) AS first, max(last_at) AS last,
-              arrayMap(x -> (x.2, x.3), arraySort(x -> x.1, groupArrayArray(identifies))) AS identifies
-       FROM ${db}.profile_event_summary WHERE ${personFilter} GROUP BY event, type`,
+    rt.olap.query<{ event: string; type: string; events: number; first_at: string; last_at: string; identifies: [string, string, string][] }>(
+      `SELECT event, type, events, first_at, last_at, identifies FROM ${db}.profile_event_summary WHERE ${personFilter}`,
       { ids: ids.all },
     ),
     rt.tags.valuesOf(ids.person),
-    rt.olap.query<{ segment_id: string }>(
-      `SELECT segment_id FROM ${db}.segment_members WHERE person_id = {p:String}
-       GROUP BY segment_id HAVING argMax(is_member, version) = 1 ORDER BY segment_id`,
+    // every version of the person's memberships, the latest of each kept here (a few rows; cheaper for the
+    // one-statement-at-a-time engine than argMax … GROUP BY)
+    rt.olap.query<{ segment_id: string; is_member: number; version: number | string }>(
+      `SELECT segment_id, is_member, version FROM ${db}.segment_members WHERE person_id = {p:String}`,
       { p: ids.person },
     ),
   ]);
   if (counts.length === 0) return null;
   const traits: Record<string, unknown> = {};
-  for (const [t, pii] of counts.flatMap((c) => c.identifies)) {
+  // identify messages in time order (ISO timestamps of one width sort as text), later values winning
+  const identifies = counts.flatMap((c) => c.identifies).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [, t, pii] of identifies) {
     if (t) Object.assign(traits, JSON.parse(t));
     if (pii) for (const [k, v] of Object.entries(JSON.parse(pii) as Record<string, string>)) traits[k] = masked(rt, k, v);
   }
   const eventCounts: Record<string, number> = {};
-  for (const c of counts) eventCounts[c.event || c.type] = (eventCounts[c.event || c.type] ?? 0) + Number(c.n);
-  const firsts = counts.map((c) => c.first).sort();
-  const lasts = counts.map((c) => c.last).sort();
+  for (const c of counts) eventCounts[c.event || c.type] = (eventCounts[c.event || c.type] ?? 0) + Number(c.events);
+  const firsts = counts.map((c) => c.first_at).sort();
+  const lasts = counts.map((c) => c.last_at).sort();
   return {
     userId: ids.person,
     anonymousIds: ids.anonymousIds,
     aliases: ids.userIds.filter((u) => u !== ids.person),
     traits,
     tags: Object.fromEntries(tagValues.values.map((v) => [v.code, v.value])),
-    segments: segments.map((s) => s.segment_id),
+    segments: currentMemberships(segments),
     eventCounts,
     firstSeen: iso(firsts[0]),
     lastSeen: iso(lasts[lasts.length - 1]),
     updatedAt: new Date().toISOString(),
   };
+}
+
+/** The segments whose latest membership row says member, sorted. */
+function currentMemberships(rows: readonly { segment_id: string; is_member: number; version: number | string }[]): string[] {
+  const latest = new Map<string, { is_member: number; version: number }>();
+  for (const r of rows) {
+    const seen = latest.get(r.segment_id);
+    if (!seen || Number(r.version) > seen.version) latest.set(r.segment_id, { is_member: Number(r.is_member), version: Number(r.version) });
+  }
+  return [...latest].filter(([, m]) => m.is_member === 1).map(([id]) => id).sort();
 }
 
 /** Event counts by weekday (1 = Monday) × hour in the shop's time zone: the activity heatmap. */
