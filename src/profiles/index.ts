@@ -1,5 +1,6 @@
 import { isPersonalField, maskProperties, maskTraits, maskValue } from '../privacy/mask.ts';
 import type { Runtime } from '../runtime.ts';
+import { profileReader } from './reads.ts';
 
 export interface Profile {
   userId: string;
@@ -42,23 +43,10 @@ const personFilter = `distinct_id IN {ids:Array(String)}`;
 /** The 360° view assembled from the identity graph and the events (later: tags and segments). */
 export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
   const ids = await idsFor(rt, id);
-  const db = rt.olap.db;
-  // the person's events summed per id, event and month (migration 011): counts, first and last seen, and
-  // the identify traits. A few dozen rows, read as they are and added up here: the engine answers one
-  // statement at a time, and a GROUP BY of them costs it more than the sums cost this process
-  const [counts, tagValues, segments] = await Promise.all([
-    rt.olap.query<{ event: string; type: string; events: number; first_at: string; last_at: string; identifies: [string, string, string][] }>(
-      `SELECT event, type, events, first_at, last_at, identifies FROM ${db}.profile_event_summary WHERE ${personFilter}`,
-      { ids: ids.all },
-    ),
-    rt.tags.valuesOf(ids.person),
-    // every version of the person's memberships, the latest of each kept here (a few rows; cheaper for the
-    // one-statement-at-a-time engine than argMax … GROUP BY)
-    rt.olap.query<{ segment_id: string; is_member: number; version: number | string }>(
-      `SELECT segment_id, is_member, version FROM ${db}.segment_members WHERE person_id = {p:String}`,
-      { p: ids.person },
-    ),
-  ]);
+  // the person's events summed per id, event and month (migration 011: counts, first and last seen, the
+  // identify traits), their tag values and segments; read together with any other profile asked for meanwhile
+  const rows = await profileReader(rt).read({ person: ids.person, ids: ids.all });
+  const counts = rows.summary;
   if (counts.length === 0) return null;
   const traits: Record<string, unknown> = {};
   // identify messages in time order (ISO timestamps of one width sort as text), later values winning
@@ -76,23 +64,13 @@ export async function getProfile(rt: Rt, id: string): Promise<Profile | null> {
     anonymousIds: ids.anonymousIds,
     aliases: ids.userIds.filter((u) => u !== ids.person),
     traits,
-    tags: Object.fromEntries(tagValues.values.map((v) => [v.code, v.value])),
-    segments: currentMemberships(segments),
+    tags: Object.fromEntries(rows.tags.map((v) => [v.code, v.value])),
+    segments: rows.segments,
     eventCounts,
     firstSeen: iso(firsts[0]),
     lastSeen: iso(lasts[lasts.length - 1]),
     updatedAt: new Date().toISOString(),
   };
-}
-
-/** The segments whose latest membership row says member, sorted. */
-function currentMemberships(rows: readonly { segment_id: string; is_member: number; version: number | string }[]): string[] {
-  const latest = new Map<string, { is_member: number; version: number }>();
-  for (const r of rows) {
-    const seen = latest.get(r.segment_id);
-    if (!seen || Number(r.version) > seen.version) latest.set(r.segment_id, { is_member: Number(r.is_member), version: Number(r.version) });
-  }
-  return [...latest].filter(([, m]) => m.is_member === 1).map(([id]) => id).sort();
 }
 
 /** Event counts by weekday (1 = Monday) × hour in the shop's time zone: the activity heatmap. */

@@ -10,7 +10,7 @@ import { explain } from './explain.ts';
 import { LiveRefresher } from './live.ts';
 import { preview } from './preview.ts';
 import { Taxonomy } from './taxonomy.ts';
-import { valuesOf, type StoredValue } from './values.ts';
+import { valuesOf, valuesOfMany, type StoredValue } from './values.ts';
 
 export interface BuildInfo {
   id: string;
@@ -76,6 +76,12 @@ export class TagEngine {
   async valuesOf(personId: string): Promise<{ defs: Map<string, TagDef>; values: StoredValue[] }> {
     const defs = await this.taxonomy.definitions();
     return { defs, values: await valuesOf(this.rt.olap, personId, defs) };
+  }
+
+  /** Several people's current values in one read: person → values. */
+  async valuesOfMany(personIds: readonly string[]): Promise<{ defs: Map<string, TagDef>; values: Map<string, StoredValue[]> }> {
+    const defs = await this.taxonomy.definitions();
+    return { defs, values: await valuesOfMany(this.rt.olap, personIds, defs) };
   }
 
   async explain(personId: string, code: string) {
