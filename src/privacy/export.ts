@@ -1,3 +1,4 @@
+import { latestVersions } from '../store/olap/latest.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
 import type { TagEngine } from '../tags/index.ts';
 import type { ErasureRegistry, ErasureSubject } from './erasure.ts';
@@ -57,9 +58,8 @@ export async function exportPerson(d: ExportDeps, s: ErasureSubject, traits: Rec
   };
 }
 
-/** Segments whose latest membership row says member (rows come ordered by segment, version). */
+/** Segments whose latest membership row says member. */
 function currentSegments(rows: unknown[]): string[] {
-  const latest = new Map<string, number>();
-  for (const r of rows as { segment_id: string; is_member: number }[]) latest.set(r.segment_id, Number(r.is_member));
-  return [...latest].filter(([, m]) => m === 1).map(([id]) => id);
+  const latest = latestVersions(rows as { segment_id: string; is_member: number; version: number | string }[], (r) => r.segment_id);
+  return [...latest.values()].filter((r) => Number(r.is_member) === 1).map((r) => r.segment_id);
 }

@@ -1,4 +1,5 @@
 import type { Runtime } from '../runtime.ts';
+import { latestVersions } from '../store/olap/latest.ts';
 import type { StoredValue } from '../tags/values.ts';
 
 type Rt = Pick<Runtime, 'olap' | 'tags'>;
@@ -94,13 +95,9 @@ async function readMany(rt: Rt, people: readonly Who[]): Promise<Map<string, Pro
   ]);
   const out = new Map<string, ProfileRows>(persons.map((p) => [p, { summary: [], tags: tags.values.get(p) ?? [], segments: [] }]));
   for (const r of summary) out.get(personOfId.get(r.distinct_id)!)?.summary.push(r);
-  const latest = new Map<string, { person: string; segment: string; member: boolean; version: number }>();
-  for (const m of memberships) {
-    const key = `${m.person_id}\u0000${m.segment_id}`;
-    const seen = latest.get(key);
-    if (!seen || Number(m.version) > seen.version) latest.set(key, { person: m.person_id, segment: m.segment_id, member: Number(m.is_member) === 1, version: Number(m.version) });
+  for (const m of latestVersions(memberships, (x) => `${x.person_id}\u0000${x.segment_id}`).values()) {
+    if (Number(m.is_member) === 1) out.get(m.person_id)?.segments.push(m.segment_id);
   }
-  for (const m of latest.values()) if (m.member) out.get(m.person)?.segments.push(m.segment);
   for (const rows of out.values()) rows.segments.sort();
   return out;
 }

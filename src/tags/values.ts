@@ -1,4 +1,5 @@
 import type { OlapStore } from '../store/olap/index.ts';
+import { latestVersions } from '../store/olap/latest.ts';
 import type { TagDef } from './dsl.ts';
 
 export type TagValue = number | boolean | string | { value: string; weight: number }[];
@@ -44,14 +45,8 @@ export async function valuesOfMany(olap: OlapStore, personIds: readonly string[]
      FROM ${olap.db}.tag_values_by_person WHERE person_id IN {ps:Array(String)}`,
     { ps: personIds },
   );
-  const latest = new Map<string, (typeof rows)[number]>();
-  for (const r of rows) {
-    const key = `${r.person_id}\u0000${r.tag_code}`;
-    const seen = latest.get(key);
-    if (!seen || Number(r.version) > Number(seen.version)) latest.set(key, r);
-  }
   const out = new Map<string, StoredValue[]>(personIds.map((p) => [p, []]));
-  for (const r of latest.values()) {
+  for (const r of latestVersions(rows, (x) => `${x.person_id}\u0000${x.tag_code}`).values()) {
     if (Number(r.is_deleted) !== 0 || !defs.has(r.tag_code)) continue;
     out.get(r.person_id)?.push({ code: r.tag_code, value: decodeValue(defs.get(r.tag_code), r), buildId: r.build_id, updatedAt: new Date(Number(r.version)).toISOString() });
   }
