@@ -115,7 +115,7 @@ export class Retention {
     const [n] = await olap.query<{ n: string }>(`SELECT count() AS n FROM ${olap.db}.${table} WHERE ${before}`, p);
     const rows = Number(n?.n ?? 0);
     if (rows === 0 || dryRun) return { rows, partitions: 0 };
-    const local = olap.cluster ? `${olap.db}.${table}_local ON CLUSTER '${olap.cluster}'` : `${olap.db}.${table}`;
+    const local = olap.mutationTarget(table);
     const expired = await olap.query<{ p: string }>(
       `SELECT _partition_id AS p FROM ${olap.db}.${table} GROUP BY p HAVING max(${column}) < fromUnixTimestamp64Milli({cutoff:Int64})`,
       p,

@@ -55,30 +55,36 @@ async function recountBucket(olap: OlapStore, copy: Extract<EventCopy, { kind: '
   const bucket = copy.bucket(CUTOFF);
   const [n] = await olap.query<{ n: string }>(`SELECT count() AS n FROM ${olap.db}.${copy.table} WHERE ${copy.column} <= ${bucket}`, p);
   if (Number(n?.n ?? 0) === 0) return 0;
-  await olap.command(`DELETE FROM ${local(olap, copy.table)} WHERE ${copy.column} <= ${bucket}`, p);
+  await olap.command(`DELETE FROM ${olap.mutationTarget(copy.table)} WHERE ${copy.column} <= ${bucket}`, p);
   // an event of the cutoff's period stored between the delete and the recount is counted twice (the view
   // adds it and the recount reads it); a cutoff lies in a period only late events still reach
-  await recount(olap, copy.table, copy.view, `${copy.column} = ${bucket}`, p);
+  await olap.command(`${await recountInsert(olap, copy.table, copy.view)} WHERE ${copy.column} = ${bucket}`, p);
   return Number(n!.n);
 }
 
 async function recountEarliest(olap: OlapStore, copy: Extract<EventCopy, { kind: 'earliest' }>, cutoff: Date): Promise<number> {
   const key = `[${copy.key.join(', ')}]`;
   const keys = await olap.query<{ k: string[] }>(
-    `SELECT [${copy.key.join(', ')}] AS k FROM ${olap.db}.${copy.table} GROUP BY ${copy.key.join(', ')} HAVING min(${copy.column}) < ${CUTOFF}`,
+    `SELECT ${key} AS k FROM ${olap.db}.${copy.table} GROUP BY ${copy.key.join(', ')} HAVING min(${copy.column}) < ${CUTOFF}`,
     { cutoff: cutoff.getTime() },
   );
+  if (keys.length === 0) return 0;
+  const insert = await recountInsert(olap, copy.table, copy.view);
+  const these = `${key} IN {keys:Array(Array(String))}`;
   for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
     const p = { keys: keys.slice(i, i + KEYS_PER_STATEMENT).map((r) => r.k) };
-    await olap.command(`DELETE FROM ${local(olap, copy.table)} WHERE ${key} IN {keys:Array(Array(String))}`, p);
+    await olap.command(`DELETE FROM ${olap.mutationTarget(copy.table)} WHERE ${these}`, p);
     // a minimum: an event stored meanwhile and read twice changes nothing
-    await recount(olap, copy.table, copy.view, `${key} IN {keys:Array(Array(String))}`, p);
+    await olap.command(`${insert} WHERE ${these}`, p);
   }
   return keys.length;
 }
 
-/** Inserts into `table` what its view's SELECT yields over the events stored now, for the rows `where` keeps. */
-async function recount(olap: OlapStore, table: string, view: string, where: string, params: Record<string, unknown>): Promise<void> {
+/**
+ * `INSERT INTO table … SELECT … FROM (the view's SELECT)`, to be completed with a `WHERE` on the view's
+ * output: what the view yields over the events stored now, for the rows the condition keeps.
+ */
+async function recountInsert(olap: OlapStore, table: string, view: string): Promise<string> {
   const [v] = await olap.query<{ select: string }>(
     `SELECT as_select AS select FROM system.tables WHERE database = {db:String} AND name = {v:String}`,
     { db: olap.db, v: view },
@@ -88,9 +94,5 @@ async function recount(olap: OlapStore, table: string, view: string, where: stri
   const select = olap.cluster ? v.select.replace(new RegExp(`\\b${olap.db}\\.(\\w+)_local\\b`, 'g'), `${olap.db}.$1`) : v.select;
   const columns = (await olap.query<{ name: string }>(`DESCRIBE (${select})`)).map((c) => c.name);
   const list = columns.map((c) => `\`${c}\``).join(', ');
-  await olap.command(`INSERT INTO ${olap.db}.${table} (${list}) SELECT ${list} FROM (${select}) WHERE ${where}`, params);
-}
-
-function local(olap: OlapStore, table: string): string {
-  return olap.cluster ? `${olap.db}.${table}_local ON CLUSTER '${olap.cluster}'` : `${olap.db}.${table}`;
+  return `INSERT INTO ${olap.db}.${table} (${list}) SELECT ${list} FROM (${select})`;
 }

@@ -25,8 +25,7 @@ function usesPatchParts(olap: OlapStore, table: string): Promise<boolean> {
       );
       if (/enable_block_number_column = 1/.test(t?.engine ?? '') && /enable_block_offset_column = 1/.test(t?.engine ?? '')) return true;
       try {
-        const target = olap.cluster ? `${olap.db}.${local} ON CLUSTER '${olap.cluster}'` : `${olap.db}.${local}`;
-        await olap.command(`ALTER TABLE ${target} MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1`);
+        await olap.command(`ALTER TABLE ${olap.mutationTarget(table)} MODIFY SETTING enable_block_number_column = 1, enable_block_offset_column = 1`);
         return true;
       } catch {
         return false;
@@ -43,7 +42,7 @@ function usesPatchParts(olap: OlapStore, table: string): Promise<boolean> {
  * allows it (see `usesPatchParts`). In cluster mode the statement runs on each shard's local table.
  */
 export async function olapDelete(olap: OlapStore, table: string, where: string, params: QueryParams): Promise<void> {
-  const target = olap.cluster ? `${olap.db}.${table}_local ON CLUSTER '${olap.cluster}'` : `${olap.db}.${table}`;
+  const target = olap.mutationTarget(table);
   const patch = (await usesPatchParts(olap, table)) ? ` SETTINGS lightweight_delete_mode = 'lightweight_update'` : '';
   await olap.command(`DELETE FROM ${target} WHERE ${where}${patch}`, params);
 }

@@ -50,6 +50,14 @@ export class OlapStore {
     return sibling;
   }
 
+  /**
+   * What a mutation (`DELETE FROM`, `ALTER TABLE`) of `table` names: the table itself, or in cluster mode
+   * each shard's local table, on every node (inserts and reads go through the Distributed table instead).
+   */
+  mutationTarget(table: string): string {
+    return this.cluster ? `${this.db}.${table}_local ON CLUSTER '${this.cluster}'` : `${this.db}.${table}`;
+  }
+
   async query<T>(sql: string, params: QueryParams = {}): Promise<T[]> {
     const rs = await this.client.query({ query: sql, query_params: params, format: 'JSONEachRow' });
     return rs.json<T>();
