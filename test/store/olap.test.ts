@@ -41,6 +41,13 @@ describe('cluster DDL', () => {
       assert.match(events[1]!, /ENGINE = Distributed\('shop_cluster', 'hx', 'events_local', cityHash64\(distinct_id\)\)/);
       const persons = cluster.find((q) => q.includes('person_ids_local ON CLUSTER'))!;
       assert.match(persons, /ReplicatedReplacingMergeTree\('[^']+', '\{replica\}', version\)/, 'engine arguments are kept after the replication ones');
+      // a column added to events reaches each shard's table and the Distributed one; materializing it only the shards
+      const alters = cluster.filter((q) => q.startsWith('ALTER TABLE') && q.includes('prop_recipient'));
+      assert.deepEqual(alters.map((q) => q.split(' ').slice(0, 8).join(' ')), [
+        "ALTER TABLE hx.events_local ON CLUSTER 'shop_cluster' ADD COLUMN",
+        "ALTER TABLE hx.events ON CLUSTER 'shop_cluster' ADD COLUMN",
+        "ALTER TABLE hx.events_local ON CLUSTER 'shop_cluster' MATERIALIZE COLUMN",
+      ]);
       const view = cluster.find((q) => q.startsWith('CREATE MATERIALIZED VIEW IF NOT EXISTS hx.order_events_mv'))!;
       assert.match(view, /^CREATE MATERIALIZED VIEW IF NOT EXISTS hx\.order_events_mv ON CLUSTER 'shop_cluster' TO hx\.order_events_local AS/);
       assert.match(view, /FROM hx\.events_local\b/, 'a view reads its shard\'s local source table');

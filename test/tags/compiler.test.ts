@@ -459,6 +459,42 @@ describe('evaluated on real rows', () => {
   });
 });
 
+describe('promoted properties', () => {
+  it('read in their own column exactly what the JSON read gives, whichever way rows were inserted', async () => {
+    const store = await OlapStore.over(olap, 'compiler_promoted');
+    const db = store.db;
+    const msgs = [
+      tr('p1', 'Product Shared', at(1), { recipient: 'friend_1' }),
+      tr('p1', 'Product Shared', at(1, 1), { recipient: 42 }),
+      tr('p1', 'Product Viewed', at(1, 3), { dwell_seconds: 12.5 }),
+      tr('p1', 'Product Viewed', at(1, 4), { dwell_seconds: '7' }),
+      tr('p1', 'Product Viewed', at(1, 5), {}),
+    ];
+    const out = runPipeline(
+      { messages: msgs, receivedAt: Date.now(), requestId: 'r', source: 'test', writeKeyId: 'k', maxMessageBytes: 32_768, maxFutureMs: 86_400_000 },
+      { encrypt: (v) => v, match: (v) => v },
+    );
+    assert.deepEqual(out.rejected, []);
+    await store.insert('events', out.rows);
+    // the bulk importers' path: INSERT … SELECT inside the engine
+    await store.command(`INSERT INTO ${db}.events (message_id, type, event, distinct_id, timestamp, properties)
+      SELECT concat('sel-', toString(number)), 'track', 'Product Shared', 'p2', now64(3), ['{"recipient":"r9"}', '{"dwell_seconds":3}', '{}'][number + 1] FROM numbers(3)`);
+    const rows = await store.query<{ recipient: string; json_recipient: string; dwell: number | null; json_dwell: number | null }>(
+      `SELECT prop_recipient AS recipient, JSONExtractRaw(properties, 'recipient') AS json_recipient,
+              prop_dwell_seconds AS dwell, if(simpleJSONHas(properties, 'dwell_seconds'), simpleJSONExtractFloat(properties, 'dwell_seconds'), NULL) AS json_dwell
+       FROM ${db}.events ORDER BY message_id`,
+    );
+    assert.equal(rows.length, 8);
+    for (const r of rows) assert.deepEqual([r.recipient, r.dwell], [r.json_recipient, r.json_dwell]);
+    assert.deepEqual(rows.map((r) => r.recipient).filter(Boolean).sort(), ['"42"', '"friend_1"', '"r9"']);
+    assert.deepEqual(rows.map((r) => r.dwell).filter((x) => x !== null).sort((a, b) => a! - b!), [3, 7, 12.5]);
+    // a definition naming them compiles to the columns
+    assert.equal(field('properties.recipient').sql, 'prop_recipient');
+    assert.equal(text(field('properties.recipient')), `trim(BOTH '"' FROM prop_recipient)`);
+    assert.equal(field('dwell_seconds').sql, 'prop_dwell_seconds');
+  });
+});
+
 describe('validation names the path', () => {
   const base = { code: 'ok_code', category: 'custom', name_zh: 'x', name_en: 'x', valueType: 'number' };
   const issue = (input: unknown) => {

@@ -35,6 +35,7 @@ export function createDatabaseStatement(target: DdlTarget): string {
 const createTable = /^CREATE TABLE IF NOT EXISTS ([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)\s*\(/;
 const createDatabase = /^CREATE DATABASE IF NOT EXISTS ([A-Za-z_]\w*)\s*$/;
 const createView = /^CREATE VIEW IF NOT EXISTS ([A-Za-z_]\w*)\.([A-Za-z_]\w*) AS/;
+const alterTable = /^ALTER TABLE ([A-Za-z_]\w*)\.([A-Za-z_]\w*)(?=\s)/;
 const createMaterializedView = /^CREATE MATERIALIZED VIEW IF NOT EXISTS ([A-Za-z_]\w*)\.([A-Za-z_]\w*) TO ([A-Za-z_]\w*)\.([A-Za-z_]\w*) AS/;
 
 function toCluster(statement: string, database: string, cluster: string): string[] {
@@ -52,6 +53,15 @@ function toCluster(statement: string, database: string, cluster: string): string
     const [head, db, view, targetDb, target] = mv;
     const select = body.slice(head.length).replace(new RegExp(`\\b${database}\\.([A-Za-z_]\\w*)`, 'g'), `${database}.$1_local`);
     return [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${view} ON CLUSTER '${cluster}' TO ${targetDb}.${target}_local AS${select}`];
+  }
+  const alter = alterTable.exec(body);
+  if (alter) {
+    // a column change applies to each shard's table and to the Distributed table in front (which must
+    // name the column to read it); materializing a column rewrites stored parts, which only shards hold
+    const [head, db, table] = alter;
+    const rest = body.slice(head.length);
+    const local = `ALTER TABLE ${db}.${table}_local ON CLUSTER '${cluster}'${rest}`;
+    return /^\s*MATERIALIZE COLUMN/.test(rest) ? [local] : [local, `ALTER TABLE ${db}.${table} ON CLUSTER '${cluster}'${rest}`];
   }
   const m = createTable.exec(body);
   if (!m) {
