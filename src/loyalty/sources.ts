@@ -128,6 +128,12 @@ export async function shareVisitSources(olap: OlapStore, scope: Scope): Promise<
   const shares = personEvents(olap.db, `JSONExtractString(e.properties, 'share_id') AS share_id, e.timestamp AS timestamp`,
     `e.event = 'Product Shared' AND e.user_id != ''${scope.ids ? ` AND JSONExtractString(e.properties, 'share_id') IN (SELECT share_id FROM v)` : ''}`,
     { since: new Date(scope.since.getTime() - 90 * 86_400_000) });
+  // in the live path most writes bring no visit through a share: then the shares (everyone's, 90 days
+  // back) are not read at all — that read cost about 1.4 s of the engine a pass on the 10M-event world
+  if (scope.ids) {
+    const [found] = await olap.query<{ n: string }>(`SELECT count() AS n FROM (${visits}) WHERE share_id != ''`, params(scope));
+    if (Number(found?.n ?? 0) === 0) return [];
+  }
   const rows = await olap.query<{ sharer: string; share_id: string; ms: string }>(
     `WITH v AS (SELECT share_id, person AS visitor, min(timestamp) AS t FROM (${visits}) WHERE share_id != '' GROUP BY share_id, visitor),
           s AS (SELECT share_id, argMin(person, timestamp) AS sharer FROM (${shares}) WHERE share_id != '' GROUP BY share_id)
