@@ -10,6 +10,8 @@ export interface Field {
   level: 'event' | 'line';
   zh: string;
   en: string;
+  /** reads an event property as raw JSON text, whose strings keep their quotes */
+  json?: true;
 }
 
 const ev = (sql: string, type: FieldType, zh: string, en: string): Field => ({ sql, type, level: 'event', zh, en });
@@ -65,6 +67,9 @@ export const FIELDS: Record<string, Field> = {
  */
 export const PROMOTED: Readonly<Record<string, string>> = { recipient: 'prop_recipient' };
 
+/** Every column of `events` materialized from a property (migration 013): `dwell_seconds` and the PROMOTED. */
+export const PROMOTED_COLUMNS: readonly string[] = [FIELDS.dwell_seconds!.sql, ...Object.values(PROMOTED)];
+
 /** A field by name; `properties.x` reads the event's own property x (as raw JSON text). */
 export function field(name: string): Field {
   const f = FIELDS[name];
@@ -73,7 +78,7 @@ export function field(name: string): Field {
   if (!prop) throw new Error(`unknown field '${name}'`);
   const column = Object.hasOwn(PROMOTED, prop[1]!) ? PROMOTED[prop[1]!] : undefined;
   // the property name is restricted to [A-Za-z0-9_$] by the DSL, so it is safe inside a string literal
-  return { sql: column ?? `JSONExtractRaw(properties, '${prop[1]}')`, type: 'string', level: 'event', zh: name, en: name };
+  return { sql: column ?? `JSONExtractRaw(properties, '${prop[1]}')`, type: 'string', level: 'event', zh: name, en: name, json: true };
 }
 
 /** A field's value as a number (JSON properties are parsed; strings that are not numbers are NULL). */
@@ -85,11 +90,6 @@ export function numeric(f: Field): string {
 
 /** A field's value as text (JSON strings lose their quotes). */
 export function text(f: Field): string {
-  if (f.type === 'string') return isRawJson(f) ? `trim(BOTH '"' FROM ${f.sql})` : f.sql;
+  if (f.type === 'string') return f.json ? `trim(BOTH '"' FROM ${f.sql})` : f.sql;
   return `toString(${f.sql})`;
-}
-
-/** Whether a field reads raw JSON text (a property, promoted or not), whose strings keep their quotes. */
-function isRawJson(f: Field): boolean {
-  return f.sql.startsWith('JSONExtractRaw') || Object.values(PROMOTED).includes(f.sql);
 }

@@ -1,5 +1,5 @@
 import type { TagDef } from '../dsl.ts';
-import { PROMOTED } from './fields.ts';
+import { PROMOTED_COLUMNS } from './fields.ts';
 import { AS_OF } from './filters.ts';
 import type { CompiledPlan } from './plan.ts';
 
@@ -9,7 +9,7 @@ const EVENT_COLUMNS = [
   'brand', 'product_id', 'order_id', 'coupon', 'query', 'share_to', 'session_id', 'device_type', 'os_name',
   'locale', 'utm_source', 'utm_medium', 'utm_campaign', 'page_path', 'traits', 'products',
   // properties kept in columns of their own (migration 013, fields.ts)
-  'prop_dwell_seconds', ...Object.values(PROMOTED),
+  ...PROMOTED_COLUMNS,
 ];
 
 const LINE = 'Tuple(product_id String, category String, brand String, price Float64, quantity UInt32)';
