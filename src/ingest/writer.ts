@@ -129,17 +129,14 @@ export class BatchingWriter {
     });
   }
 
-  /**
-   * Rows whose messageId is neither earlier in this flush nor already stored. The stored ids are asked of
-   * `message_ids` (sorted by id, kept from `events` by a materialized view: migration 012), not of `events`.
-   */
+  /** Rows whose messageId is neither earlier in this flush nor already stored. */
   private async newRows(rows: EventRow[]): Promise<Set<EventRow>> {
     const first = new Map<string, EventRow>();
     for (const r of rows) if (!first.has(r.message_id)) first.set(r.message_id, r);
     const ids = [...first.keys()];
     const existing = ids.length
       ? await this.olap.query<{ message_id: string }>(
-          `SELECT message_id FROM ${this.olap.db}.message_ids WHERE message_id IN {ids:Array(String)}`,
+          `SELECT message_id FROM ${this.olap.db}.events WHERE message_id IN {ids:Array(String)}`,
           { ids },
         )
       : [];

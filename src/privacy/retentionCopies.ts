@@ -1,7 +1,7 @@
 import type { OlapStore } from '../store/olap/index.ts';
 
 /**
- * The tables that materialized views fill from `events` (migrations 005, 008, 009, 011, 012). When retention
+ * The tables that materialized views fill from `events` (migrations 005, 008, 009, 011). When retention
  * removes events before a cutoff, it reaches these too, by how each keeps its rows:
  * - `rows`: one row per event, dated by `column` — the rows before the cutoff are removed;
  * - `bucket`: events summed per period (`column` is the period's start, `bucket` the period the cutoff falls
@@ -22,7 +22,6 @@ export const EVENT_COPIES: readonly EventCopy[] = [
   { table: 'segment_event_times', kind: 'rows', column: 'timestamp' },
   { table: 'segment_traits', kind: 'rows', column: 'timestamp' },
   { table: 'behaviour_narrow', kind: 'rows', column: 'timestamp' },
-  { table: 'message_ids', kind: 'rows', column: 'timestamp' },
   { table: 'activity_slots', kind: 'bucket', column: 'slot', view: 'activity_slots_mv', bucket: (c) => `toStartOfInterval(${c}, INTERVAL 30 MINUTE)` },
   { table: 'profile_event_summary', kind: 'bucket', column: 'month', view: 'profile_event_summary_mv', bucket: (c) => `toStartOfMonth(${c})` },
   { table: 'person_firsts', kind: 'earliest', column: 'first_seen', view: 'person_firsts_mv', key: ['distinct_id', 'user_id'] },
