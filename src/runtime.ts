@@ -13,6 +13,7 @@ import { lockDataDir } from './store/lock.ts';
 import { OlapStore } from './store/olap/index.ts';
 import { openOltp, type OltpStore } from './store/oltp/index.ts';
 import { SegmentEngine } from './segments/index.ts';
+import { prepareIdentityJoin } from './identity/engineMap.ts';
 import { TagEngine } from './tags/index.ts';
 import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
@@ -83,7 +84,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const tags = new TagEngine({ olap, oltp, log, registry }, config);
     await tags.init();
     writer.onStored = (ids) => tags.live.changed(ids);
-    const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log, registry });
+    const identityJoin = await prepareIdentityJoin(olap);
+    const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log, registry, identityJoin });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
     const recommend = new RecommendEngine({ olap, oltp, identity, log, registry });
     await recommend.init();

@@ -22,8 +22,21 @@ export class IdentityGraph {
     private readonly olap: OlapStore,
   ) {}
 
-  /** Applies new links in one transaction and mirrors the changed rows to ClickHouse. */
-  async apply(links: readonly IdentityLink[]): Promise<number> {
+  /** the apply in progress: applies run one after another, so the mirror receives versions in order */
+  private last: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Applies new links in one transaction and mirrors the changed rows to ClickHouse. One apply at a time:
+   * the in-memory copy of the map (src/identity/engineMap.ts) keeps the last row inserted for an id, which
+   * must be the latest version.
+   */
+  apply(links: readonly IdentityLink[]): Promise<number> {
+    const run = this.last.then(() => this.applyNow(links));
+    this.last = run.catch(() => undefined);
+    return run;
+  }
+
+  private async applyNow(links: readonly IdentityLink[]): Promise<number> {
     const fresh = links.filter((l) => !this.seen.has(`${l.from}\u0000${l.to}`));
     if (fresh.length === 0) return 0;
     const changed = await this.db.transaction(async (tx) => {

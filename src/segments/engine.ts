@@ -23,6 +23,8 @@ export interface SegmentDeps {
   onChange?: (segmentId: string, change: Change) => void;
   /** for hx_build_seconds{job="segments"} */
   registry?: Registry;
+  /** the embedded engine's in-memory identity map (src/identity/engineMap.ts), when it has one */
+  identityJoin?: string;
 }
 
 /** Segments as the rest of the program sees them: preview, saved segments, membership, views. */
@@ -48,7 +50,7 @@ export class SegmentEngine {
   }
 
   private async evalDeps(): Promise<EvalDeps> {
-    return { olap: this.d.olap, defs: await this.d.tags.taxonomy.definitions(), timezone: this.d.timezone };
+    return { olap: this.d.olap, defs: await this.d.tags.taxonomy.definitions(), timezone: this.d.timezone, identityJoin: this.d.identityJoin };
   }
 
   async preview(rule: unknown, sample = 10) {

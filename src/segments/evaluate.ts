@@ -16,6 +16,8 @@ export interface EvalDeps {
   olap: OlapStore;
   defs: ReadonlyMap<string, TagDef>;
   timezone: string;
+  /** the in-memory identity map, where the engine has one (src/identity/engineMap.ts) */
+  identityJoin?: string;
 }
 
 /** Checks a rule; the error names the path of the first problem (`rule.all.1.value: …`). */
@@ -86,7 +88,7 @@ export async function members(d: EvalDeps, rule: Rule, among?: { persons: string
 
 function compile(rule: Rule, d: EvalDeps, restricted: boolean) {
   try {
-    return compileRule(rule, { db: d.olap.db, defs: d.defs, restricted });
+    return compileRule(rule, { db: d.olap.db, defs: d.defs, restricted, identityJoin: d.identityJoin });
   } catch (err) {
     if (err instanceof RuleCompileError) throw new RuleInputError(err.message, err.message.split(':')[0]!);
     throw err;

@@ -53,13 +53,14 @@ async function countWhere(olap: OlapStore, table: string, where: string, params:
 }
 
 /** A ClickHouse table whose rows about a person are found by one condition over `{ids:Array(String)}`. */
-function olapTable(olap: OlapStore, o: { table: string; description: string; where: string; order?: string }): Erasable {
+function olapTable(olap: OlapStore, o: { table: string; description: string; where: string; order?: string; inMemory?: boolean }): Erasable {
   const p = (s: ErasureSubject) => ({ ids: s.ids });
   return {
     name: `olap.${o.table}`,
     description: o.description,
     count: (s) => countWhere(olap, o.table, o.where, p(s)),
-    erase: (s) => olapDelete(olap, o.table, o.where, p(s)),
+    // a `Join` table (held in memory) takes no DELETE statement, only the mutation, which it applies at once
+    erase: (s) => (o.inMemory ? olap.command(`ALTER TABLE ${olap.db}.${o.table} DELETE WHERE ${o.where}`, p(s)) : olapDelete(olap, o.table, o.where, p(s))),
     export: (s) => olap.query(`SELECT * FROM ${olap.db}.${o.table} WHERE ${o.where}${o.order ? ` ORDER BY ${o.order}` : ''}`, p(s)),
   };
 }
@@ -125,25 +126,27 @@ export function deadLettersErasable(olap: OlapStore): Erasable {
 /**
  * Every other table of the database that names people: those with `distinct_id`/`user_id` columns (the
  * copies materialized views keep of events: first touches, orders, reviews, activity slots …) and those
- * with a `person_id` column. Found from the schema when the runtime opens, so a table a module adds is
+ * with a `person_id` column, including the identity map the embedded engine holds in memory (a `Join` table). Found from the schema when the runtime opens, so a table a module adds is
  * erased without anyone remembering to register it; a module that registers its own erasable under the
  * same name (`olap.<table>`) replaces the found one.
  */
 export async function discoverOlapErasables(olap: OlapStore, known: ReadonlySet<string>): Promise<Erasable[]> {
-  const cols = await olap.query<{ table: string; names: string[] }>(
-    `SELECT c.table AS table, groupArray(c.name) AS names
+  const cols = await olap.query<{ table: string; engine: string; names: string[] }>(
+    `SELECT c.table AS table, any(t.engine) AS engine, groupArray(c.name) AS names
      FROM system.columns AS c INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
-     WHERE c.database = {db:String} AND t.engine LIKE '%MergeTree%' AND c.name IN ('distinct_id', 'user_id', 'person_id')
+     WHERE c.database = {db:String} AND (t.engine LIKE '%MergeTree%' OR t.engine = 'Join') AND c.name IN ('distinct_id', 'user_id', 'person_id')
      GROUP BY c.table ORDER BY c.table`,
     { db: olap.db },
   );
   const out: Erasable[] = [];
-  for (const { table, names } of cols) {
+  for (const { table, engine, names } of cols) {
     // in cluster mode the MergeTree tables are the shards' `<name>_local`; erasure addresses them by name
     const name = olap.cluster && table.endsWith('_local') ? table.slice(0, -'_local'.length) : table;
     if (known.has(`olap.${name}`) || name === 'schema_migrations') continue;
     const where = names.map((n) => `${n} IN {ids:Array(String)}`).join(' OR ');
-    out.push(olapTable(olap, { table: name, description: `rows naming the person by ${names.join(', ')} (found in the schema)`, where }));
+    const inMemory = engine === 'Join';
+    const held = inMemory ? 'held in memory, ' : '';
+    out.push(olapTable(olap, { table: name, description: `rows naming the person by ${names.join(', ')} (${held}found in the schema)`, where, inMemory }));
   }
   return out;
 }

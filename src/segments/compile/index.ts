@@ -22,6 +22,8 @@ export interface RuleOptions {
   defs: ReadonlyMap<string, TagDef>;
   /** evaluate only for the persons in {persons:Array(String)}, reading the events of {ids:Array(String)} */
   restricted?: boolean;
+  /** the in-memory identity map, where the engine has one (src/identity/engineMap.ts) */
+  identityJoin?: string;
 }
 
 /** Everyone with any event: the people the tag engine knows (every person has `days_since_active`). */
@@ -35,7 +37,7 @@ const universeCte = 'segment_universe';
 /** Compiles a rule to one set query; nested all/any/not become IN, UNION and NOT IN. */
 export function compileRule(rule: Rule, o: RuleOptions): CompiledRule {
   const params = new Params('r');
-  const c: LeafContext = { params, db: o.db, defs: o.defs, restricted: Boolean(o.restricted), universe: universeCte };
+  const c: LeafContext = { params, db: o.db, defs: o.defs, restricted: Boolean(o.restricted), universe: universeCte, identityJoin: o.identityJoin };
   const walk = (r: Rule, path: string): string => {
     if ('all' in r) {
       const [first, ...rest] = r.all.map((x, i) => walk(x, `${path}.all.${i}`));

@@ -1,6 +1,7 @@
 import { field } from '../../tags/compile/fields.ts';
 import { AS_OF, filterSql } from '../../tags/compile/filters.ts';
 import type { Params } from '../../tags/compile/params.ts';
+import { personThroughJoin } from '../../identity/engineMap.ts';
 import { personEvents } from '../../tags/compile/sql.ts';
 import type { TagDef } from '../../tags/dsl.ts';
 import type { Rule, Step, When } from '../rule.ts';
@@ -21,6 +22,8 @@ export interface LeafContext {
   usesUniverse?: boolean;
   /** set when a condition reads the identity map (`identityCte`, stated once before the query) */
   usesIdentity?: boolean;
+  /** the embedded engine's in-memory identity map (src/identity/engineMap.ts), used over everyone instead of `identityCte` */
+  identityJoin?: string;
 }
 
 export class RuleCompileError extends Error {}
@@ -117,8 +120,13 @@ export const identityCte = 'segment_identity_map';
 /**
  * Rows keyed by device (`distinct_id` and `cols`) resolved to their person as personEvents resolves
  * events, the person given as `h`, the hash the sets hold (grouping by it is cheaper than by the id).
+ * Over everyone on the embedded engine, through its in-memory identity map (a lookup per row); otherwise
+ * joined to the map read once per query.
  */
 function byPerson(c: LeafContext, rows: string, cols: string[]): string {
+  if (c.identityJoin && !c.restricted) {
+    return `SELECT cityHash64(${personThroughJoin(c.identityJoin, 'r.distinct_id')}) AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')} FROM (${rows}) AS r`;
+  }
   c.usesIdentity = true;
   return `SELECT cityHash64(if(pm.person_id != '', pm.person_id, r.distinct_id)) AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')}
     FROM (${rows}) AS r LEFT JOIN ${identityCte} AS pm ON pm.distinct_id = r.distinct_id`;
