@@ -95,9 +95,11 @@ function compile(rule: Rule, d: EvalDeps, restricted: boolean) {
   }
 }
 
+// the hashes travel as text (64-bit integers do not survive JSON numbers) and are cast once, not per row
+// (arrayMap over the parameter was evaluated for each of the 122k rows: 9.1 against 4.6 ms on the 10M world)
 async function idsOfHashes(olap: OlapStore, hashes: string[], limit: number): Promise<string[]> {
   const rows = await olap.query<{ person_id: string }>(
-    `SELECT DISTINCT person_id FROM ${olap.db}.tag_values WHERE tag_code = 'days_since_active' AND has(arrayMap(x -> toUInt64(x), {h:Array(String)}), cityHash64(person_id)) ORDER BY person_id LIMIT {n:UInt32}`,
+    `SELECT DISTINCT person_id FROM ${olap.db}.tag_values WHERE tag_code = 'days_since_active' AND has(CAST({h:Array(String)}, 'Array(UInt64)'), cityHash64(person_id)) ORDER BY person_id LIMIT {n:UInt32}`,
     { h: hashes, n: limit },
   );
   return rows.map((r) => r.person_id);

@@ -113,6 +113,10 @@ function fixture(): Person[] {
   edge('e-alias-null', { alias: null }, true);
   edge('e-alias-empty', { alias: '' }, false);
   edge('e-alias-set', { alias: 'ace' });
+  // text equality is judged on the JSON text where it can be: escapes, other scripts, and a number
+  edge('e-motto-escaped', { motto: 'say "hi" \\ ok' });
+  edge('e-motto-zh', { motto: '中文' });
+  edge('e-motto-number', { motto: 7 });
   return people;
 }
 
@@ -637,6 +641,16 @@ describe('edge cases', () => {
   it('a trait given as a value is found by exists/eq, and by nothing else', async () => {
     await check({ trait: 'alias', op: 'eq', value: 'ace' }, ['e-alias-set']);
     await check({ trait: 'alias', op: 'in', value: ['ace', 'king'] }, ['e-alias-set']);
+  });
+
+  it('text equality: quotes and backslashes, other scripts, a number written as text', async () => {
+    for (const [value, who] of [['say "hi" \\ ok', 'e-motto-escaped'], ['中文', 'e-motto-zh'], ['7', 'e-motto-number'], ['say', '']] as const) {
+      const rule = { trait: 'motto', op: 'eq', value };
+      await check(rule, who ? [who] : []);
+      // over everyone through the engine's in-memory identity map (the preview), as the two paths above
+      const preview = await o.rt.segments.preview(rule, 10);
+      assert.deepEqual(preview.sample, who ? [who] : [], `preview of ${JSON.stringify(rule)}`);
+    }
   });
 
   it('count gte 0 matches everyone, including people who never did it', async () => {

@@ -126,7 +126,8 @@ export function deadLettersErasable(olap: OlapStore): Erasable {
 /**
  * Every other table of the database that names people: those with `distinct_id`/`user_id` columns (the
  * copies materialized views keep of events: first touches, orders, reviews, activity slots …) and those
- * with a `person_id` column, including the identity map the embedded engine holds in memory (a `Join` table). Found from the schema when the runtime opens, so a table a module adds is
+ * with a `person_id` column, or an id's hash (`distinct_hash`, `person_hash`), including the identity map the
+ * embedded engine holds in memory (a `Join` table). Found from the schema when the runtime opens, so a table a module adds is
  * erased without anyone remembering to register it; a module that registers its own erasable under the
  * same name (`olap.<table>`) replaces the found one.
  */
@@ -134,7 +135,7 @@ export async function discoverOlapErasables(olap: OlapStore, known: ReadonlySet<
   const cols = await olap.query<{ table: string; engine: string; names: string[] }>(
     `SELECT c.table AS table, any(t.engine) AS engine, groupArray(c.name) AS names
      FROM system.columns AS c INNER JOIN system.tables AS t ON t.database = c.database AND t.name = c.table
-     WHERE c.database = {db:String} AND (t.engine LIKE '%MergeTree%' OR t.engine = 'Join') AND c.name IN ('distinct_id', 'user_id', 'person_id')
+     WHERE c.database = {db:String} AND (t.engine LIKE '%MergeTree%' OR t.engine = 'Join') AND c.name IN ('distinct_id', 'user_id', 'person_id', 'distinct_hash', 'person_hash')
      GROUP BY c.table ORDER BY c.table`,
     { db: olap.db },
   );
@@ -143,7 +144,8 @@ export async function discoverOlapErasables(olap: OlapStore, known: ReadonlySet<
     // in cluster mode the MergeTree tables are the shards' `<name>_local`; erasure addresses them by name
     const name = olap.cluster && table.endsWith('_local') ? table.slice(0, -'_local'.length) : table;
     if (known.has(`olap.${name}`) || name === 'schema_migrations') continue;
-    const where = names.map((n) => `${n} IN {ids:Array(String)}`).join(' OR ');
+    // an id may be held as its 64-bit hash (cityHash64), the form segment sets and the in-memory identity map use
+    const where = names.map((n) => (n.endsWith('_hash') ? `${n} IN (SELECT cityHash64(arrayJoin({ids:Array(String)})))` : `${n} IN {ids:Array(String)}`)).join(' OR ');
     const inMemory = engine === 'Join';
     const held = inMemory ? 'held in memory, ' : '';
     out.push(olapTable(olap, { table: name, description: `rows naming the person by ${names.join(', ')} (${held}found in the schema)`, where, inMemory }));

@@ -1,7 +1,7 @@
 import { field } from '../../tags/compile/fields.ts';
 import { AS_OF, filterSql } from '../../tags/compile/filters.ts';
 import type { Params } from '../../tags/compile/params.ts';
-import { personThroughJoin } from '../../identity/engineMap.ts';
+import { personHashThroughJoin } from '../../identity/engineMap.ts';
 import { personEvents } from '../../tags/compile/sql.ts';
 import type { TagDef } from '../../tags/dsl.ts';
 import type { Rule, Step, When } from '../rule.ts';
@@ -118,14 +118,14 @@ export function identityMapSql(db: string, restricted: boolean): string {
 export const identityCte = 'segment_identity_map';
 
 /**
- * Rows keyed by device (`distinct_id` and `cols`) resolved to their person as personEvents resolves
- * events, the person given as `h`, the hash the sets hold (grouping by it is cheaper than by the id).
- * Over everyone on the embedded engine, through its in-memory identity map (a lookup per row); otherwise
- * joined to the map read once per query.
+ * Rows keyed by device (`distinct_id`, its hash `distinct_hash`, and `cols`) resolved to their person as
+ * personEvents resolves events, the person given as `h`, the hash the sets hold (grouping by it is cheaper
+ * than by the id). Over everyone on the embedded engine, through its in-memory identity map (an integer
+ * lookup per row, src/identity/engineMap.ts); otherwise joined to the map read once per query.
  */
 function byPerson(c: LeafContext, rows: string, cols: string[]): string {
   if (c.identityJoin && !c.restricted) {
-    return `SELECT cityHash64(${personThroughJoin(c.identityJoin, 'r.distinct_id')}) AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')} FROM (${rows}) AS r`;
+    return `SELECT ${personHashThroughJoin(c.identityJoin, 'r.distinct_hash')} AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')} FROM (${rows}) AS r`;
   }
   c.usesIdentity = true;
   return `SELECT cityHash64(if(pm.person_id != '', pm.person_id, r.distinct_id)) AS h, ${cols.map((x) => `r.${x} AS ${x}`).join(', ')}
@@ -137,14 +137,26 @@ export function traitLeaf(r: Extract<Rule, { trait: string }>, c: LeafContext, p
   // view); a nested path (`address.city`) reads the rest of the way inside the top-level value
   const [first, ...rest] = r.trait.split('.');
   const inner = rest.map((k) => c.params.str(k)).join(', ');
-  const rows = `SELECT distinct_id, timestamp AS ts, ${rest.length ? `JSONExtractRaw(value, ${inner})` : 'value'} AS raw FROM ${c.db}.segment_traits
+  const rows = `SELECT distinct_id, distinct_hash, timestamp AS ts, ${rest.length ? `JSONExtractRaw(value, ${inner})` : 'value'} AS raw FROM ${c.db}.segment_traits
     WHERE trait = ${c.params.str(first!)} AND timestamp <= ${AS_OF}${c.restricted ? ' AND distinct_id IN {ids:Array(String)}' : ''}${rest.length ? ` AND JSONHas(value, ${inner})` : ''}`;
-  const latest = `SELECT h, argMax(raw, ts) AS raw FROM (${byPerson(c, rows, ['ts', 'raw'])}) GROUP BY h HAVING raw != 'null'`;
   const cols = { num: `multiIf(raw = 'true', 1., raw = 'false', 0., toFloat64OrNull(trim(BOTH '"' FROM raw)))`, str: `if(startsWith(raw, '"'), JSONExtractString(raw), raw)` };
-  const select = (cond: string) => `SELECT h FROM (${latest}) WHERE ${cond}`;
+  // the condition is judged on every row and the person's latest row decides (argMax of a flag, not of the
+  // text: no string copied per person); a null value, or one the condition cannot judge, matches nothing
+  const select = (cond: string) =>
+    `SELECT h FROM (${byPerson(c, rows, ['ts', 'raw'])}) GROUP BY h HAVING argMax(ifNull(raw != 'null' AND (${cond}), 0), ts) = 1`;
   // notExists is exactly "not exists": a trait sent as "" does not exist either
   if (r.op === 'notExists') return complement(c, select(valueCond(cols, 'string', { op: 'exists' }, c.params, path)));
+  if (r.op === 'eq' && typeof r.value === 'string') return select(textEquals(r.value, c.params));
   return select(valueCond(cols, 'string', r, c.params, path));
+}
+
+/**
+ * A raw JSON value equal to the text `v` as `if(startsWith(raw, '"'), JSONExtractString(raw), raw) = v`
+ * judges it, without parsing the JSON of every row: a string is compared as JSON text, parsed only when it
+ * holds an escape; anything else is compared as written.
+ */
+function textEquals(v: string, p: Params): string {
+  return `multiIf(startsWith(raw, '"'), raw = ${p.str(JSON.stringify(v))} OR (position(raw, '\\\\') > 0 AND JSONExtractString(raw) = ${p.str(v)}), raw = ${p.str(v)})`;
 }
 
 /** The time condition of `within`/`during`. */
@@ -177,9 +189,14 @@ export function eventLeaf(r: Extract<Rule, { event: unknown }>, c: LeafContext, 
   // over everyone and on event fields only (no `where`): one event's window of segment_event_times, counted
   // per device first; otherwise (a filter on event properties, or a few people's events) the events themselves
   const narrow = !c.restricted && !r.where?.length;
-  const perPerson = narrow
-    ? `SELECT h, sum(n) AS c FROM (${byPerson(c, `SELECT distinct_id, count() AS n FROM ${c.db}.segment_event_times WHERE ${cond} AND timestamp <= ${AS_OF} GROUP BY distinct_id`, ['n'])}) GROUP BY h`
-    : `SELECT cityHash64(person) AS h, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person`;
+  const times = `FROM ${c.db}.segment_event_times WHERE ${cond} AND timestamp <= ${AS_OF}`;
+  // through the in-memory map each row finds its person at once (one grouping); joined to the map read per
+  // query, the rows are first counted per device so that fewer go through the join
+  const perPerson = narrow && c.identityJoin
+    ? `SELECT ${personHashThroughJoin(c.identityJoin, 'distinct_hash')} AS h, count() AS c ${times} GROUP BY h`
+    : narrow
+      ? `SELECT h, sum(n) AS c FROM (${byPerson(c, `SELECT distinct_id, count() AS n ${times} GROUP BY distinct_id`, ['n'])}) GROUP BY h`
+      : `SELECT cityHash64(person) AS h, count() AS c FROM (${personEvents({ db: c.db, byIds: c.restricted })}) WHERE ${cond} GROUP BY person`;
   const counted = (having: string) => `SELECT h FROM (${perPerson} HAVING ${having})`;
   // a count that admits zero also matches everyone without any such event: the complement of those who break it
   const admitsZero = (count.op === 'eq' && count.value === 0) || count.op === 'lte' || (count.op === 'lt' && count.value > 0) || (count.op === 'gte' && count.value === 0);
