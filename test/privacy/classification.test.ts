@@ -188,10 +188,15 @@ describe('HX_PRIVACY_FIELDS', () => {
 
   it('reads inline JSON or a file', () => {
     assert.deepEqual(load(JSON.stringify(FIELDS)).privacy.fields, FIELDS);
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hx-fields-')), 'fields.json');
-    fs.writeFileSync(file, JSON.stringify({ traits: { qq: 'pii' } }));
-    assert.deepEqual(load(file).privacy.fields, { traits: { qq: 'pii' }, properties: {}, detected: 'encrypt' });
-    assert.deepEqual(loadConfig({ data: os.tmpdir() }, {}).privacy.fields, { traits: {}, properties: {}, detected: 'encrypt' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hx-fields-'));
+    try {
+      const file = path.join(dir, 'fields.json');
+      fs.writeFileSync(file, JSON.stringify({ traits: { qq: 'pii' } }));
+      assert.deepEqual(load(file).privacy.fields, { traits: { qq: 'pii' }, properties: {}, detected: 'encrypt' });
+      assert.deepEqual(loadConfig({ data: os.tmpdir() }, {}).privacy.fields, { traits: {}, properties: {}, detected: 'encrypt' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names what is wrong', () => {
