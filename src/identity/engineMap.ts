@@ -26,12 +26,6 @@ export const IDENTITY_JOIN = 'identity_join';
 export async function prepareIdentityJoin(olap: OlapStore): Promise<string | undefined> {
   if (olap.kind !== 'chdb' || olap.cluster) return undefined;
   const t = `${olap.db}.${IDENTITY_JOIN}`;
-  const exists = await olap.query<{ n: string }>(`SELECT count() AS n FROM system.columns WHERE database = {db:String} AND table = {t:String} AND name = 'distinct_hash'`, { db: olap.db, t: IDENTITY_JOIN });
-  // an earlier layout (keyed by the id text) goes; the table holds nothing that is not in person_ids
-  if (Number(exists[0]?.n) === 0) {
-    await olap.command(`DROP VIEW IF EXISTS ${t}_mv`);
-    await olap.command(`DROP TABLE IF EXISTS ${t}`);
-  }
   await olap.command(
     `CREATE TABLE IF NOT EXISTS ${t} (distinct_hash UInt64, person_hash UInt64)
      ENGINE = Join(ANY, LEFT, distinct_hash) SETTINGS join_any_take_last_row = 1, persistent = 0`,

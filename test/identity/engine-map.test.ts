@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { testConfig } from '../../src/config.ts';
 import { IDENTITY_JOIN } from '../../src/identity/engineMap.ts';
@@ -70,7 +71,7 @@ describe('the in-memory identity map', () => {
     const before = await both(o.rt, ids);
     await o.rt.close();
     const rt = await openRuntime(testConfig({ dataDir: o.dir, logLevel: 'silent' }), { command: 'test' });
-    o = { ...o, rt, close: async () => { await rt.close(); (await import('node:fs')).rmSync(o.dir, { recursive: true, force: true }); } };
+    o = { ...o, rt, close: async () => { await rt.close(); fs.rmSync(o.dir, { recursive: true, force: true }); } };
     const [n] = await rt.olap.query<{ n: string }>(`SELECT count() AS n FROM ${rt.olap.db}.${IDENTITY_JOIN}`);
     assert.ok(Number(n!.n) >= 5);
     assert.deepEqual(await both(rt, ids), before);
