@@ -174,52 +174,57 @@ export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { 
   const version = Date.now();
   const db = d.olap.db;
   const params = { ...plan.params.values, ...baseParams(o.asOf ?? new Date(), d.timezone), ids: all, version, codes: plan.order };
-  await d.olap.command(
-    `INSERT INTO ${db}.tag_values (${VALUE_COLUMNS}, build_id, version)
-     SELECT ${VALUE_COLUMNS}, 'live', {version:UInt64} FROM (${rowsSql(plan, defs, `(${stage1Sql(plan, { db, byIds: true })})`, plan.order)})`,
-    params,
-  );
-  // one statement removes what the refresh no longer finds (the latest rows of a few people by GROUP BY:
-  // FINAL would merge the whole table's parts) and what their consent no longer allows
-  const clears = consentClears(db, defs, new Set(live));
-  await d.olap.command(
-    `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
-     SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
-     FROM ${db}.tag_values_by_person WHERE person_id IN {ids:Array(String)} AND tag_code IN {codes:Array(String)}
-     GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0
-     ${clears.sql.map((q) => `UNION ALL ${q}`).join('\n')}`,
-    { ids: all, version, codes: plan.order, ...clears.params },
-  );
+  const removals = removalsSql(db, defs, new Set(live));
+  await d.olap.idSets.use({ ids: all }, async (bind) => {
+    const values = bind(
+      `INSERT INTO ${db}.tag_values (${VALUE_COLUMNS}, build_id, version)
+       SELECT ${VALUE_COLUMNS}, 'live', {version:UInt64} FROM (${rowsSql(plan, defs, `(${stage1Sql(plan, { db, byIds: true })})`, plan.order)})`,
+      params,
+    );
+    await d.olap.command(values.sql, values.params);
+    const removed = bind(removals.sql, { ids: all, version, codes: plan.order, ...removals.params });
+    await d.olap.command(removed.sql, removed.params);
+  });
   return { persons, ids: all, version };
 }
 
 /**
- * Tags computed only by the full build (not in real time) that serve a purpose — personalisation or
- * marketing — are cleared at once for the refreshed people who do not consent to it (the consent tags
- * were just recomputed), rather than at the next build: consent withdrawn takes effect within the live
- * refresh. Answers the SELECTs of their tombstones (`ids` and `version` as in the refresh) and their
- * parameters.
+ * The tombstones a live refresh writes after its values, in one pass over the people's latest rows
+ * (`tag_values_by_person`, by GROUP BY: FINAL would merge the whole table's parts):
+ *  - real-time tags ({codes}) the refresh no longer finds a value for (an older value is still current);
+ *  - tags computed only by the full build that serve a purpose — personalisation or marketing — for the
+ *    people who do not consent to it (the consent tags were just recomputed): consent withdrawn takes
+ *    effect within the live refresh rather than at the next build.
+ * Parameters: `ids`, `version` and `codes` as in the refresh, and those returned.
  */
-function consentClears(db: string, defs: Map<string, TagDef>, live: Set<string>): { sql: string[]; params: Record<string, unknown> } {
-  const sql: string[] = [];
+function removalsSql(db: string, defs: Map<string, TagDef>, live: Set<string>): { sql: string; params: Record<string, unknown> } {
   const params: Record<string, unknown> = {};
+  const gates: { flag: string; gated: string }[] = [];
   for (const purpose of ['personalization', 'marketing'] as const) {
     const gated = [...defs.values()].filter((x) => x.purpose === purpose && !live.has(x.code)).map((x) => x.code);
     const flag = `consent_${purpose}`;
     if (gated.length === 0 || !live.has(flag)) continue;
     params[`gated_${purpose}`] = gated;
     params[`flag_${purpose}`] = flag;
-    sql.push(
-      `SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
-       FROM ${db}.tag_values_by_person
-       WHERE person_id IN {ids:Array(String)} AND tag_code IN {gated_${purpose}:Array(String)}
-         AND person_id NOT IN (
-           SELECT person_id FROM ${db}.tag_values_by_person WHERE tag_code = {flag_${purpose}:String} AND person_id IN {ids:Array(String)}
-           GROUP BY person_id HAVING argMax(is_deleted, version) = 0 AND argMax(value_num, version) = 1)
-       GROUP BY tag_code, person_id HAVING max(version) < {version:UInt64} AND argMax(is_deleted, version) = 0`,
-    );
+    gates.push({ flag: `{flag_${purpose}:String}`, gated: `{gated_${purpose}:Array(String)}` });
   }
-  return { sql, params };
+  const codes = ['{codes:Array(String)}', ...gates.map((g) => g.gated)].map((c) => `tag_code IN ${c}`).join(' OR ');
+  // per person: whether each purpose's consent flag (a real-time tag, so among {codes}) is currently true
+  const consent = gates.map((g, i) => `, max(tag_code = ${g.flag} AND deleted = 0 AND ifNull(num, 0) = 1) OVER (PARTITION BY person_id) AS ok${i}`).join('');
+  const drop = ['tag_code IN {codes:Array(String)}', ...gates.map((g, i) => `(tag_code IN ${g.gated} AND ok${i} = 0)`)].join(' OR ');
+  return {
+    params,
+    sql: `INSERT INTO ${db}.tag_values (tag_code, person_id, value_str, build_id, version, is_deleted)
+      SELECT tag_code, person_id, '', 'live', {version:UInt64}, 1
+      FROM (
+        SELECT tag_code, person_id, latest, deleted${consent}
+        FROM (
+          SELECT tag_code, person_id, max(version) AS latest, argMax(is_deleted, version) AS deleted, argMax(value_num, version) AS num
+          FROM ${db}.tag_values_by_person
+          WHERE person_id IN {ids:Array(String)} AND (${codes})
+          GROUP BY tag_code, person_id))
+      WHERE deleted = 0 AND latest < {version:UInt64} AND (${drop})`,
+  };
 }
 
 /** The persons behind some ids, and every id of those persons. */

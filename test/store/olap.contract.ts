@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readMigrations, type OlapStore } from '../../src/store/olap/index.ts';
 import { migrationsDir } from '../../src/store/olap/migrate.ts';
+import { IdSets } from '../../src/store/olap/idSets.ts';
 
 /** One suite every analytics-store adapter must pass (embedded chdb, a ClickHouse server). */
 export function olapContract(name: string, open: (database: string) => Promise<OlapStore>) {
@@ -87,6 +88,30 @@ export function olapContract(name: string, open: (database: string) => Promise<O
       await s.insert('person_ids', [{ distinct_id: 'a', person_id: 'u9', version: 10 }]);
       const rows = await s.query<{ person_id: string }>(`SELECT person_id FROM ${database}.person_ids FINAL WHERE distinct_id = 'a'`);
       assert.deepEqual(rows, [{ person_id: 'u9' }]);
+    });
+
+    it('hands long id lists to statements through a table: the same answers, nothing left behind', async () => {
+      const many = Array.from({ length: 2 * IdSets.MIN_IDS }, (_, i) => `set-${i}`);
+      await s.insert('person_ids', many.filter((_, i) => i % 3 === 0).map((id, i) => ({ distinct_id: id, person_id: `p${i}`, version: 1 })));
+      const sql = `SELECT count() AS n, countIf(distinct_id NOT IN {few:Array(String)}) AS m FROM ${database}.person_ids WHERE distinct_id IN {ids:Array(String)}`;
+      const params = { ids: many, few: ['set-0', 'set-3'] };
+      const counts = (r: { n: unknown; m: unknown }[]) => r.map((x) => [Number(x.n), Number(x.m)]);
+      const expected = counts(await s.query<{ n: string; m: string }>(sql, params));
+      assert.deepEqual(expected, [[Math.ceil(many.length / 3), Math.ceil(many.length / 3) - 2]]);
+      const seen: string[] = [];
+      const got = await s.idSets.use(params, async (bind) => {
+        const b = bind(sql, params);
+        seen.push(b.sql);
+        assert.ok(!('ids' in b.params) && 'few' in b.params, 'the long list leaves the parameters; the short one stays a literal');
+        return counts(await s.query<{ n: string; m: string }>(b.sql, b.params));
+      });
+      assert.deepEqual(got, expected);
+      assert.match(seen[0]!, /IN \(SELECT id FROM \w+\.id_sets WHERE set_id = \d+\)/);
+      assert.match(seen[0]!, /NOT IN \{few:Array\(String\)\}/);
+      // a failing statement leaves nothing behind either
+      await assert.rejects(s.idSets.use({ ids: many }, async () => { throw new Error('boom'); }), /boom/);
+      const [left] = await s.query<{ n: string }>(`SELECT count() AS n FROM ${database}.id_sets`);
+      assert.equal(Number(left!.n), 0);
     });
 
     it('reports engine errors with the ClickHouse error code', async () => {

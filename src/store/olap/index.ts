@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createOlapClient, type OlapClient, type OlapConnectionOptions } from './client.ts';
+import { IdSets } from './idSets.ts';
 import { migrateOlap } from './migrate.ts';
 
 export type QueryParams = Record<string, unknown>;
@@ -18,6 +19,8 @@ export class OlapStore {
   readonly kind: 'chdb' | 'server';
   readonly cluster?: string;
   readonly client: ClickHouseClient;
+  /** long id lists handed to statements through a table (idSets.ts) */
+  readonly idSets: IdSets;
 
   private readonly rawInsert?: OlapClient['rawInsert'];
   /** false for a store opened over another's connection (`over`): closing it leaves the connection open */
@@ -30,6 +33,7 @@ export class OlapStore {
     this.rawInsert = rawInsert;
     this.db = opts.database;
     this.cluster = opts.cluster;
+    this.idSets = new IdSets(this);
   }
 
   /** Connects and applies pending migrations. */
