@@ -129,18 +129,25 @@ export class BatchingWriter {
     });
   }
 
-  /** Rows whose messageId is neither earlier in this flush nor already stored. */
+  /**
+   * Rows that are neither earlier in this flush nor already stored. A message is known by its messageId
+   * under the id it was sent as (userId, else anonymousId): a retry carries both unchanged, and the sorting
+   * key's first column narrows the lookup to those ids' granules before the messageId bloom filter is read.
+   */
   private async newRows(rows: EventRow[]): Promise<Set<EventRow>> {
+    const key = (distinctId: string, messageId: string) => `${distinctId}\u0000${messageId}`;
     const first = new Map<string, EventRow>();
-    for (const r of rows) if (!first.has(r.message_id)) first.set(r.message_id, r);
-    const ids = [...first.keys()];
-    const existing = ids.length
-      ? await this.olap.query<{ message_id: string }>(
-          `SELECT message_id FROM ${this.olap.db}.events WHERE message_id IN {ids:Array(String)}`,
-          { ids },
+    for (const r of rows) {
+      const k = key(r.distinct_id, r.message_id);
+      if (!first.has(k)) first.set(k, r);
+    }
+    const existing = first.size
+      ? await this.olap.query<{ message_id: string; distinct_id: string }>(
+          `SELECT message_id, distinct_id FROM ${this.olap.db}.events WHERE distinct_id IN {dids:Array(String)} AND message_id IN {ids:Array(String)}`,
+          { ids: [...new Set(rows.map((r) => r.message_id))], dids: [...new Set(rows.map((r) => r.distinct_id))] },
         )
       : [];
-    for (const e of existing) first.delete(e.message_id);
+    for (const e of existing) first.delete(key(e.distinct_id, e.message_id));
     return new Set(first.values());
   }
 }

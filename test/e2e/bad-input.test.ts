@@ -262,4 +262,15 @@ describe('idempotency by messageId', () => {
     assert.equal(await eventRows('dup2-1'), 1);
     assert.equal(await eventRows('dup2-2'), 1);
   });
+
+  test('another person’s message with the same messageId is a different message, in one batch or later', async () => {
+    const res = await send.send('batch', { batch: [track('dup-a', 'shared-1'), track('dup-b', 'shared-1')] });
+    assert.equal(res.status, 200, res.text);
+    const later = await send.send('track', track('dup-c', 'shared-1'));
+    assert.equal(later.status, 200, later.text);
+    const again = await send.send('batch', { batch: [track('dup-a', 'shared-1'), track('dup-c', 'shared-1')] });
+    assert.equal(again.status, 200, again.text);
+    for (const u of ['dup-a', 'dup-b', 'dup-c']) assert.deepEqual(await storedIds(u), ['shared-1'], u);
+    assert.equal(await eventRows('shared-1'), 3, 'one row per person; the retries added none');
+  });
 });
