@@ -83,7 +83,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const writer = new BatchingWriter(olap, identity, config.ingest, metrics);
     const tags = new TagEngine({ olap, oltp, log, registry }, config);
     await tags.init();
-    writer.onStored = (ids) => tags.live.changed(ids);
+    writer.onStored = (ids, sent) => tags.live.changed(ids, sent);
     const identityJoin = await prepareIdentityJoin(olap);
     const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log, registry, identityJoin });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
@@ -98,8 +98,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     };
     const loyalty = new LoyaltyEngine({ olap, oltp, log, audit, timezone: config.timezone, config: config.loyalty, segmentMembers: async (id) => (await segments.store.get(id), segments.memberIds(id)) });
     const earlierHook = writer.onStored;
-    writer.onStored = (ids) => {
-      earlierHook?.(ids);
+    writer.onStored = (ids, sent) => {
+      earlierHook?.(ids, sent);
       loyalty.changed(ids);
     };
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
@@ -119,8 +119,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const jobs = new JobRunner({ oltp, log, registry, leadership: leadershipFor({ url: places.databaseUrl, oltp, node: nodeName(config.nodeName), log, key: places.leaderLock }) });
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
-    writer.onStored = (ids) => {
-      storedHook?.(ids);
+    writer.onStored = (ids, sent) => {
+      storedHook?.(ids, sent);
       recommend.changed(ids);
     };
     return {

@@ -64,6 +64,6 @@ describe('IdentityGraph', () => {
   });
 
   it('treats a repeated link as already applied', async () => {
-    assert.equal(await graph.apply([link('phone-1', 'u1')]), 0);
+    assert.deepEqual(await graph.apply([link('phone-1', 'u1')]), []);
   });
 });

@@ -28,17 +28,17 @@ export class IdentityGraph {
   /**
    * Applies new links in one transaction and mirrors the changed rows to ClickHouse. One apply at a time:
    * the in-memory copy of the map (src/identity/engineMap.ts) keeps the last row inserted for an id, which
-   * must be the latest version.
+   * must be the latest version. Answers the ids whose person changed (new ids included).
    */
-  apply(links: readonly IdentityLink[]): Promise<number> {
+  apply(links: readonly IdentityLink[]): Promise<string[]> {
     const run = this.last.then(() => this.applyNow(links));
     this.last = run.catch(() => undefined);
     return run;
   }
 
-  private async applyNow(links: readonly IdentityLink[]): Promise<number> {
+  private async applyNow(links: readonly IdentityLink[]): Promise<string[]> {
     const fresh = links.filter((l) => !this.seen.has(`${l.from}\u0000${l.to}`));
-    if (fresh.length === 0) return 0;
+    if (fresh.length === 0) return [];
     const changed = await this.db.transaction(async (tx) => {
       const out = new Map<string, Row>();
       const rest = await applySimpleLinks(tx, fresh, out);
@@ -48,7 +48,7 @@ export class IdentityGraph {
     await this.olap.insert('person_ids', changed.map((r) => ({ ...r, is_deleted: 0 })));
     if (this.seen.size > 200_000) this.seen.clear();
     for (const l of fresh) this.seen.add(`${l.from}\u0000${l.to}`);
-    return changed.length;
+    return changed.map((r) => r.distinct_id);
   }
 
   /** The person an id belongs to (the id itself when it was never linked). */

@@ -1,6 +1,7 @@
 import type { EventRow } from '../events/index.ts';
 import type { IdentityGraph } from '../identity/index.ts';
 import { linksOf } from '../identity/index.ts';
+import { IDENTIFY } from '../tags/compile/inputs.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { DeadLetter } from './deadLetter.ts';
 import type { IngestMetrics } from './metrics.ts';
@@ -40,8 +41,12 @@ export class BatchingWriter {
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  /** told the distinct ids of every flush's stored rows (the live tag refresher listens here) */
-  onStored?: (distinctIds: string[]) => void;
+  /**
+   * told the distinct ids of every flush's stored rows, and what each sent (the live tag refresher listens
+   * here): event names and `identify`; ids whose identity the flush changed, and those of alias and group
+   * messages, are left out of `sent`, which asks for all their tags
+   */
+  onStored?: (distinctIds: string[], sent: Map<string, Set<string>>) => void;
   /** told every flush's stored rows once they are in the store (journeys trigger here) */
   onRows?: (rows: EventRow[]) => void;
   /** filters every flush before it is stored: rows of erased persons are dropped (src/privacy/tombstones.ts) */
@@ -113,11 +118,11 @@ export class BatchingWriter {
     const all = this.keep ? await this.keep(batch.flatMap((p) => p.rows)) : batch.flatMap((p) => p.rows);
     // links are idempotent, so they are applied for every row (duplicates too) while the store is
     // asked which rows are new; both finish before the insert, so a failed flush leaves no event behind
-    const [stored] = await Promise.all([this.newRows(all), this.identity.apply(all.flatMap(linksOf))]);
+    const [stored, relinked] = await Promise.all([this.newRows(all), this.identity.apply(all.flatMap(linksOf))]);
     const toInsert = all.filter((r) => stored.has(r));
     await this.olap.insert('events', toInsert);
     await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
-    if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))]);
+    if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))], sentBy(toInsert, new Set(relinked)));
     if (this.onRows && toInsert.length) this.onRows(toInsert);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics?.insertSeconds.observe(seconds);
@@ -150,4 +155,23 @@ export class BatchingWriter {
     for (const e of existing) first.delete(key(e.distinct_id, e.message_id));
     return new Set(first.values());
   }
+}
+
+/** What each distinct id of some rows sent (src/tags/compile/inputs.ts), but for ids whose identity changed. */
+function sentBy(rows: readonly EventRow[], relinked: ReadonlySet<string>): Map<string, Set<string>> {
+  const sent = new Map<string, Set<string>>();
+  const everything = new Set<string>();
+  for (const r of rows) {
+    const id = r.distinct_id;
+    if (everything.has(id)) continue;
+    if (r.type === 'alias' || r.type === 'group' || [id, r.user_id, r.anonymous_id, r.previous_id].some((x) => x && relinked.has(x))) {
+      everything.add(id);
+      sent.delete(id);
+      continue;
+    }
+    const what = sent.get(id) ?? new Set<string>();
+    what.add(r.type === 'identify' ? IDENTIFY : r.event);
+    sent.set(id, what);
+  }
+  return sent;
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { OltpStore } from '../store/oltp/index.ts';
-import { compilePlan } from './compile/plan.ts';
+import { compilePlan, type CompiledPlan } from './compile/plan.ts';
+import { ANY_EVENT, tagInputs, touches } from './compile/inputs.ts';
 import { rowsSql, stage1Sql, stage2Sql } from './compile/sql.ts';
 import type { TagDef } from './dsl.ts';
 import { tagStats } from './stats.ts';
@@ -160,32 +161,95 @@ async function compactValues(olap: BuildDeps['olap']): Promise<void> {
   for (const table of ['tag_values', 'tag_values_by_person']) await olap.command(`OPTIMIZE TABLE ${olap.mutationTarget(table)} FINAL`);
 }
 
+/** What each id sent since its last refresh: event names, and `identify` (src/tags/compile/inputs.ts). */
+export type Sent = ReadonlyMap<string, ReadonlySet<string>>;
+
 /**
  * The incremental path: recompute the real-time tags (and what they depend on) of the people behind
  * some ids, from their whole history, with the last build's score thresholds. Values of ids that no
  * longer stand for a person (merged into another) are tombstoned.
+ *
+ * With `sent`, a person gets only the tags that read something they sent (a product view leaves their
+ * order statistics as they were); a person any of whose ids is missing from `sent` gets every tag (the
+ * writer leaves out ids whose identity just changed: their whole history is new to them). People who
+ * need the same tags share one statement; at most {@link MAX_GROUPS} statements run per refresh.
  */
-export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { asOf?: Date } = {}): Promise<{ persons: string[]; ids: string[]; version: number }> {
+export async function refreshPersons(d: BuildDeps, ids: readonly string[], o: { asOf?: Date; sent?: Sent } = {}): Promise<{ persons: string[]; ids: string[]; version: number }> {
   if (ids.length === 0) return { persons: [], ids: [], version: 0 };
-  const { all, persons } = await personsOf(d.oltp, ids);
+  const people = await personsOf(d.oltp, ids);
+  const { all, persons } = people;
   const defs = await d.taxonomy.definitions();
   const live = [...defs.values()].filter((x) => x.refresh === 'realtime' && x.spec.type !== 'model').map((x) => x.code);
-  const plan = compilePlan({ defs, outputs: live, thresholds: await lastThresholds(d.oltp) });
+  const thresholds = await lastThresholds(d.oltp);
   const version = Date.now();
+  const unbuilt = await changedSinceBuild(d.oltp);
+  for (const g of refreshGroups(defs, live, people, o.sent, unbuilt)) {
+    const plan = compilePlan({ defs, outputs: g.codes, thresholds });
+    await refreshGroup(d, defs, plan, g.ids, { version, asOf: o.asOf ?? new Date() });
+  }
+  return { persons, ids: all, version };
+}
+
+/** Tags defined or changed since the last full build started (all of them before the first). */
+async function changedSinceBuild(oltp: OltpStore): Promise<Set<string>> {
+  const rows = await oltp.query<{ code: string }>(
+    `SELECT code FROM tags WHERE updated_at > coalesce((SELECT max(started_at) FROM tag_builds WHERE status = 'done'), '-infinity'::timestamptz)`,
+  );
+  return new Set(rows.map((r) => r.code));
+}
+
+/** refreshes at most this many sets of tags at once; people beyond share the union of the rest */
+export const MAX_GROUPS = 3;
+
+/** The people of a refresh grouped by the real-time tags each needs: the codes, and all the people's ids. */
+function refreshGroups(defs: Map<string, TagDef>, live: string[], p: PersonsOf, sent: Sent | undefined, unbuilt: ReadonlySet<string>): { codes: string[]; ids: string[] }[] {
+  // a tag no build has computed yet is computed at each person's next event, whatever it is
+  const inputs = new Map(live.map((c) => [c, unbuilt.has(c) ? new Set([ANY_EVENT]) : tagInputs(defs, c)]));
+  const groups = new Map<string, { codes: string[]; ids: string[] }>();
+  for (const [person, ids] of p.members) {
+    // what the person's ids in this batch sent; null: every tag (no record for one of them)
+    let what: Set<string> | null = new Set<string>();
+    for (const id of p.batch.get(person) ?? []) {
+      const s = sent?.get(id);
+      if (!s) what = null;
+      else if (what) for (const x of s) what.add(x);
+      if (what === null) break;
+    }
+    const codes = what === null ? live : live.filter((c) => touches(inputs.get(c)!, what!));
+    if (codes.length === 0) continue;
+    const key = codes.join(',');
+    const g = groups.get(key) ?? { codes, ids: [] };
+    g.ids.push(...ids);
+    groups.set(key, g);
+  }
+  // the largest groups keep their own statements; the rest share one. Smaller groups run first: a few
+  // people's order is not kept waiting behind the page views of thousands
+  const sorted = [...groups.values()].sort((a, b) => b.ids.length - a.ids.length);
+  const kept = sorted.slice(0, MAX_GROUPS - 1);
+  const rest = sorted.slice(MAX_GROUPS - 1);
+  if (rest.length > 1) {
+    const union = new Set(rest.flatMap((g) => g.codes));
+    kept.push({ codes: live.filter((c) => union.has(c)), ids: rest.flatMap((g) => g.ids) });
+  } else kept.push(...rest);
+  return kept.sort((a, b) => a.ids.length - b.ids.length);
+}
+
+/** One statement of values and one of removals for some people's ids and the tags of a plan. */
+async function refreshGroup(d: BuildDeps, defs: Map<string, TagDef>, plan: CompiledPlan, ids: string[], o: { version: number; asOf: Date }): Promise<void> {
   const db = d.olap.db;
-  const params = { ...plan.params.values, ...baseParams(o.asOf ?? new Date(), d.timezone), ids: all, version, codes: plan.order };
-  const removals = removalsSql(db, defs, new Set(live));
-  await d.olap.idSets.use({ ids: all }, async (bind) => {
+  const { version } = o;
+  const params = { ...plan.params.values, ...baseParams(o.asOf, d.timezone), ids, version, codes: plan.order };
+  const removals = removalsSql(db, defs, new Set(plan.order));
+  await d.olap.idSets.use({ ids }, async (bind) => {
     const values = bind(
       `INSERT INTO ${db}.tag_values (${VALUE_COLUMNS}, build_id, version)
        SELECT ${VALUE_COLUMNS}, 'live', {version:UInt64} FROM (${rowsSql(plan, defs, `(${stage1Sql(plan, { db, byIds: true })})`, plan.order)})`,
       params,
     );
     await d.olap.command(values.sql, values.params);
-    const removed = bind(removals.sql, { ids: all, version, codes: plan.order, ...removals.params });
+    const removed = bind(removals.sql, { ids, version, codes: plan.order, ...removals.params });
     await d.olap.command(removed.sql, removed.params);
   });
-  return { persons, ids: all, version };
 }
 
 /**
@@ -227,16 +291,35 @@ function removalsSql(db: string, defs: Map<string, TagDef>, live: Set<string>): 
   };
 }
 
+export interface PersonsOf {
+  /** the persons behind the ids */
+  persons: string[];
+  /** every id of those persons (the ids given included) */
+  all: string[];
+  /** by person: the person's every id, the person's own first */
+  members: Map<string, string[]>;
+  /** by person: which of the ids given stand for them */
+  batch: Map<string, string[]>;
+}
+
 /** The persons behind some ids, and every id of those persons. */
-export async function personsOf(oltp: OltpStore, ids: readonly string[]): Promise<{ persons: string[]; all: string[] }> {
+export async function personsOf(oltp: OltpStore, ids: readonly string[]): Promise<PersonsOf> {
   const mapped = await oltp.query<{ distinct_id: string; person_id: string }>(
     'SELECT distinct_id, person_id FROM identities WHERE distinct_id = ANY($1::text[])',
     [[...ids]],
   );
   const to = new Map(mapped.map((r) => [r.distinct_id, r.person_id]));
-  const persons = [...new Set(ids.map((i) => to.get(i) ?? i))];
-  const members = await oltp.query<{ distinct_id: string }>('SELECT distinct_id FROM identities WHERE person_id = ANY($1::text[])', [persons]);
-  return { persons, all: [...new Set([...persons, ...ids, ...members.map((m) => m.distinct_id)])] };
+  const batch = new Map<string, string[]>();
+  for (const id of new Set(ids)) {
+    const p = to.get(id) ?? id;
+    batch.set(p, [...(batch.get(p) ?? []), id]);
+  }
+  const persons = [...batch.keys()];
+  const rows = await oltp.query<{ distinct_id: string; person_id: string }>('SELECT distinct_id, person_id FROM identities WHERE person_id = ANY($1::text[])', [persons]);
+  const members = new Map(persons.map((p) => [p, new Set([p, ...batch.get(p)!])]));
+  for (const r of rows) members.get(r.person_id)?.add(r.distinct_id);
+  const byPerson = new Map([...members].map(([p, m]) => [p, [...m]]));
+  return { persons, all: [...new Set([...byPerson.values()].flat())], members: byPerson, batch };
 }
 
 export type { TagDef };

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
-import { refreshPersons, type BuildDeps } from './build.ts';
+import { refreshPersons, type BuildDeps, type Sent } from './build.ts';
 
 /**
- * Keeps real-time tags fresh: the writer reports the ids whose events it stored; after a short
- * gathering delay their people's real-time tags are recomputed from their whole history and written
- * with a newer version. One refresh runs at a time; ids arriving meanwhile wait for the next.
+ * Keeps real-time tags fresh: the writer reports the ids whose events it stored, and what each sent;
+ * after a short gathering delay their people's real-time tags that read any of it are recomputed from
+ * their whole history and written with a newer version. One refresh runs at a time; ids arriving
+ * meanwhile wait for the next.
  * Losing the pending set (a crash) only delays values until the next scheduled build.
  */
 export class LiveRefresher {
-  private pending = new Set<string>();
+  /** ids waiting, with what each sent (event names, `identify`); null: every tag (src/tags/build.ts, Sent) */
+  private pending = new Map<string, Set<string> | null>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
@@ -45,14 +47,21 @@ export class LiveRefresher {
     }
   }
 
-  /** ids whose events were just stored */
-  changed(ids: Iterable<string>): void {
+  /** ids whose events were just stored, with what each sent; an id `sent` does not name gets every tag */
+  changed(ids: Iterable<string>, sent?: Sent): void {
     if (this.stopped) return;
     for (const id of ids) {
-      if (id && !this.pending.has(id)) {
-        this.pending.add(id);
+      if (!id) continue;
+      const what = sent?.get(id);
+      if (!this.pending.has(id)) {
+        this.pending.set(id, what ? new Set(what) : null);
         this.since.set(id, Date.now());
+        continue;
       }
+      const had = this.pending.get(id);
+      if (!had) continue;
+      if (!what) this.pending.set(id, null);
+      else for (const x of what) had.add(x);
     }
     this.schedule();
   }
@@ -86,16 +95,19 @@ export class LiveRefresher {
   }
 
   private async run(): Promise<void> {
-    const ids = [...this.pending].slice(0, this.batch);
+    const ids = [...this.pending.keys()].slice(0, this.batch);
+    const sent = new Map<string, Set<string>>();
     let oldest = Infinity;
     for (const id of ids) {
+      const what = this.pending.get(id);
+      if (what) sent.set(id, what);
       this.pending.delete(id);
       oldest = Math.min(oldest, this.since.get(id) ?? Infinity);
       this.since.delete(id);
     }
     const end = this.seconds?.startTimer();
     try {
-      const r = await refreshPersons(this.deps, ids);
+      const r = await refreshPersons(this.deps, ids, { sent });
       this.log?.debug({ ids: ids.length, persons: r.persons.length }, 'tags refreshed');
       await this.onRefreshed?.(r);
       if (Number.isFinite(oldest)) this.freshness?.observe((Date.now() - oldest) / 1000);
