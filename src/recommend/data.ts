@@ -6,9 +6,13 @@ import { BEHAVIOURS, type Catalog, type Interactions } from './types.ts';
  * with time decay. Only compact rows leave the engine; the models fit in TypeScript on typed arrays.
  */
 
-/** Events resolved to their person through the identity map mirrored in person_ids (as the tags do). */
-export const personJoin = (db: string) =>
-  `LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids GROUP BY distinct_id) AS pm ON pm.distinct_id = e.distinct_id`;
+/**
+ * Events resolved to their person through the identity map mirrored in person_ids (as the tags do).
+ * `restrict` (a condition on `distinct_id`) limits the map to the ids read: a few people's events then
+ * join a few rows, not the whole map aggregated.
+ */
+export const personJoin = (db: string, restrict = '') =>
+  `LEFT JOIN (SELECT distinct_id, argMax(person_id, version) AS person_id FROM ${db}.person_ids${restrict ? ` WHERE ${restrict}` : ''} GROUP BY distinct_id) AS pm ON pm.distinct_id = e.distinct_id`;
 export const PERSON = `if(pm.person_id != '', pm.person_id, e.distinct_id)`;
 /** each product an event names: an order's lines, or the product of a product event */
 export const ITEMS_OF = `arrayJoin(if(notEmpty(e.products), arrayMap(p -> p.1, e.products), [e.product_id]))`;

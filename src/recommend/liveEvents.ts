@@ -57,7 +57,7 @@ export async function eventsOf(olap: OlapStore, distinctIds: readonly string[], 
   const rows = await olap.query<{ person: string; item: string; event: string; ts: string }>(
     `SELECT ${PERSON} AS person, arrayJoin(if(notEmpty(e.products), arrayMap(p -> p.1, e.products), [e.product_id])) AS item, e.event AS event,
             toUnixTimestamp64Milli(e.timestamp) AS ts
-     FROM ${db}.events AS e ${personJoin(db)}
+     FROM ${db}.events AS e ${personJoin(db, 'distinct_id IN {ids:Array(String)}')}
      WHERE e.distinct_id IN {ids:Array(String)} AND e.event IN {events:Array(String)} AND e.timestamp > fromUnixTimestamp64Milli({since:Int64})
      ORDER BY ts`,
     { ids: distinctIds, events: BEHAVIOURS, since },

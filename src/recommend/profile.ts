@@ -23,10 +23,12 @@ interface Row {
 /** Current tag values of everyone (or of `persons`), latest version of each, tombstones dropped. */
 export async function loadProfiles(olap: OlapStore, persons?: readonly string[]): Promise<Map<string, Profile>> {
   const only = persons ? 'AND person_id IN {persons:Array(String)}' : '';
+  // a few people's values from the copy sorted by person; everyone's from the table sorted by tag
+  const table = persons ? 'tag_values_by_person' : 'tag_values';
   const rows = await olap.query<Row>(
     `SELECT person_id, tag_code, argMax(value_num, version) AS value_num, argMax(value_str, version) AS value_str,
             argMax(value_list, version) AS value_list, argMax(value_weights, version) AS value_weights
-     FROM ${olap.db}.tag_values WHERE tag_code IN {codes:Array(String)} ${only}
+     FROM ${olap.db}.${table} WHERE tag_code IN {codes:Array(String)} ${only}
      GROUP BY person_id, tag_code HAVING argMax(is_deleted, version) = 0`,
     { codes: PROFILE_TAGS, persons: persons ?? [] },
   );
