@@ -69,4 +69,6 @@ const wall = performance.now() - start;
 const busy = [...spent.values()].reduce((s, e) => s + e.ms, 0);
 const top = [...spent.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12).map(([sql, e]) => ({ ms: Math.round(e.ms), n: e.n, sql }));
 console.log(JSON.stringify({ bench: 'live-engine', rate, seconds, users: users.length, acceptedPerSecond: Math.round(acked / (wall / 1000)), engineBusyShare: Math.round((busy / wall) * 100) / 100, top }));
-process.exit(0);
+// let the writer and the refresh under way finish: leaving with a statement in the engine crashes it
+while (inflight > 0) await new Promise((r) => setTimeout(r, 50));
+await rt.close();
