@@ -15,6 +15,7 @@ import { openOltp, type OltpStore } from './store/oltp/index.ts';
 import { SegmentEngine } from './segments/index.ts';
 import { prepareIdentityJoin } from './identity/engineMap.ts';
 import { TagEngine } from './tags/index.ts';
+import { sentBy } from './tags/live.ts';
 import { RecommendEngine } from './recommend/index.ts';
 import { LoyaltyEngine, loyaltyErasable } from './loyalty/index.ts';
 import { CampaignEngine, JourneyEngine } from './campaigns/index.ts';
@@ -83,7 +84,7 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const writer = new BatchingWriter(olap, identity, config.ingest, metrics);
     const tags = new TagEngine({ olap, oltp, log, registry }, config);
     await tags.init();
-    writer.onStored = (ids, sent) => tags.live.changed(ids, sent);
+    writer.onStored = (ids, flush) => tags.live.changed(ids, sentBy(flush.rows, flush.relinked));
     const identityJoin = await prepareIdentityJoin(olap);
     const segments = new SegmentEngine({ olap, oltp, tags, keyring, timezone: config.timezone, log, registry, identityJoin });
     tags.live.onRefreshed = (r) => segments.refreshPersons(r);
@@ -98,8 +99,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     };
     const loyalty = new LoyaltyEngine({ olap, oltp, log, audit, timezone: config.timezone, config: config.loyalty, segmentMembers: async (id) => (await segments.store.get(id), segments.memberIds(id)) });
     const earlierHook = writer.onStored;
-    writer.onStored = (ids, sent) => {
-      earlierHook?.(ids, sent);
+    writer.onStored = (ids, flush) => {
+      earlierHook?.(ids, flush);
       loyalty.changed(ids);
     };
     const privacy = new Privacy({ config, log, olap, oltp, keyring, identity, audit, writer, tags });
@@ -119,8 +120,8 @@ export async function openRuntime(config: Config, opts: { command: string; log?:
     const jobs = new JobRunner({ oltp, log, registry, leadership: leadershipFor({ url: places.databaseUrl, oltp, node: nodeName(config.nodeName), log, key: places.leaderLock }) });
     // the recommendation engine listens after every other listener set above
     const storedHook = writer.onStored;
-    writer.onStored = (ids, sent) => {
-      storedHook?.(ids, sent);
+    writer.onStored = (ids, flush) => {
+      storedHook?.(ids, flush);
       recommend.changed(ids);
     };
     return {

@@ -1,7 +1,6 @@
 import type { EventRow } from '../events/index.ts';
 import type { IdentityGraph } from '../identity/index.ts';
 import { linksOf } from '../identity/index.ts';
-import { IDENTIFY } from '../tags/compile/inputs.ts';
 import type { OlapStore } from '../store/olap/index.ts';
 import type { DeadLetter } from './deadLetter.ts';
 import type { IngestMetrics } from './metrics.ts';
@@ -35,6 +34,12 @@ export interface WriterOptions {
  * check of a flush always sees everything earlier flushes committed; a request's promise settles
  * only after its rows are in the store.
  */
+/** What a flush stored: its rows, and the ids whose person its identity links changed (new ids included). */
+export interface StoredFlush {
+  rows: readonly EventRow[];
+  relinked: ReadonlySet<string>;
+}
+
 export class BatchingWriter {
   private queue: Pending[] = [];
   private queuedRows = 0;
@@ -42,11 +47,10 @@ export class BatchingWriter {
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
   /**
-   * told the distinct ids of every flush's stored rows, and what each sent (the live tag refresher listens
-   * here): event names and `identify`; ids whose identity the flush changed, and those of alias and group
-   * messages, are left out of `sent`, which asks for all their tags
+   * told the distinct ids of every flush's stored rows, the rows, and the ids whose person the flush's links
+   * changed (the live tag refresher listens here)
    */
-  onStored?: (distinctIds: string[], sent: Map<string, Set<string>>) => void;
+  onStored?: (distinctIds: string[], flush: StoredFlush) => void;
   /** told every flush's stored rows once they are in the store (journeys trigger here) */
   onRows?: (rows: EventRow[]) => void;
   /** filters every flush before it is stored: rows of erased persons are dropped (src/privacy/tombstones.ts) */
@@ -122,7 +126,7 @@ export class BatchingWriter {
     const toInsert = all.filter((r) => stored.has(r));
     await this.olap.insert('events', toInsert);
     await this.olap.insert('dead_letters', batch.flatMap((p) => p.dead));
-    if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))], sentBy(toInsert, new Set(relinked)));
+    if (this.onStored && toInsert.length) this.onStored([...new Set(toInsert.map((r) => r.distinct_id))], { rows: toInsert, relinked: new Set(relinked) });
     if (this.onRows && toInsert.length) this.onRows(toInsert);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.metrics?.insertSeconds.observe(seconds);
@@ -157,21 +161,3 @@ export class BatchingWriter {
   }
 }
 
-/** What each distinct id of some rows sent (src/tags/compile/inputs.ts), but for ids whose identity changed. */
-function sentBy(rows: readonly EventRow[], relinked: ReadonlySet<string>): Map<string, Set<string>> {
-  const sent = new Map<string, Set<string>>();
-  const everything = new Set<string>();
-  for (const r of rows) {
-    const id = r.distinct_id;
-    if (everything.has(id)) continue;
-    if (r.type === 'alias' || r.type === 'group' || [id, r.user_id, r.anonymous_id, r.previous_id].some((x) => x && relinked.has(x))) {
-      everything.add(id);
-      sent.delete(id);
-      continue;
-    }
-    const what = sent.get(id) ?? new Set<string>();
-    what.add(r.type === 'identify' ? IDENTIFY : r.event);
-    sent.set(id, what);
-  }
-  return sent;
-}

@@ -207,15 +207,10 @@ function refreshGroups(defs: Map<string, TagDef>, live: string[], p: PersonsOf, 
   const inputs = new Map(live.map((c) => [c, unbuilt.has(c) ? new Set([ANY_EVENT]) : tagInputs(defs, c)]));
   const groups = new Map<string, { codes: string[]; ids: string[] }>();
   for (const [person, ids] of p.members) {
-    // what the person's ids in this batch sent; null: every tag (no record for one of them)
-    let what: Set<string> | null = new Set<string>();
-    for (const id of p.batch.get(person) ?? []) {
-      const s = sent?.get(id);
-      if (!s) what = null;
-      else if (what) for (const x of s) what.add(x);
-      if (what === null) break;
-    }
-    const codes = what === null ? live : live.filter((c) => touches(inputs.get(c)!, what!));
+    // what the person's ids in this batch sent; every tag when one of them has no record
+    const records = (p.batch.get(person) ?? []).map((id) => sent?.get(id));
+    const what = records.every((s) => s !== undefined) ? new Set(records.flatMap((s) => [...s!])) : null;
+    const codes = what === null ? live : live.filter((c) => touches(inputs.get(c)!, what));
     if (codes.length === 0) continue;
     const key = codes.join(',');
     const g = groups.get(key) ?? { codes, ids: [] };
@@ -312,7 +307,9 @@ export async function personsOf(oltp: OltpStore, ids: readonly string[]): Promis
   const batch = new Map<string, string[]>();
   for (const id of new Set(ids)) {
     const p = to.get(id) ?? id;
-    batch.set(p, [...(batch.get(p) ?? []), id]);
+    const list = batch.get(p);
+    if (list) list.push(id);
+    else batch.set(p, [id]);
   }
   const persons = [...batch.keys()];
   const rows = await oltp.query<{ distinct_id: string; person_id: string }>('SELECT distinct_id, person_id FROM identities WHERE person_id = ANY($1::text[])', [persons]);

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { Histogram, type Registry } from 'prom-client';
+import type { EventRow } from '../events/index.ts';
 import { refreshPersons, type BuildDeps, type Sent } from './build.ts';
+import { IDENTIFY } from './compile/inputs.ts';
 
 /**
  * Keeps real-time tags fresh: the writer reports the ids whose events it stored, and what each sent;
@@ -118,4 +120,26 @@ export class LiveRefresher {
       end?.();
     }
   }
+}
+
+/**
+ * What each distinct id of a flush's rows sent (event names, `identify`), for `changed`. Ids whose identity
+ * the flush changed, and those of alias and group messages, are left out: they get every tag.
+ */
+export function sentBy(rows: readonly EventRow[], relinked: ReadonlySet<string>): Map<string, Set<string>> {
+  const sent = new Map<string, Set<string>>();
+  const everything = new Set<string>();
+  for (const r of rows) {
+    const id = r.distinct_id;
+    if (everything.has(id)) continue;
+    if (r.type === 'alias' || r.type === 'group' || [id, r.user_id, r.anonymous_id, r.previous_id].some((x) => x && relinked.has(x))) {
+      everything.add(id);
+      sent.delete(id);
+      continue;
+    }
+    const what = sent.get(id) ?? new Set<string>();
+    what.add(r.type === 'identify' ? IDENTIFY : r.event);
+    sent.set(id, what);
+  }
+  return sent;
 }

@@ -3,12 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { ANY_EVENT, IDENTIFY, tagInputs } from '../../src/tags/compile/inputs.ts';
 import { CONSENT_ALL, DAY, build, msg, openScenario, refresh, send, type Scenario } from './support.ts';
 import { refreshPersons } from '../../src/tags/build.ts';
+import { sentBy } from '../../src/tags/live.ts';
 
 /**
  * A live refresh recomputes only the tags that read something the person sent (src/tags/compile/inputs.ts,
  * src/tags/build.ts refreshGroups): a product view leaves order statistics and traits as the last build
  * left them, an order moves them; a person whose identity changed gets every tag. The writer says what each
- * id sent (src/ingest/writer.ts sentBy).
+ * id sent (src/ingest/writer.ts reports a flush's rows and relinked ids; src/tags/live.ts sentBy).
  */
 
 const NOW = Date.now();
@@ -79,7 +80,7 @@ describe('the writer', () => {
     const { rt } = s;
     const heard: Map<string, Set<string>>[] = [];
     const earlier = rt.writer.onStored;
-    rt.writer.onStored = (ids, sent) => { heard.push(sent); earlier?.(ids, sent); };
+    rt.writer.onStored = (ids, flush) => { heard.push(sentBy(flush.rows, flush.relinked)); earlier?.(ids, flush); };
     try {
       await send(rt, [msg.track('in-a', 'Product Viewed', NOW, { product_id: 'p3' }), msg.track('in-a', 'Product Added', NOW, { product_id: 'p3' })]);
       assert.deepEqual([...(heard.at(-1)!.get('in-a') ?? [])].sort(), ['Product Added', 'Product Viewed']);
